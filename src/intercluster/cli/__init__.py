@@ -1,0 +1,1 @@
+"""The ``intercluster`` command. Thin: parses, calls the API, writes files."""

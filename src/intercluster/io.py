@@ -1,0 +1,98 @@
+"""Files written so that a failed run leaves nothing half-written (DESIGN.md, "Errors").
+
+:func:`atomic_output_dir` gives a temporary sibling folder that is renamed to
+the requested name only when everything inside was written; :func:`atomic_file`
+does the same for a single file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from intercluster.errors import ConfigError
+
+__all__ = ["atomic_file", "atomic_output_dir", "check_output_dir"]
+
+
+def check_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Refuse an existing output folder unless ``overwrite``.
+
+    Raises
+    ------
+    ConfigError
+        If ``path`` exists and ``overwrite`` is false, or it is a file, or its
+        parent folder does not exist.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out = {str(path)!r}: is a file; give a folder name")
+    if path.exists() and not overwrite:
+        raise ConfigError(
+            f"--out = {str(path)!r}: the folder exists; choose another name or pass --overwrite"
+        )
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise ConfigError(f"--out = {str(path)!r}: the parent folder {str(parent)!r} does not exist")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder next to ``path``; on success rename it to ``path``.
+
+    On any exception the temporary folder is removed and an existing ``path`` is
+    left untouched. With ``overwrite`` an existing folder is replaced only after
+    the new one is complete.
+
+    Raises
+    ------
+    ConfigError
+        See :func:`check_output_dir`.
+    """
+    path = check_output_dir(path, overwrite).absolute()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if path.exists():
+        old = path.with_name(f".{path.name}.old{os.getpid()}")
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary file name next to ``path``; on success rename it to ``path``.
+
+    Raises
+    ------
+    ConfigError
+        If ``path`` exists and ``overwrite`` is false, or its folder does not exist.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
+    if not path.absolute().parent.is_dir():
+        raise ConfigError(f"output file {str(path)!r}: its folder does not exist")
+    # keep the real extension last: writers such as matplotlib pick the format from it
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.absolute().parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
