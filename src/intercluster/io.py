@@ -37,7 +37,9 @@ def check_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Path:
         )
     parent = path.absolute().parent
     if not parent.is_dir():
-        raise ConfigError(f"--out = {str(path)!r}: the parent folder {str(parent)!r} does not exist")
+        raise ConfigError(
+            f"--out = {str(path)!r}: the parent folder {str(parent)!r} does not exist"
+        )
     return path
 
 

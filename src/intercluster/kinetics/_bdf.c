@@ -34,7 +34,12 @@
 #define LU_REUSE 0.3
 #define EPS 2.220446049250313e-16
 
-enum { SUCCESS = 0, STEP_TOO_SMALL = -1, TOO_MANY_STEPS = -2, SINGULAR = -4, NO_MEMORY = -5 };
+enum { SUCCESS = 0, STEP_TOO_SMALL = -1, TOO_MANY_STEPS = -2, SINGULAR = -4, NO_MEMORY = -5,
+       INTERRUPTED = -6 };
+
+/* Every CHECK_EVERY accepted steps the GIL is taken to check for Ctrl-C and call the
+   progress callback, if any. */
+#define CHECK_EVERY 64
 
 typedef struct {
     npy_intp n, nr, nc, npp, njc, ncp, npc, nblk;
@@ -314,7 +319,8 @@ typedef struct {
 
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
-                    double max_step, double first_step, long max_steps, double *Y)
+                    double max_step, double first_step, long max_steps, double *Y,
+                    PyObject *callback)
 {
     BdfStats st = {SUCCESS, t0, 0, 0, 0, 0, 0.0};
     const npy_intp n = net->n;
@@ -512,6 +518,17 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             out_i++;
         }
         if (t_old == t) break;
+        if (st.n_steps % CHECK_EVERY == 0) {
+            PyGILState_STATE g = PyGILState_Ensure();
+            int bad = PyErr_CheckSignals();
+            if (!bad && callback != Py_None) {
+                PyObject *r = PyObject_CallFunction(callback, "d", t);
+                if (r == NULL) bad = 1;
+                Py_XDECREF(r);
+            }
+            PyGILState_Release(g);
+            if (bad) { st.status = INTERRUPTED; goto done; }
+        }
         if (n_equal_steps < order + 1) continue;
 
         double norms[3];
@@ -660,15 +677,20 @@ static PyObject *py_solve_newton(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, network, Y) */
+/* bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, network, Y
+             [, callback]) */
 static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 {
-    PyObject *oy0, *otout, *oatol, *onet, *oY;
+    PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None;
     double t0, t_end, rtol, max_step, first_step;
     long max_steps;
-    if (!PyArg_ParseTuple(args, "OddOdOddlOO", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
-                          &max_step, &first_step, &max_steps, &onet, &oY))
+    if (!PyArg_ParseTuple(args, "OddOdOddlOO|O", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
+                          &max_step, &first_step, &max_steps, &onet, &oY, &callback))
         return NULL;
+    if (callback != Py_None && !PyCallable_Check(callback)) {
+        PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
+        return NULL;
+    }
     PyArrayObject *y0, *tout, *atol, *Y;
     if (!get_array(oy0, NPY_FLOAT64, "y0", &y0, -1, 0)) return NULL;
     npy_intp n = PyArray_SIZE(y0);
@@ -685,9 +707,10 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
     BdfStats st;
     Py_BEGIN_ALLOW_THREADS
     st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol), max_step, first_step,
-             max_steps, F64(Y));
+             max_steps, F64(Y), callback);
     Py_END_ALLOW_THREADS
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
+    if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
     return Py_BuildValue("(idlllld)", st.status, st.t, st.n_steps, st.n_fev, st.n_jev,
                          st.n_lu, st.min_y);
 }
@@ -697,7 +720,8 @@ static PyMethodDef methods[] = {
     {"solve_newton", py_solve_newton, METH_VARARGS,
      "solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b"},
     {"bdf_solve", py_bdf_solve, METH_VARARGS,
-     "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, network, Y)"
+     "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, network, Y"
+     "[, callback]); callback(t) is called every 64 steps"
      " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y)"},
     {NULL, NULL, 0, NULL}};
 

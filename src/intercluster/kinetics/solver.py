@@ -97,8 +97,9 @@ class CompiledNetwork:
         )
 
     @classmethod
-    def from_arrays(cls, n_species, reactants, products, rate_constants, *, n_core=None,
-                    periphery_block=None) -> CompiledNetwork:
+    def from_arrays(
+        cls, n_species, reactants, products, rate_constants, *, n_core=None, periphery_block=None
+    ) -> CompiledNetwork:
         """General constructor for mass-action networks with at most two reactant and
         two product slots per reaction.
 
@@ -188,16 +189,36 @@ class CompiledNetwork:
     def solve_newton(self, y: np.ndarray, c: float, b: np.ndarray) -> np.ndarray:
         """(I - c J(y))^-1 b by the structured solver that BDF uses (for tests)."""
         out = np.zeros(self.n_species)
-        _bdf.solve_newton(np.ascontiguousarray(y, dtype=float), float(c),
-                          np.ascontiguousarray(b, dtype=float), self.kernel_args(), out)
+        _bdf.solve_newton(
+            np.ascontiguousarray(y, dtype=float),
+            float(c),
+            np.ascontiguousarray(b, dtype=float),
+            self.kernel_args(),
+            out,
+        )
         return out
 
     def kernel_args(self) -> tuple:
         """The network as the tuple the C kernels take."""
         return (
-            self.nc, self.k, self.r1, self.r2, self.p1, self.p2, self.jc_rxn, self.jc_coef,
-            self.jc_other, self.jc_block, self.jc_dest, self.cp_ptr, self.cp_row, self.pc_ptr,
-            self.pc_row, self.blk_of, self.blk_start, self.blk_end,
+            self.nc,
+            self.k,
+            self.r1,
+            self.r2,
+            self.p1,
+            self.p2,
+            self.jc_rxn,
+            self.jc_coef,
+            self.jc_other,
+            self.jc_block,
+            self.jc_dest,
+            self.cp_ptr,
+            self.cp_row,
+            self.pc_ptr,
+            self.pc_row,
+            self.blk_of,
+            self.blk_start,
+            self.blk_end,
         )
 
     def jacobian_dense(self, y: np.ndarray) -> np.ndarray:
@@ -223,8 +244,13 @@ class CompiledNetwork:
         max_step: float = np.inf,
         first_step: float | None = None,
         max_steps: int = 1_000_000,
+        callback=None,
     ) -> IntegrationResult:
         """Integrate from ``t0`` to ``t_end`` [s] and return y at ``t_out``.
+
+        ``callback(t)``, if given, is called every 64 accepted steps with the time
+        reached (for progress bars); an exception it raises (or Ctrl-C) stops the
+        integration and propagates.
 
         Raises
         ------
@@ -236,8 +262,18 @@ class CompiledNetwork:
         atol_arr = np.ascontiguousarray(np.broadcast_to(atol, y0.shape), dtype=float)
         Y = np.zeros((t_out.size, self.n_species))
         status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y = _bdf.bdf_solve(
-            y0, float(t0), float(t_end), t_out, float(rtol), atol_arr, float(max_step),
-            float(first_step or 0.0), int(max_steps), self.kernel_args(), Y,
+            y0,
+            float(t0),
+            float(t_end),
+            t_out,
+            float(rtol),
+            atol_arr,
+            float(max_step),
+            float(first_step or 0.0),
+            int(max_steps),
+            self.kernel_args(),
+            Y,
+            callback,
         )
         if status != _bdf.SUCCESS:
             raise SolverError(

@@ -31,6 +31,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 import numpy as np
 
@@ -69,7 +70,7 @@ class RateModel:
 
     name: str = "custom"
     description: str = "user-defined rate model"
-    defaults: Mapping[str, float] = {"k_dim": 1e-2, "k_diss": 5.6e-2, "k_ex": 3.2e-2}
+    defaults: ClassVar[Mapping[str, float]] = {"k_dim": 1e-2, "k_diss": 5.6e-2, "k_ex": 3.2e-2}
 
     # Factor methods take integer arrays of equal shape and return float arrays.
     def dimerization_factor(self, system, m: np.ndarray, n: np.ndarray, params) -> np.ndarray:
@@ -106,7 +107,8 @@ class RateModel:
             if key not in params:
                 raise ConfigError(
                     bad_value(
-                        "parameter " + key, value,
+                        "parameter " + key,
+                        value,
                         f"model {self.name!r} has parameters {', '.join(params)}",
                     )
                 )
@@ -188,10 +190,7 @@ def _wrap_function(func: Callable, method: str):
         if out is None or out.shape != np.shape(a):
             # A scalar function: evaluate element by element.
             out = np.array(
-                [
-                    float(func(int(x), int(y), *args[2:]))
-                    for x, y in zip(np.ravel(a), np.ravel(b))
-                ]
+                [float(func(int(x), int(y), *args[2:])) for x, y in zip(np.ravel(a), np.ravel(b))]
             ).reshape(np.shape(a))
         return out
 
@@ -204,7 +203,7 @@ class Sim1(RateModel):
 
     name = "sim1"
     description = "composition-independent k_dim, k_diss, k_ex (Neumaier 2021, sim 1)"
-    defaults = {"k_dim": 3.2e-3, "k_diss": 3.2e-2, "k_ex": 3.2e-2}
+    defaults: ClassVar[Mapping[str, float]] = {"k_dim": 3.2e-3, "k_diss": 3.2e-2, "k_ex": 3.2e-2}
 
 
 class Sim2(RateModel):
@@ -216,7 +215,7 @@ class Sim2(RateModel):
 
     name = "sim2"
     description = "k_ex x (donor/N)((N-acceptor)/N), eqs 2-3 (Neumaier 2021, sim 2)"
-    defaults = {"k_dim": 1e-2, "k_diss": 1e-1, "k_ex": 3.2e-2}
+    defaults: ClassVar[Mapping[str, float]] = {"k_dim": 1e-2, "k_diss": 1e-1, "k_ex": 3.2e-2}
 
     def exchange_factor(self, system, donor, acceptor, params):
         N = system.n_atoms
@@ -234,7 +233,7 @@ class Sim3(Sim2):
 
     name = "sim3"
     description = "sim2 plus k_dim x f_Au, the Au fraction of the reactants (Neumaier 2021, sim 3)"
-    defaults = {"k_dim": 1e-2, "k_diss": 5.6e-2, "k_ex": 3.2e-2}
+    defaults: ClassVar[Mapping[str, float]] = {"k_dim": 1e-2, "k_diss": 5.6e-2, "k_ex": 3.2e-2}
 
     def dimerization_factor(self, system, m, n, params):
         N = system.n_atoms

@@ -40,7 +40,7 @@ KIND_NAMES = ("dimerization", "dissociation", "exchange")
 KIND_PARAMETER = ("k_dim", "k_diss", "k_ex")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (a cache key)
 class ReactionSet:
     """Reactions as arrays, one row per reaction (shape ``(n_reactions,)`` unless stated).
 
@@ -88,7 +88,10 @@ def dimer_rules(system: ExchangeSystem) -> ReactionSet:
     minus = np.full(len(dimers), -1, dtype=np.int64)
     homo = dm == dn
 
-    kinds = [np.full(len(dimers), DIMERIZATION, np.int8), np.full(len(dimers), DISSOCIATION, np.int8)]
+    kinds = [
+        np.full(len(dimers), DIMERIZATION, np.int8),
+        np.full(len(dimers), DISSOCIATION, np.int8),
+    ]
     reactants = [np.stack([dm, dn], 1), np.stack([d_idx, minus], 1)]
     products = [np.stack([d_idx, minus], 1), np.stack([dm, dn], 1)]
     a = [dm, dm]

@@ -44,7 +44,9 @@ def _check(value, what):
     return value
 
 
-def to_sbml(network, initial_conc_nM: np.ndarray | None = None, *, model_id: str | None = None) -> str:
+def to_sbml(
+    network, initial_conc_nM: np.ndarray | None = None, *, model_id: str | None = None
+) -> str:
     """The network as an SBML Level 3 Version 2 document (a string).
 
     Parameters
@@ -70,7 +72,8 @@ def to_sbml(network, initial_conc_nM: np.ndarray | None = None, *, model_id: str
     x0 = np.zeros(n) if initial_conc_nM is None else np.asarray(initial_conc_nM, float)
     if x0.shape != (n,) or np.any(~np.isfinite(x0)) or np.any(x0 < 0):
         raise ConfigError(
-            f"initial concentrations: expected {n} finite values >= 0 [nmol/L], got shape {x0.shape}"
+            f"initial concentrations: expected {n} finite values >= 0 [nmol/L], "
+            f"got shape {x0.shape}"
         )
     system = network.system
     doc = libsbml.SBMLDocument(3, 2)
@@ -98,8 +101,11 @@ def to_sbml(network, initial_conc_nM: np.ndarray | None = None, *, model_id: str
     unit_def("per_s", [(libsbml.UNIT_KIND_SECOND, -1, 0)])
     unit_def(
         "per_nM_per_s",
-        [(libsbml.UNIT_KIND_LITRE, 1, 0), (libsbml.UNIT_KIND_MOLE, -1, -9),
-         (libsbml.UNIT_KIND_SECOND, -1, 0)],
+        [
+            (libsbml.UNIT_KIND_LITRE, 1, 0),
+            (libsbml.UNIT_KIND_MOLE, -1, -9),
+            (libsbml.UNIT_KIND_SECOND, -1, 0),
+        ],
     )
     model.setSubstanceUnits("nmol")
     model.setTimeUnits("second")

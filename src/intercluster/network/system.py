@@ -86,9 +86,7 @@ def parse_charge(text: str) -> int:
         return 0
     match = _CHARGE_RE.match(text)
     if not match:
-        raise FormulaError(
-            f"charge {text!r} not understood: write it as '-', '2-', '+' or '3+'"
-        )
+        raise FormulaError(f"charge {text!r} not understood: write it as '-', '2-', '+' or '3+'")
     size = int(match.group(1)) if match.group(1) else 1
     if size == 0:
         raise FormulaError(f"charge {text!r}: a charge of 0 is written without a sign")
@@ -154,12 +152,12 @@ class ExchangeSystem:
         for field in ("metal_a", "metal_b"):
             value = getattr(self, field)
             if not isinstance(value, str) or not is_element(value):
-                raise ConfigError(
-                    bad_value(field, value, "an element symbol such as 'Ag' or 'Au'")
-                )
+                raise ConfigError(bad_value(field, value, "an element symbol such as 'Ag' or 'Au'"))
         if self.metal_a == self.metal_b:
             raise ConfigError(
-                bad_value("metal_b", self.metal_b, f"a metal different from metal_a = {self.metal_a!r}")
+                bad_value(
+                    "metal_b", self.metal_b, f"a metal different from metal_a = {self.metal_a!r}"
+                )
             )
         if isinstance(self.n_atoms, bool) or not isinstance(self.n_atoms, int) or self.n_atoms < 1:
             raise ConfigError(bad_value("n_atoms", self.n_atoms, "an integer >= 1"))

@@ -1,0 +1,249 @@
+"""One entry point for simulations: :func:`simulate` -> :class:`xarray.Dataset`."""
+
+from __future__ import annotations
+
+import math
+import time as _time
+import weakref
+
+import numpy as np
+import xarray as xr
+
+from intercluster.errors import ConfigError, bad_value
+from intercluster.kinetics.initial import initial_concentrations
+from intercluster.kinetics.observables import normalise, observable_concentrations, t_max
+from intercluster.kinetics.solver import CompiledNetwork
+from intercluster.network.system import DimerSum
+
+__all__ = ["compile_network", "output_times", "simulate"]
+
+#: Default solver tolerances: relative, and absolute in nmol/L.
+RTOL = 1e-8
+ATOL_NM = 1e-12
+
+_STRUCTURE = weakref.WeakKeyDictionary()
+
+
+def compile_network(network) -> CompiledNetwork:
+    """The kernel arrays of ``network``; the structure is cached per reaction set,
+    so networks that differ only in rate constants share it."""
+    base = _STRUCTURE.get(network.reactions)
+    if base is None:
+        base = CompiledNetwork.from_network(network)
+        _STRUCTURE[network.reactions] = base
+    if base.k is network.rate_constants or np.array_equal(base.k, network.rate_constants):
+        return base
+    return base.with_rate_constants(network.rate_constants)
+
+
+def _positive(name: str, value, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise ConfigError(bad_value(name, value, "a number"))
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ConfigError(
+            bad_value(name, value, "a finite number " + (">= 0" if allow_zero else "> 0"))
+        )
+    return value
+
+
+def output_times(t_end_s: float, dt_s: float | None = None, times_s=None) -> np.ndarray:
+    """The output grid [s] on the time axis that starts at the end of the dead time.
+
+    Either an explicit increasing ``times_s`` within [0, t_end_s] or a uniform grid
+    0, dt_s, ... ending exactly at t_end_s.
+
+    Raises
+    ------
+    ConfigError
+        For a non-positive t_end_s or dt_s, or times that are not increasing or
+        fall outside [0, t_end_s].
+    """
+    t_end_s = _positive("t_end_s", t_end_s)
+    if times_s is not None:
+        times = np.asarray(times_s, dtype=float).ravel()
+        if times.size == 0 or np.any(~np.isfinite(times)) or np.any(np.diff(times) <= 0):
+            raise ConfigError(bad_value("times_s", times_s, "strictly increasing finite times [s]"))
+        if times[0] < 0 or times[-1] > t_end_s:
+            raise ConfigError(
+                bad_value("times_s", f"{times[0]}..{times[-1]}", f"times within [0, {t_end_s}] s")
+            )
+        return times
+    dt = _positive("dt_s", 1.0 if dt_s is None else dt_s)
+    n = math.floor(t_end_s / dt + 1e-9)
+    times = np.arange(n + 1) * dt
+    if times[-1] < t_end_s * (1 - 1e-12):
+        times = np.append(times, t_end_s)
+    return times
+
+
+def simulate(
+    network,
+    initial,
+    *,
+    t_end_s: float = 3600.0,
+    dead_time_s: float = 20.0,
+    dt_s: float | None = 1.0,
+    times_s=None,
+    rtol: float = RTOL,
+    atol_nM: float = ATOL_NM,
+    progress: bool = False,
+) -> xr.Dataset:
+    """Simulate the mass-action kinetics of ``network`` from a mixture.
+
+    The reaction starts at mixing (t = 0); the output time axis starts at the
+    end of the dead time, as in the experiment ("at time zero ... the reaction is
+    assumed to have already proceeded for 20 s after mixing", Neumaier et al.,
+    JACS 2021, 143, 6969, "Simulation 1").
+
+    Parameters
+    ----------
+    network : Network
+    initial : str, mapping or array
+        Mixture at t = 0 [nmol/L], e.g. ``"Ag25:Au25 = 40:40"``
+        (:func:`intercluster.kinetics.initial.initial_concentrations`).
+    t_end_s : float
+        End of the output axis [s] (so the run lasts dead_time_s + t_end_s).
+    dead_time_s : float
+        Time between mixing and the first spectrum [s] (paper: 20 s).
+    dt_s : float
+        Output grid step [s] (ignored if ``times_s`` is given).
+    times_s : array, optional
+        Explicit output times on the output axis [s].
+    rtol, atol_nM : float
+        Relative and absolute [nmol/L] error tolerances of the BDF integrator.
+    progress : bool
+        Show a progress bar over simulated time.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``concentration(time, species)`` [nmol/L],
+        ``observable_concentration(time, observable)`` [nmol/L],
+        ``intensity(time, observable)`` (normalised to the total ion signal at each
+        time), ``t_max(observable)`` [s] (NaN for an observable that never
+        appears), ``initial_concentration(species)`` [nmol/L]; coordinates
+        ``time`` [s], ``species``, ``observable`` (labels) with ``n_a`` (atoms of
+        metal A) and ``is_dimer``; ``attrs`` hold the system, model, parameters,
+        tolerances, the conservation drift of each metal (relative), the most
+        negative concentration relative to the total, and solver statistics.
+
+    Raises
+    ------
+    ConfigError
+        Bad initial concentrations, times or tolerances.
+    SolverError
+        If the integration fails (message: the time reached and what to try).
+
+    Examples
+    --------
+    >>> from intercluster import ExchangeSystem, build_network
+    >>> net = build_network(ExchangeSystem("Ag", "Au", 25), "sim3")
+    >>> ds = simulate(net, "Ag25:Au25 = 40:40", t_end_s=600, dt_s=10)
+    >>> ds.intensity.sizes["observable"], round(float(ds.intensity.sum("observable")[-1]), 12)
+    (77, 1.0)
+    """
+    system = network.system
+    x0 = initial_concentrations(system, initial)
+    dead = _positive("dead_time_s", dead_time_s, allow_zero=True)
+    times = output_times(t_end_s, dt_s, times_s)
+    t_end_total = dead + float(t_end_s)
+    if not (0 < rtol <= 0.1):
+        raise ConfigError(bad_value("rtol", rtol, "a relative tolerance in (0, 0.1]"))
+    atol = _positive("atol_nM", atol_nM)
+
+    compiled = compile_network(network)
+    bar = None
+    callback = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        # shown only if the run lasts longer than half a second
+        bar = tqdm(total=round(t_end_total, 3), unit="s", desc="simulate", leave=False, delay=0.5)
+
+        def callback(t):
+            bar.update(round(t, 3) - bar.n)
+
+    start = _time.perf_counter()
+    try:
+        res = compiled.integrate(
+            x0, dead + times, t_end_total, rtol=rtol, atol=atol, callback=callback
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    wall = _time.perf_counter() - start
+
+    conc = res.y
+    obs = observable_concentrations(network, conc)
+    intensity = normalise(obs)
+    atoms0 = network.atom_matrix @ x0
+    atoms = network.atom_matrix @ conc.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drift = np.max(np.abs(atoms - atoms0[:, None]), axis=1) / np.where(atoms0 > 0, atoms0, 1)
+    min_rel = min(res.min_y, float(conc.min())) / float(x0.sum())
+
+    species = list(system.species)
+    observables = list(system.observables)
+    attrs = {
+        "title": f"intercluster simulation: {system.metal_a}/{system.metal_b}, N = "
+        f"{system.n_atoms}, model {network.model.name}",
+        "source": "Neumaier et al., JACS 2021, 143, 6969 (kinetic model)",
+        "metal_a": system.metal_a,
+        "metal_b": system.metal_b,
+        "n_atoms": system.n_atoms,
+        "charge": system.charge,
+        "model": network.model.name,
+        "model_description": network.model.description,
+        "parameter_names": list(network.parameters),
+        **{name: float(v) for name, v in network.parameters.items()},
+        "dead_time_s": dead,
+        "t_end_s": float(t_end_s),
+        "rtol": float(rtol),
+        "atol_nM": atol,
+        "conservation_drift_a": float(drift[0]),
+        "conservation_drift_b": float(drift[1]),
+        "min_concentration_relative": float(min_rel),
+        "n_steps": res.n_steps,
+        "n_rhs_evaluations": res.n_fev,
+        "n_jacobian_evaluations": res.n_jev,
+        "n_factorizations": res.n_lu,
+        "wall_time_s": wall,
+    }
+    from intercluster import __version__
+
+    attrs["intercluster_version"] = __version__
+    ds = xr.Dataset(
+        {
+            "concentration": (("time", "species"), conc, {"units": "nmol/L"}),
+            "observable_concentration": (("time", "observable"), obs, {"units": "nmol/L"}),
+            "intensity": (
+                ("time", "observable"),
+                intensity,
+                {"units": "1", "long_name": "intensity normalised to the total ion signal"},
+            ),
+            "t_max": (
+                ("observable",),
+                t_max(times, intensity),
+                {"units": "s", "long_name": "time of maximum normalised intensity"},
+            ),
+            "initial_concentration": (("species",), x0, {"units": "nmol/L"}),
+        },
+        coords={
+            "time": ("time", times, {"units": "s", "long_name": "time after the dead time"}),
+            "species": ("species", list(system.species_labels)),
+            "species_n_a": ("species", np.array([s.n_a for s in species])),
+            "species_is_dimer": ("species", np.array([s.is_dimer for s in species])),
+            "observable": ("observable", list(system.observable_labels)),
+            "observable_n_a": (
+                "observable",
+                np.array([o.s if isinstance(o, DimerSum) else o.m for o in observables]),
+            ),
+            "observable_is_dimer": (
+                "observable",
+                np.array([isinstance(o, DimerSum) for o in observables]),
+            ),
+        },
+        attrs=attrs,
+    )
+    return ds

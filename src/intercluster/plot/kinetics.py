@@ -1,0 +1,133 @@
+"""Figures of simulation results: contour maps like Figure 3 of Neumaier et al.,
+JACS 2021, 143, 6969, final distributions against the binomial, dimer isomers."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+__all__ = ["contour_figure", "distribution_figure", "isomer_figure", "save"]
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig, path: str | os.PathLike, dpi: int = 150) -> None:
+    """Save and close a figure (format from the file extension: .png, .svg, .pdf)."""
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    _plt().close(fig)
+
+
+def _title(ds) -> str:
+    a = ds.attrs
+    return (
+        f"{a['model']}: k_dim = {a['k_dim']:.3g} L nmol$^{{-1}}$ s$^{{-1}}$, "
+        f"k_diss = {a['k_diss']:.3g} s$^{{-1}}$, k_ex = {a['k_ex']:.3g} s$^{{-1}}$"
+    )
+
+
+def contour_figure(ds):
+    """Monomer and dimer intensities vs time as two contour maps (Figure 3 of 002).
+
+    x: time after the dead time [min]; y: number of atoms of metal A in the
+    monomer (0..N) or in the dimer (0..2N); colour: intensity normalised to the
+    total ion signal.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _plt()
+    N = int(ds.attrs["n_atoms"])
+    a = ds.attrs["metal_a"]
+    t_min = ds.time.values / 60.0
+    I = ds.intensity.values
+    mono, dim = I[:, : N + 1], I[:, N + 1 :]
+    # The parent ions dominate the first minutes; scale the colours to what happens
+    # after the first 5 % of the window (values above are shown in the top colour).
+    late = t_min >= 0.05 * t_min[-1]
+    vmax = float(I[late].max()) if late.any() else float(I.max())
+    from matplotlib.ticker import MaxNLocator
+
+    levels = MaxNLocator(nbins=20).tick_values(0.0, vmax or 1.0)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    for ax, data, n, name in (
+        (axes[0], mono, N, f"monoanions: number of {a} atoms"),
+        (axes[1], dim, 2 * N, f"dimers: number of {a} atoms"),
+    ):
+        cs = ax.contourf(
+            t_min, np.arange(n + 1), data.T, levels=levels, cmap="viridis", extend="max"
+        )
+        ax.set_xlabel("time [min]")
+        ax.set_ylabel(name)
+    fig.colorbar(cs, ax=axes, label="normalised intensity")
+    fig.suptitle(_title(ds), fontsize=10)
+    return fig
+
+
+def distribution_figure(ds, summary: dict):
+    """Final monomer and dimer distributions with the binomial expectation.
+
+    Parameters
+    ----------
+    ds : result Dataset
+    summary : dict from :func:`intercluster.thermo.report.summarize`
+    """
+    plt = _plt()
+    final = summary["final"]
+    a = ds.attrs["metal_a"]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
+    for ax, key, bkey, what in (
+        (axes[0], "monomer_distribution", "binomial_monomers", "monomers"),
+        (axes[1], "dimer_distribution", "binomial_dimers", "dimers"),
+    ):
+        values = np.array(list(final[key].values()))
+        binom = np.array(list(final[bkey].values()))
+        x = np.arange(len(values))
+        ax.bar(
+            x, values, color="tab:blue", alpha=0.7, label=f"simulation, t = {final['time_s']:g} s"
+        )
+        ax.plot(
+            x,
+            binom,
+            "o",
+            color="tab:red",
+            ms=4,
+            label=f"binomial, p = {final['a_fraction_overall']:.3f}",
+        )
+        ax.set_xlabel(f"number of {a} atoms ({what})")
+        ax.set_ylabel("fraction")
+        ax.legend(fontsize=8)
+    fig.suptitle(_title(ds), fontsize=10)
+    return fig
+
+
+def isomer_figure(shares, fragments, sum_formula: str):
+    """Isomer shares of a dimer sum formula and its CID fragments at several times.
+
+    Parameters
+    ----------
+    shares, fragments : pandas.DataFrame from
+        :func:`intercluster.thermo.isomers.isomer_shares` / ``cid_fragments``.
+    """
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
+    n_t = len(shares.index)
+    width = 0.8 / max(n_t, 1)
+    for ax, frame, what in ((axes[0], shares, "isomers"), (axes[1], fragments, "CID fragments")):
+        x = np.arange(len(frame.columns))
+        for i, t in enumerate(frame.index):
+            ax.bar(x + i * width, frame.loc[t].to_numpy(), width, label=f"{t:g} s")
+        ax.set_xticks(x + width * (n_t - 1) / 2)
+        ax.set_xticklabels(frame.columns, rotation=90, fontsize=7)
+        ax.set_ylabel("share")
+        ax.set_title(f"{sum_formula}: {what}")
+        ax.legend(fontsize=8)
+    return fig

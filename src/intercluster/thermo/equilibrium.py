@@ -1,0 +1,274 @@
+"""Equilibrium distributions of monomers and dimers, and their binomial expectation.
+
+For a rate model that obeys detailed balance the equilibrium is known in closed
+form up to two numbers fixed by the conservation of the two metals:
+
+    [M_m] = g_m exp(mu + m nu),   [D_mn] = K_mn [M_m][M_n] (1 - delta_mn / 2),
+
+with K_mn = k_dim f_dim(m, n) / (k_diss f_diss(m, n)) and monomer weights g_m
+that make every exchange step balanced. For sim2 and sim3 (Neumaier et al.,
+JACS 2021, 143, 6969, eqs 2-3) g_m is the binomial coefficient C(N, m), so the
+monomers are binomial ("Because of the statistical Bernoulli approach (eqs 2 and
+3) the equilibrium distributions of the monomers and dimers of simulation 2 equal
+a binomial distribution"); for sim1 g_m = 1 and the monomers are a tilted
+uniform distribution, exactly uniform for a 1:1 mixture ("the monomers become
+evenly distributed").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln
+
+from intercluster.errors import ConfigError
+
+__all__ = [
+    "a_fraction",
+    "binomial",
+    "compare_with_binomial",
+    "distribution_stats",
+    "equilibrium_state",
+    "monomer_weights",
+]
+
+
+def binomial(n: int, p: float) -> np.ndarray:
+    """Binomial probabilities P(m) = C(n, m) p^m (1 - p)^(n - m), m = 0..n.
+
+    >>> np.round(binomial(2, 0.5), 3)
+    array([0.25, 0.5 , 0.25])
+    """
+    m = np.arange(n + 1)
+    if p <= 0.0:
+        return (m == 0).astype(float)
+    if p >= 1.0:
+        return (m == n).astype(float)
+    logc = gammaln(n + 1) - gammaln(m + 1) - gammaln(n - m + 1)
+    return np.exp(logc + m * np.log(p) + (n - m) * np.log1p(-p))
+
+
+def a_fraction(network, concentration: np.ndarray) -> float:
+    """Overall fraction of metal A among all metal atoms (monomers and dimers).
+
+    Parameters
+    ----------
+    concentration : array, shape (n_species,) [nmol/L]
+    """
+    a, b = network.atom_matrix @ np.asarray(concentration, dtype=float)
+    return float(a / (a + b))
+
+
+def distribution_stats(dist: np.ndarray) -> dict[str, float]:
+    """Mean, standard deviation and mode of a distribution over m = 0..len-1."""
+    dist = np.asarray(dist, dtype=float)
+    total = dist.sum()
+    if total <= 0:
+        return {"mean": float("nan"), "std": float("nan"), "mode": -1}
+    p = dist / total
+    m = np.arange(len(p))
+    mean = float(np.sum(m * p))
+    return {
+        "mean": mean,
+        "std": float(np.sqrt(np.sum((m - mean) ** 2 * p))),
+        "mode": int(np.argmax(p)),
+    }
+
+
+def compare_with_binomial(dist: np.ndarray, p: float) -> dict[str, float]:
+    """Compare a distribution over m = 0..n with Binomial(n, p).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``std`` of the distribution; ``binomial_mean`` = n p,
+        ``binomial_std`` = sqrt(n p (1 - p)); ``width_ratio`` = std /
+        binomial_std (< 1: narrower than binomial, as observed in 002);
+        ``total_variation`` = 0.5 sum |P - B| (0 identical, 1 disjoint).
+    """
+    dist = np.asarray(dist, dtype=float)
+    n = len(dist) - 1
+    stats = distribution_stats(dist)
+    ref = binomial(n, p)
+    bstd = float(np.sqrt(n * p * (1 - p)))
+    return {
+        "mean": stats["mean"],
+        "std": stats["std"],
+        "binomial_mean": n * p,
+        "binomial_std": bstd,
+        "width_ratio": stats["std"] / bstd if bstd > 0 else float("nan"),
+        "total_variation": float(0.5 * np.abs(dist / dist.sum() - ref).sum()),
+    }
+
+
+def _dimer_log_k(network) -> np.ndarray:
+    """log K for each dimer in system order (without the 1/2 of homodimers)."""
+    r = network.reactions
+    n_mono = network.system.n_monomers
+    n_dim = network.system.n_dimers
+    kf = np.empty(n_dim)
+    kb = np.empty(n_dim)
+    dim = r.kind == 0
+    diss = r.kind == 1
+    kf[r.products[dim, 0] - n_mono] = network.rate_constants[dim] / r.statistical_factor[dim]
+    kb[r.reactants[diss, 0] - n_mono] = network.rate_constants[diss]
+    with np.errstate(divide="ignore"):
+        return np.log(kf) - np.log(kb)
+
+
+def monomer_weights(network, tol: float = 1e-8) -> np.ndarray:
+    """log g_m of the equilibrium monomer distribution (module docstring).
+
+    Solves the detailed-balance conditions of all exchange steps for log g
+    (defined up to log g_m -> log g_m + a + b m) by least squares.
+
+    Returns
+    -------
+    array, shape (N + 1,)
+        log g_m with g_0 = g_N = 1.
+
+    Raises
+    ------
+    ConfigError
+        If the model does not obey detailed balance (no equilibrium of this form),
+        or if an exchange step has a zero rate constant in one direction only.
+    """
+    system = network.system
+    N = system.n_atoms
+    n_mono = system.n_monomers
+    dimers = system.dimers
+    r = network.reactions
+    ex = np.flatnonzero(r.kind == 2)
+    if N == 1 or len(ex) == 0:
+        return np.zeros(N + 1)
+    log_k = _dimer_log_k(network)
+    homo = np.array([d.m == d.n for d in dimers])
+    log_h = np.log(np.where(homo, 0.5, 1.0))
+    k = network.rate_constants
+    # pair each exchange with its reverse
+    key = {(int(r.reactants[j, 0]), int(r.products[j, 0])): j for j in ex}
+    rows, rhs = [], []
+    for j in ex:
+        src, dst = int(r.reactants[j, 0]), int(r.products[j, 0])
+        if src > dst:
+            continue
+        back = key.get((dst, src))
+        if back is None or (k[j] > 0) != (k[back] > 0):
+            raise ConfigError(
+                f"model {network.model.name!r}: exchange {network.species_labels[src]} -> "
+                f"{network.species_labels[dst]} has no reverse with a non-zero rate constant; "
+                "such a model has no detailed-balance equilibrium"
+            )
+        if k[j] == 0:
+            continue
+        ds, dd = dimers[src - n_mono], dimers[dst - n_mono]
+        row = np.zeros(N + 1)
+        row[ds.m] += 1
+        row[ds.n] += 1
+        row[dd.m] -= 1
+        row[dd.n] -= 1
+        # k_f K_s h_s g_s = k_b K_d h_d g_d
+        rhs.append(
+            np.log(k[back])
+            + log_k[dst - n_mono]
+            + log_h[dst - n_mono]
+            - np.log(k[j])
+            - log_k[src - n_mono]
+            - log_h[src - n_mono]
+        )
+        rows.append(row)
+    A = np.array(rows)
+    b = np.array(rhs)
+    # fix the gauge: log g_0 = log g_N = 0
+    gauge = np.zeros((2, N + 1))
+    gauge[0, 0] = gauge[1, N] = 1.0
+    sol, *_ = np.linalg.lstsq(np.vstack([A, gauge]), np.append(b, [0.0, 0.0]), rcond=None)
+    resid = np.abs(A @ sol - b).max() if len(b) else 0.0
+    if not np.isfinite(resid) or resid > tol * max(1.0, np.abs(b).max()):
+        raise ConfigError(
+            f"model {network.model.name!r} does not obey detailed balance (largest mismatch "
+            f"{resid:.2e} in log units): it has no equilibrium of the random-pairing form"
+        )
+    return sol
+
+
+def equilibrium_state(network, initial: np.ndarray) -> np.ndarray:
+    """The equilibrium concentrations reached from ``initial``.
+
+    Parameters
+    ----------
+    network : Network
+        A network whose rate model obeys detailed balance (sim1, sim2, sim3, ...).
+    initial : array, shape (n_species,) [nmol/L]
+
+    Returns
+    -------
+    array, shape (n_species,) [nmol/L]
+        Monomers from :func:`monomer_weights`, dimers by random pairing with the
+        equilibrium constants k_dim f_dim / (k_diss f_diss); both metals conserved.
+
+    Raises
+    ------
+    ConfigError
+        If the model violates detailed balance.
+    """
+    from scipy.optimize import brentq
+
+    system = network.system
+    N = system.n_atoms
+    x0 = np.asarray(initial, dtype=float)
+    target_a, target_b = network.atom_matrix @ x0
+    log_g = monomer_weights(network)
+    log_k = _dimer_log_k(network)
+    dm = np.array([d.m for d in system.dimers])
+    dn = np.array([d.n for d in system.dimers])
+    homo = dm == dn
+    m = np.arange(N + 1)
+
+    if target_a <= 0 or target_b <= 0:
+        # one metal only: a single monomer and its homodimer
+        only = N if target_b <= 0 else 0
+        total = (target_a + target_b) / N
+        K = np.exp(log_k[(dm == only) & (dn == only)][0])
+        mono = (-1 + np.sqrt(1 + 4 * K * total)) / (2 * K) if K > 0 else total
+        out = np.zeros(network.n_species)
+        out[only] = mono
+        out[system.n_monomers + np.flatnonzero((dm == only) & (dn == only))[0]] = K / 2 * mono**2
+        return out
+
+    def state(mu, nu):
+        log_mono = log_g + mu + nu * m
+        log_dim = log_k + log_mono[dm] + log_mono[dn] + np.where(homo, np.log(0.5), 0.0)
+        return np.exp(log_mono), np.exp(log_dim)
+
+    def atoms(mu, nu):
+        mono, dim = state(mu, nu)
+        a = np.sum(m * mono) + np.sum((dm + dn) * dim)
+        b = np.sum((N - m) * mono) + np.sum((2 * N - dm - dn) * dim)
+        return a, b
+
+    # For fixed nu, the total atom count rises monotonically with mu: solve it,
+    # then solve the A fraction in nu (monotonic too).
+    total_target = target_a + target_b
+    frac_target = target_a / total_target
+
+    def mu_for(nu):
+        f = lambda mu: np.log(sum(atoms(mu, nu))) - np.log(total_target)  # noqa: E731
+        lo, hi = -50.0, 50.0
+        while f(lo) > 0:
+            lo -= 50
+        while f(hi) < 0:
+            hi += 50
+        return brentq(f, lo, hi, xtol=1e-14, rtol=1e-15)
+
+    def g(nu):
+        a, b = atoms(mu_for(nu), nu)
+        return a / (a + b) - frac_target
+
+    lo, hi = -5.0, 5.0
+    while g(lo) > 0:
+        lo *= 2
+    while g(hi) < 0:
+        hi *= 2
+    nu = brentq(g, lo, hi, xtol=1e-14, rtol=1e-15)
+    mono, dim = state(mu_for(nu), nu)
+    return np.concatenate([mono, dim])
