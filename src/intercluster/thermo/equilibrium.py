@@ -18,7 +18,7 @@ evenly distributed").
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import gammaln, logsumexp
 
 from intercluster.errors import ConfigError
 
@@ -238,37 +238,45 @@ def equilibrium_state(network, initial: np.ndarray) -> np.ndarray:
     def state(mu, nu):
         log_mono = log_g + mu + nu * m
         log_dim = log_k + log_mono[dm] + log_mono[dn] + np.where(homo, np.log(0.5), 0.0)
-        return np.exp(log_mono), np.exp(log_dim)
+        return log_mono, log_dim
 
-    def atoms(mu, nu):
-        mono, dim = state(mu, nu)
-        a = np.sum(m * mono) + np.sum((dm + dn) * dim)
-        b = np.sum((N - m) * mono) + np.sum((2 * N - dm - dn) * dim)
-        return a, b
+    # atom counts per species, as logs (-inf where a species holds none of a metal)
+    with np.errstate(divide="ignore"):
+        la_mono, lb_mono = np.log(m), np.log(N - m)
+        la_dim, lb_dim = np.log(dm + dn), np.log(2 * N - dm - dn)
 
-    # For fixed nu, the total atom count rises monotonically with mu: solve it,
-    # then solve the A fraction in nu (monotonic too).
-    total_target = target_a + target_b
-    frac_target = target_a / total_target
+    def log_atoms(mu, nu):
+        """log of the totals of metal A and B atoms [log nmol/L], overflow-free."""
+        log_mono, log_dim = state(mu, nu)
+        la = logsumexp(np.concatenate([la_mono + log_mono, la_dim + log_dim]))
+        lb = logsumexp(np.concatenate([lb_mono + log_mono, lb_dim + log_dim]))
+        return la, lb
+
+    # For fixed nu the total atom count rises monotonically with mu: solve it, then
+    # solve the A fraction in nu (monotonic too). Everything in logs.
+    log_total = np.log(target_a + target_b)
+    log_frac = np.log(target_a) - log_total
 
     def mu_for(nu):
-        f = lambda mu: np.log(sum(atoms(mu, nu))) - np.log(total_target)  # noqa: E731
+        def f(mu):
+            return np.logaddexp(*log_atoms(mu, nu)) - log_total
+
         lo, hi = -50.0, 50.0
         while f(lo) > 0:
-            lo -= 50
+            lo -= 100.0
         while f(hi) < 0:
-            hi += 50
-        return brentq(f, lo, hi, xtol=1e-14, rtol=1e-15)
+            hi += 100.0
+        return brentq(f, lo, hi, xtol=1e-13, rtol=1e-15)
 
     def g(nu):
-        a, b = atoms(mu_for(nu), nu)
-        return a / (a + b) - frac_target
+        la, lb = log_atoms(mu_for(nu), nu)
+        return la - np.logaddexp(la, lb) - log_frac
 
     lo, hi = -5.0, 5.0
     while g(lo) > 0:
         lo *= 2
     while g(hi) < 0:
         hi *= 2
-    nu = brentq(g, lo, hi, xtol=1e-14, rtol=1e-15)
-    mono, dim = state(mu_for(nu), nu)
-    return np.concatenate([mono, dim])
+    nu = brentq(g, lo, hi, xtol=1e-13, rtol=1e-15)
+    log_mono, log_dim = state(mu_for(nu), nu)
+    return np.exp(np.concatenate([log_mono, log_dim]))
