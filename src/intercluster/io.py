@@ -25,8 +25,8 @@ def check_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Path:
     Raises
     ------
     ConfigError
-        If ``path`` exists and ``overwrite`` is false, or it is a file, or its
-        parent folder does not exist.
+        If ``path`` exists and ``overwrite`` is false, or it or one of its parents
+        is a file.
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -35,11 +35,11 @@ def check_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Path:
         raise ConfigError(
             f"--out = {str(path)!r}: the folder exists; choose another name or pass --overwrite"
         )
-    parent = path.absolute().parent
-    if not parent.is_dir():
-        raise ConfigError(
-            f"--out = {str(path)!r}: the parent folder {str(parent)!r} does not exist"
-        )
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"--out = {str(path)!r}: {str(parent)!r} is a file")
+            break
     return path
 
 
@@ -49,7 +49,7 @@ def atomic_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Itera
 
     On any exception the temporary folder is removed and an existing ``path`` is
     left untouched. With ``overwrite`` an existing folder is replaced only after
-    the new one is complete.
+    the new one is complete. Missing parent folders are created.
 
     Raises
     ------
@@ -57,6 +57,7 @@ def atomic_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Itera
         See :func:`check_output_dir`.
     """
     path = check_output_dir(path, overwrite).absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)  # missing parents, like mkdir -p
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
@@ -79,13 +80,12 @@ def atomic_file(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Pat
     Raises
     ------
     ConfigError
-        If ``path`` exists and ``overwrite`` is false, or its folder does not exist.
+        If ``path`` exists and ``overwrite`` is false.
     """
     path = Path(path)
     if path.exists() and not overwrite:
         raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
-    if not path.absolute().parent.is_dir():
-        raise ConfigError(f"output file {str(path)!r}: its folder does not exist")
+    path.absolute().parent.mkdir(parents=True, exist_ok=True)
     # keep the real extension last: writers such as matplotlib pick the format from it
     fd, name = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.absolute().parent

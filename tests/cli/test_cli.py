@@ -223,3 +223,14 @@ def test_installed_entry_point(tmp_path):
     )
     assert proc.returncode == 2 and "n_atoms = 0" in proc.stderr
     assert not Path(tmp_path / "x").exists()
+
+
+def test_missing_parent_folders_are_created(config, tmp_path, capsys):
+    out = tmp_path / "results" / "deep" / "run"
+    code, _, err = run_cli(["simulate", config, "--out", out, "--quiet", "--no-plots"], capsys)
+    assert code == 0, err
+    assert (out / "summary.json").exists()
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    code, _, err = run_cli(["simulate", config, "--out", blocker / "run", "--quiet"], capsys)
+    assert code == 2 and "is a file" in err
