@@ -34,7 +34,9 @@ import xarray
 xarray.Dataset({"x": ("t", [1.0])})
 """
 
-COLD_OURS = WARM_IMPORTS + """
+COLD_OURS = (
+    WARM_IMPORTS
+    + """
 import json, time
 import numpy as np
 from intercluster import ExchangeSystem, build_network
@@ -45,6 +47,7 @@ ds = simulate(net, "Ag25:Au25 = 40:40", dead_time_s=0, t_end_s=3620, dt_s=1,
               rtol=1e-8, atol_nM=1e-12)
 print(json.dumps({"seconds": time.perf_counter() - t0}))
 """
+)
 
 COLD_RR = """
 import json, sys, time
@@ -60,7 +63,9 @@ t2 = time.perf_counter()
 print(json.dumps({"load": t1 - t0, "seconds": t2 - t0}))
 """
 
-SCALE = WARM_IMPORTS + """
+SCALE = (
+    WARM_IMPORTS
+    + """
 import json, sys, time
 import numpy as np
 from intercluster import ExchangeSystem, build_network
@@ -86,11 +91,13 @@ print(json.dumps({
                        .split()[1]) / 1024,
 }))
 """
+)
 
 
 def run_json(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -104,8 +111,9 @@ def median_time(fn, repeat: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=7, help="warm repetitions (median)")
     parser.add_argument("--cold", type=int, default=3, help="fresh-process repetitions (median)")
     parser.add_argument("--no-scale", action="store_true", help="skip N = 44, 100, 144")
@@ -120,9 +128,11 @@ def main() -> int:
     from intercluster.kinetics import compile_network, initial_concentrations, simulate
     from intercluster.network.sbml import species_ids, to_sbml
 
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
-          f"libRoadRunner {roadrunner.__version__}")
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
+        f"libRoadRunner {roadrunner.__version__}"
+    )
     net = build_network(ExchangeSystem("Ag", "Au", 25), "sim3")
     x0 = initial_concentrations(net.system, MIXTURE.format(N=25))
     sbml = to_sbml(net, x0)
@@ -155,8 +165,16 @@ def main() -> int:
     t_eval = np.linspace(0, T_END, N_OUT)
 
     def lsoda():
-        return solve_ivp(lambda t, y: cn.rhs(y), (0, T_END), x0, method="LSODA", t_eval=t_eval,
-                         rtol=RTOL, atol=ATOL, jac=lambda t, y: cn.jacobian_dense(y))
+        return solve_ivp(
+            lambda t, y: cn.rhs(y),
+            (0, T_END),
+            x0,
+            method="LSODA",
+            t_eval=t_eval,
+            rtol=RTOL,
+            atol=ATOL,
+            jac=lambda t, y: cn.jacobian_dense(y),
+        )
 
     t_lsoda = median_time(lsoda, max(1, args.repeat // 2))
 
@@ -169,37 +187,49 @@ def main() -> int:
     print("\nN = 25, sim3, 40:40 nmol/L, 0..3620 s, 3621 outputs, rtol 1e-8, atol 1e-12 nmol/L")
     print(f"  max |ours - libRoadRunner|            {diff:.2e} nmol/L")
     print(f"  simulate, median of {args.repeat}:")
-    print(f"    intercluster                        {t_ours * 1e3:8.1f} ms   ({ds.attrs['n_steps']} "
-          f"steps, {ds.attrs['n_rhs_evaluations']} RHS, {ds.attrs['n_factorizations']} LU)")
+    print(
+        f"    intercluster                        {t_ours * 1e3:8.1f} ms   ({ds.attrs['n_steps']} "
+        f"steps, {ds.attrs['n_rhs_evaluations']} RHS, {ds.attrs['n_factorizations']} LU)"
+    )
     print(f"    libRoadRunner (CVODE)               {t_rr * 1e3:8.1f} ms")
     print(f"    SciPy LSODA, analytic Jacobian      {t_lsoda * 1e3:8.1f} ms")
     print(f"    ratio ours / libRoadRunner          {t_ours / t_rr:8.3f}   (target <= 0.2)")
-    print(f"  cold start in a fresh process, median of {args.cold} (imports excluded, "
-          "including xarray's lazy import of dask):")
+    print(
+        f"  cold start in a fresh process, median of {args.cold} (imports excluded, "
+        "including xarray's lazy import of dask):"
+    )
     print(f"    intercluster build + first run      {cold_ours * 1e3:8.1f} ms")
-    print(f"    libRoadRunner load + first run      {cold_rr * 1e3:8.1f} ms   (load {rr_load:.2f} s)")
+    print(
+        f"    libRoadRunner load + first run      {cold_rr * 1e3:8.1f} ms   (load {rr_load:.2f} s)"
+    )
     print(f"    ratio                               {cold_ours / cold_rr:8.4f}   (target <= 0.05)")
 
     if args.no_scale:
         return 0
     print("\nscale: sim3, 40:40, each N in its own process; 3600 s and to equilibrium (3.6e5 s)")
-    print(f"  {'N':>4} {'species':>8} {'reactions':>9} {'t_end [s]':>9} {'build [s]':>9} "
-          f"{'sim [s]':>8} {'steps':>6} {'LU':>4} {'TV to eq.':>10} {'peak MB':>8}")
+    print(
+        f"  {'N':>4} {'species':>8} {'reactions':>9} {'t_end [s]':>9} {'build [s]':>9} "
+        f"{'sim [s]':>8} {'steps':>6} {'LU':>4} {'TV to eq.':>10} {'peak MB':>8}"
+    )
     rows = []
     for N in (25, 44, 100, 144):
         for t_end in (3600.0, 3.6e5):
             r = run_json(SCALE, str(N), str(t_end))
             rows.append(r)
-            print(f"  {r['N']:>4} {r['species']:>8,} {r['reactions']:>9,} {r['t_end_s']:>9.3g} "
-                  f"{r['build_s']:>9.3f} {r['simulate_s']:>8.3f} {r['steps']:>6} "
-                  f"{r['factorizations']:>4} {r['tv_to_equilibrium']:>10.1e} "
-                  f"{r['peak_rss_MB']:>8.0f}")
+            print(
+                f"  {r['N']:>4} {r['species']:>8,} {r['reactions']:>9,} {r['t_end_s']:>9.3g} "
+                f"{r['build_s']:>9.3f} {r['simulate_s']:>8.3f} {r['steps']:>6} "
+                f"{r['factorizations']:>4} {r['tv_to_equilibrium']:>10.1e} "
+                f"{r['peak_rss_MB']:>8.0f}"
+            )
     eq_rows = [r for r in rows if r["t_end_s"] > 1e5]
     n_sp = np.array([r["species"] for r in eq_rows], float)
     t_sim = np.array([r["simulate_s"] for r in eq_rows])
     slope = np.polyfit(np.log(n_sp), np.log(t_sim), 1)[0]
-    print(f"  time to equilibrium grows as (species)^{slope:.2f}; N = 144 took "
-          f"{eq_rows[-1]['simulate_s']:.2f} s (target < 60 s)")
+    print(
+        f"  time to equilibrium grows as (species)^{slope:.2f}; N = 144 took "
+        f"{eq_rows[-1]['simulate_s']:.2f} s (target < 60 s)"
+    )
     return 0
 
 
