@@ -15,7 +15,7 @@ from intercluster.thermo import a_fraction, binomial, equilibrium_state
 METALS = [("Ag", "Au"), ("Au", "Ag"), ("Cu", "Ag"), ("Pd", "Au")]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     N=st.integers(1, 8),
     model=st.sampled_from(["sim1", "sim2", "sim3"]),
@@ -205,3 +205,14 @@ def test_bad_times_and_tolerances(kwargs, match):
     net = build_network(ExchangeSystem("Ag", "Au", 5), "sim2")
     with pytest.raises(ConfigError, match=match):
         simulate(net, "Ag5:Au5 = 40:40", **kwargs)
+
+
+@pytest.mark.parametrize("model", ["sim1", "sim2"])
+def test_direct_mechanism_relaxes_to_its_equilibrium(model):
+    """Direct stepwise exchange (000): metals conserved, sim2 factors give the binomial."""
+    system = ExchangeSystem("Cu", "Ag", 7, charge=0, mechanism="direct")
+    net = build_network(system, model, {"k_ex": 1e-3})
+    x0, x = _long(net, "Cu7:Ag7 = 30:10", t_end=1e5)
+    np.testing.assert_allclose(x, equilibrium_state(net, x0), rtol=1e-6, atol=1e-10)
+    if model == "sim2":
+        np.testing.assert_allclose(x / x.sum(), binomial(7, a_fraction(net, x0)), atol=1e-9)

@@ -276,3 +276,54 @@ def test_bad_labels(label, match):
 
     with pytest.raises(FormulaError, match=match):
         ExchangeSystem("Ag", "Au", 25).parse(label)
+
+
+# ------------------------------------------------------------ direct mechanism
+def direct_oracle_rhs(system, model, params, x):
+    """Direct exchange from ordered encounters: each ordered pair (x, y) meets at
+    (k/2)[M_x][M_y] and, as inside a dimer, either member can give one A atom to the
+    other (x -> y with factor e(x, y), y -> x with e(y, x))."""
+    N = system.n_atoms
+    out = np.zeros(N + 1)
+    k = params["k_ex"]
+
+    def donate(d, acc, rate):
+        if d >= 1 and acc <= N - 1:
+            f = model.exchange_factor(system, np.array([d]), np.array([acc]), params)[0]
+            v = rate * f
+            out[d] -= v
+            out[acc] -= v
+            out[d - 1] += v
+            out[acc + 1] += v
+
+    for a in range(N + 1):
+        for b in range(N + 1):
+            rate = 0.5 * k * x[a] * x[b]
+            donate(a, b, rate)
+            donate(b, a, rate)
+    return out
+
+
+@pytest.mark.parametrize("model", ["sim1", "sim2", Weird()])
+@pytest.mark.parametrize("N", [1, 2, 3, 7])
+def test_direct_mechanism_counts_and_oracle(model, N):
+    system = ExchangeSystem("Cu", "Ag", N, charge=1, mechanism="direct")
+    net = build_network(system, model)
+    assert net.n_species == N + 1 == len(net.observable_labels)
+    assert net.counts()["exchanges"] == N * (N - 1) == system.n_reactions
+    cn = CompiledNetwork.from_network(net)
+    x = np.random.default_rng(N).uniform(0, 5, N + 1)
+    np.testing.assert_allclose(
+        cn.rhs(x), direct_oracle_rhs(system, net.model, net.parameters, x), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_direct_mechanism_has_no_dimers():
+    from intercluster import FormulaError
+
+    system = ExchangeSystem("Cu", "Ag", 7, charge=0, mechanism="direct")
+    assert system.observable_labels[:2] == ("[Ag7]", "[CuAg6]")
+    with pytest.raises(FormulaError, match="mechanism = 'direct'"):
+        system.index("[(Cu7)(Ag7)]")
+    with pytest.raises(ConfigError, match="mechanism = 'trimer'"):
+        ExchangeSystem(mechanism="trimer")

@@ -24,6 +24,12 @@ def add_config_options(parser: argparse.ArgumentParser, config_required: bool = 
     g.add_argument("--n-atoms", type=int, metavar="N", help="metal atoms per cluster")
     g.add_argument("--charge", type=int, help="monomer charge, e.g. -1")
     g.add_argument(
+        "--mechanism",
+        choices=("dimer", "direct"),
+        help="exchange through transient dimers (default) or directly between "
+        "two clusters (k_ex then in L nmol^-1 s^-1)",
+    )
+    g.add_argument(
         "--initial", metavar="MIXTURE", help="mixture at t = 0 [nmol/L], e.g. 'Ag25:Au25 = 100:60'"
     )
     g.add_argument("--dead-time", type=float, metavar="S", help="dead time [s]")
@@ -54,6 +60,7 @@ def config_from_args(args):
             ("metal_b", args.metal_b),
             ("n_atoms", args.n_atoms),
             ("charge", args.charge),
+            ("mechanism", args.mechanism),
         )
         if v is not None
     }
@@ -65,6 +72,7 @@ def config_from_args(args):
                 "metal_b": s.metal_b,
                 "n_atoms": s.n_atoms,
                 "charge": s.charge,
+                "mechanism": s.mechanism,
                 **system_over,
             }
         )

@@ -61,11 +61,15 @@ def run(args) -> int:
         f"factorizations); relative metal drift {drift}"
     )
     mb = final["monomers_vs_binomial"]
+    dimers = (
+        f", dimer {final['dimer_mode']}, monomer:dimer {final['monomer_to_dimer_ratio']:.2f}"
+        if "dimer_mode" in final
+        else ""
+    )
     say(
         f"final ({final['time_s']:g} s): most abundant monomer {final['monomer_mode']} "
         f"(mean {mb['mean']:.2f} {s.metal_a}, binomial {mb['binomial_mean']:.2f}; width "
-        f"{mb['width_ratio']:.2f} x binomial), dimer {final['dimer_mode']}, "
-        f"monomer:dimer {final['monomer_to_dimer_ratio']:.2f}"
+        f"{mb['width_ratio']:.2f} x binomial){dimers}"
     )
     eq = summary["equilibrium"]
     if "monomer_mode" in eq:

@@ -14,6 +14,9 @@
  *           and step/order logic). One change: the factorization of I - cJ is reused
  *           while c stays within 30 % of the c it was made with (CVODE's rule). Every
  *           Newton iterate still conserves linear invariants exactly (w^T J = 0).
+ *           And, like CVODE's inequality constraints, a step that passes the error
+ *           test but leaves a component below -neg_tol is rejected and retried with
+ *           half the step (concentrations cannot be negative).
  *
  * Python-facing functions take C-contiguous float64/int64 arrays; the wrapper in
  * solver.py prepares them. bdf_solve releases the GIL.
@@ -319,8 +322,8 @@ typedef struct {
 
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
-                    double max_step, double first_step, long max_steps, double *Y,
-                    PyObject *callback)
+                    double max_step, double first_step, long max_steps, double neg_tol,
+                    double *Y, PyObject *callback)
 {
     BdfStats st = {SUCCESS, t0, 0, 0, 0, 0, 0.0};
     const npy_intp n = net->n;
@@ -473,10 +476,18 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 err[i] = error_const[order] * dvec[i];
             }
             error_norm = rms(err, scale, n);
+            int negative = 0;
+            if (neg_tol >= 0.0)
+                for (npy_intp i = 0; i < n; i++)
+                    if (y_new[i] < -neg_tol) { negative = 1; break; }
             if (error_norm > 1.0) {
                 double fac = fmax(MIN_FACTOR, safety * pow(error_norm, -1.0 / (order + 1)));
                 h_abs *= fac;
                 change_D(D, n, order, fac, tmp);
+                n_equal_steps = 0;
+            } else if (negative) {
+                h_abs *= 0.5;
+                change_D(D, n, order, 0.5, tmp);
                 n_equal_steps = 0;
             } else {
                 step_accepted = 1;
@@ -677,15 +688,15 @@ static PyObject *py_solve_newton(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, network, Y
-             [, callback]) */
+/* bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol,
+             network, Y[, callback]); neg_tol < 0 switches the non-negativity check off */
 static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 {
     PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None;
-    double t0, t_end, rtol, max_step, first_step;
+    double t0, t_end, rtol, max_step, first_step, neg_tol;
     long max_steps;
-    if (!PyArg_ParseTuple(args, "OddOdOddlOO|O", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
-                          &max_step, &first_step, &max_steps, &onet, &oY, &callback))
+    if (!PyArg_ParseTuple(args, "OddOdOddldOO|O", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
+                          &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY, &callback))
         return NULL;
     if (callback != Py_None && !PyCallable_Check(callback)) {
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
@@ -707,7 +718,7 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
     BdfStats st;
     Py_BEGIN_ALLOW_THREADS
     st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol), max_step, first_step,
-             max_steps, F64(Y), callback);
+             max_steps, neg_tol, F64(Y), callback);
     Py_END_ALLOW_THREADS
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
     if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
@@ -720,7 +731,8 @@ static PyMethodDef methods[] = {
     {"solve_newton", py_solve_newton, METH_VARARGS,
      "solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b"},
     {"bdf_solve", py_bdf_solve, METH_VARARGS,
-     "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, network, Y"
+     "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol, "
+     "network, Y"
      "[, callback]); callback(t) is called every 64 steps"
      " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y)"},
     {NULL, NULL, 0, NULL}};

@@ -7,6 +7,7 @@ Example (examples/sim3_40-40.toml)::
     metal_b = "Au"
     n_atoms = 25
     charge = -1
+    mechanism = "dimer"   # or "direct": M_x + M_y -> M_(x-1) + M_(y+1), no dimers
 
     [model]
     name = "sim3"
@@ -47,7 +48,7 @@ from intercluster.network.system import ExchangeSystem
 __all__ = ["SimulationConfig", "check_keys", "load_toml"]
 
 _SCHEMA: dict[str, set[str]] = {
-    "system": {"metal_a", "metal_b", "n_atoms", "charge", "allow_large"},
+    "system": {"metal_a", "metal_b", "n_atoms", "charge", "mechanism", "allow_large"},
     "model": None,  # name + the model's parameters (checked against the model)
     "initial": {"mixture", "conc_nM"},
     "time": {"dead_time_s", "t_end_s", "dt_s"},
@@ -264,6 +265,7 @@ class SimulationConfig:
             "metal_b": s.metal_b,
             "n_atoms": s.n_atoms,
             "charge": s.charge,
+            "mechanism": s.mechanism,
         }
         if self.allow_large:
             system["allow_large"] = True

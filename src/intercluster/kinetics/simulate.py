@@ -20,6 +20,9 @@ __all__ = ["compile_network", "output_times", "simulate"]
 #: Default solver tolerances: relative, and absolute in nmol/L.
 RTOL = 1e-8
 ATOL_NM = 1e-12
+#: Steps that leave a concentration below -NEG_TOL_RELATIVE x (total concentration)
+#: are rejected and retried with a smaller step.
+NEG_TOL_RELATIVE = 1e-13
 
 _STRUCTURE = weakref.WeakKeyDictionary()
 
@@ -167,7 +170,13 @@ def simulate(
     start = _time.perf_counter()
     try:
         res = compiled.integrate(
-            x0, dead + times, t_end_total, rtol=rtol, atol=atol, callback=callback
+            x0,
+            dead + times,
+            t_end_total,
+            rtol=rtol,
+            atol=atol,
+            callback=callback,
+            neg_tol=NEG_TOL_RELATIVE * float(x0.sum()),
         )
     finally:
         if bar is not None:
@@ -193,6 +202,7 @@ def simulate(
         "metal_b": system.metal_b,
         "n_atoms": system.n_atoms,
         "charge": system.charge,
+        "mechanism": system.mechanism,
         "model": network.model.name,
         "model_description": network.model.description,
         "parameter_names": list(network.parameters),

@@ -244,10 +244,13 @@ class CompiledNetwork:
         max_step: float = np.inf,
         first_step: float | None = None,
         max_steps: int = 1_000_000,
+        neg_tol: float | None = None,
         callback=None,
     ) -> IntegrationResult:
         """Integrate from ``t0`` to ``t_end`` [s] and return y at ``t_out``.
 
+        ``neg_tol`` [nmol/L]: a step leaving a concentration below -neg_tol is
+        rejected and retried with half the step (None: no check).
         ``callback(t)``, if given, is called every 64 accepted steps with the time
         reached (for progress bars); an exception it raises (or Ctrl-C) stops the
         integration and propagates.
@@ -271,6 +274,7 @@ class CompiledNetwork:
             float(max_step),
             float(first_step or 0.0),
             int(max_steps),
+            -1.0 if neg_tol is None else float(neg_tol),
             self.kernel_args(),
             Y,
             callback,

@@ -22,7 +22,7 @@ from intercluster.network.rules import (
     KIND_NAMES,
     KIND_PARAMETER,
     ReactionSet,
-    dimer_rules,
+    rules_for,
 )
 from intercluster.network.system import ExchangeSystem
 
@@ -250,7 +250,7 @@ def build_network(
     *,
     allow_large: bool = False,
 ) -> Network:
-    """Generate the dimer-mechanism network of ``system`` under ``model``.
+    """Generate the network of ``system`` (its mechanism: dimer or direct) under ``model``.
 
     Parameters
     ----------
@@ -279,10 +279,13 @@ def build_network(
     >>> net = build_network(ExchangeSystem("Ag", "Au", 25), "sim2")
     >>> net.counts()["exchanges"], net.stoichiometry.shape
     (600, (377, 1302))
+    >>> direct = ExchangeSystem("Cu", "Ag", 7, mechanism="direct")
+    >>> build_network(direct, "sim2").counts()["exchanges"]
+    42
     """
     model = get_model(model)
     params = model.resolve_parameters(parameters)
     system.check_size(allow_large)
-    reactions = dimer_rules(system)
+    reactions = rules_for(system)
     factor = _model_factors(system, model, reactions, params)
     return Network(system, model, params, reactions, factor)

@@ -32,7 +32,16 @@ import numpy as np
 
 from intercluster.network.system import ExchangeSystem
 
-__all__ = ["DIMERIZATION", "DISSOCIATION", "EXCHANGE", "KIND_NAMES", "ReactionSet", "dimer_rules"]
+__all__ = [
+    "DIMERIZATION",
+    "DISSOCIATION",
+    "EXCHANGE",
+    "KIND_NAMES",
+    "ReactionSet",
+    "dimer_rules",
+    "direct_rules",
+    "rules_for",
+]
 
 DIMERIZATION, DISSOCIATION, EXCHANGE = 0, 1, 2
 KIND_NAMES = ("dimerization", "dissociation", "exchange")
@@ -133,3 +142,55 @@ def dimer_rules(system: ExchangeSystem) -> ReactionSet:
         b=np.concatenate(b),
         statistical_factor=np.concatenate(stat),
     )
+
+
+def direct_rules(system: ExchangeSystem) -> ReactionSet:
+    """Direct stepwise exchange between two monomers, one metal atom at a time.
+
+    M_x + M_y -> M_(x-1) + M_(y+1): an A atom from the cluster with x to the one
+    with y, a B atom back (Zhong et al., Dalton Trans. 2021: 2D EXSY shows
+    exchange between neighbours x, x +- 1 only). Base constant k_ex, here
+    bimolecular [L nmol^-1 s^-1]; the model's exchange factor is evaluated at
+    (donor, acceptor) as in the dimer mechanism.
+
+    Statistical factors, from ordered pairs again: M_x + M_y (x != y) meet at
+    k [M_x][M_y] and either can donate (two reactions); M_x + M_x meet at
+    (k/2)[M_x]^2 pairs and either of the two can donate, so the single reaction
+    M_x + M_x -> M_(x-1) + M_(x+1) runs at k [M_x]^2 (statistical factor 1).
+    M_(y+1) + M_y giving an A atom to M_y is a null reaction and is not listed.
+
+    Returns
+    -------
+    ReactionSet
+        N(N - 1) exchanges (42 for N = 7).
+    """
+    N = system.n_atoms
+    react, prod, a, b = [], [], [], []
+    for x in range(N + 1):
+        for y in range(x + 1):
+            # an A atom from x to y
+            if x >= 1 and y <= N - 1 and x != y + 1:
+                react.append((x, y))
+                prod.append((x - 1, y + 1))
+                a.append(x)
+                b.append(y)
+            # an A atom from y to x (for x == y counted above)
+            if x != y and y >= 1 and x <= N - 1:
+                react.append((x, y))
+                prod.append((x + 1, y - 1))
+                a.append(y)
+                b.append(x)
+    n = len(react)
+    return ReactionSet(
+        kind=np.full(n, EXCHANGE, np.int8),
+        reactants=np.array(react, np.int64).reshape(n, 2),
+        products=np.array(prod, np.int64).reshape(n, 2),
+        a=np.array(a, np.int64),
+        b=np.array(b, np.int64),
+        statistical_factor=np.ones(n),
+    )
+
+
+def rules_for(system: ExchangeSystem) -> ReactionSet:
+    """The reactions of ``system.mechanism``."""
+    return dimer_rules(system) if system.has_dimers else direct_rules(system)

@@ -96,6 +96,9 @@ def parse_charge(text: str) -> int:
 _ION_RE = re.compile(r"^\[(?P<body>[^\[\]]*)\](?P<charge>\d*[+-]|0)?$")
 _PART_RE = re.compile(r"([A-Z][a-z]?)(\d*)")
 
+#: Exchange mechanisms: through transient dimers, or directly between two monomers.
+MECHANISMS = ("dimer", "direct")
+
 #: Default largest network built without ``allow_large=True`` (species count).
 #: N = 144 (10,730 species) is inside it; N = 220 (25,553) is not.
 MAX_SPECIES = 25_000
@@ -115,16 +118,23 @@ class ExchangeSystem:
     charge : int
         Charge of a monomer in units of e (-1 for [M25(SR)18]-); a dimer
         carries twice this charge.
+    mechanism : {"dimer", "direct"}
+        ``"dimer"``: exchange inside transient dimers (Neumaier et al. 2021);
+        species are monomers and dimer isomers. ``"direct"``: bimolecular
+        stepwise exchange M_x + M_y -> M_(x-1) + M_(y+1) without observable dimers
+        (Zhong et al., Dalton Trans. 2021, for the Cu_xAg_(7-x)(H) clusters);
+        species are the monomers only.
 
     Raises
     ------
     ConfigError
-        For an unknown element, equal metals or N < 1.
+        For an unknown element, equal metals, N < 1 or an unknown mechanism.
 
     Notes
     -----
     Counts for the dimer mechanism (Neumaier et al. 2021, "Kinetic Model";
-    377 species and 1302 reactions for N = 25):
+    377 species and 1302 reactions for N = 25; for the direct mechanism the
+    N + 1 monomers, N(N - 1) exchanges and N + 1 observables):
 
     - monomers: N + 1; dimer isomers: (N + 1)(N + 2)/2; species: their sum;
     - dimerizations = dissociations = (N + 1)(N + 2)/2;
@@ -147,6 +157,7 @@ class ExchangeSystem:
     metal_b: str = "Au"
     n_atoms: int = 25
     charge: int = -1
+    mechanism: str = "dimer"
 
     def __post_init__(self) -> None:
         for field in ("metal_a", "metal_b"):
@@ -163,6 +174,12 @@ class ExchangeSystem:
             raise ConfigError(bad_value("n_atoms", self.n_atoms, "an integer >= 1"))
         if isinstance(self.charge, bool) or not isinstance(self.charge, int):
             raise ConfigError(bad_value("charge", self.charge, "an integer (e.g. -1)"))
+        if self.mechanism not in MECHANISMS:
+            raise ConfigError(bad_value("mechanism", self.mechanism, " or ".join(MECHANISMS)))
+
+    @property
+    def has_dimers(self) -> bool:
+        return self.mechanism == "dimer"
 
     # ------------------------------------------------------------------ counts
     @property
@@ -171,7 +188,7 @@ class ExchangeSystem:
 
     @property
     def n_dimers(self) -> int:
-        return (self.n_atoms + 1) * (self.n_atoms + 2) // 2
+        return (self.n_atoms + 1) * (self.n_atoms + 2) // 2 if self.has_dimers else 0
 
     @property
     def n_species(self) -> int:
@@ -180,11 +197,11 @@ class ExchangeSystem:
     @property
     def n_reactions(self) -> int:
         N = self.n_atoms
-        return 2 * self.n_dimers + N * (N - 1)
+        return 2 * self.n_dimers + N * (N - 1) if self.has_dimers else N * (N - 1)
 
     @property
     def n_observables(self) -> int:
-        return self.n_monomers + 2 * self.n_atoms + 1
+        return self.n_monomers + len(self.dimer_sums)
 
     # ----------------------------------------------------------------- species
     @cached_property
@@ -202,6 +219,8 @@ class ExchangeSystem:
         """
         N = self.n_atoms
         out = []
+        if not self.has_dimers:
+            return ()
         for s in range(2 * N + 1):
             for n in range(max(0, s - N), s // 2 + 1):
                 out.append(Species(s - n, n))
@@ -213,6 +232,8 @@ class ExchangeSystem:
 
     @cached_property
     def dimer_sums(self) -> tuple[DimerSum, ...]:
+        if not self.has_dimers:
+            return ()
         return tuple(DimerSum(s) for s in range(2 * self.n_atoms + 1))
 
     @cached_property
@@ -346,6 +367,11 @@ class ExchangeSystem:
         N = self.n_atoms
         if not (0 <= obj.m <= N) or (obj.n is not None and not (0 <= obj.n <= obj.m)):
             raise FormulaError(f"{item!r} is not a species of a system with N = {N}")
+        if obj.n is not None and not self.has_dimers:
+            raise FormulaError(
+                f"{item!r} is a dimer, but this system exchanges directly (mechanism = "
+                "'direct') and has monomers only"
+            )
         if obj.n is None:
             return obj.m
         return self.n_monomers + self._dimer_index[obj]

@@ -50,6 +50,9 @@ def contour_figure(ds):
     t_min = ds.time.values / 60.0
     I = ds.intensity.values
     mono, dim = I[:, : N + 1], I[:, N + 1 :]
+    panels = [(mono, N, f"monoanions: number of {a} atoms")]
+    if dim.shape[1]:
+        panels.append((dim, 2 * N, f"dimers: number of {a} atoms"))
     # The parent ions dominate the first minutes; scale the colours to what happens
     # after the first 5 % of the window (values above are shown in the top colour).
     late = t_min >= 0.05 * t_min[-1]
@@ -57,11 +60,11 @@ def contour_figure(ds):
     from matplotlib.ticker import MaxNLocator
 
     levels = MaxNLocator(nbins=20).tick_values(0.0, vmax or 1.0)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
-    for ax, data, n, name in (
-        (axes[0], mono, N, f"monoanions: number of {a} atoms"),
-        (axes[1], dim, 2 * N, f"dimers: number of {a} atoms"),
-    ):
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(5.5 * len(panels), 4.2), constrained_layout=True, squeeze=False
+    )
+    axes = axes[0]
+    for ax, (data, n, name) in zip(axes, panels):
         cs = ax.contourf(
             t_min, np.arange(n + 1), data.T, levels=levels, cmap="viridis", extend="max"
         )
@@ -83,11 +86,13 @@ def distribution_figure(ds, summary: dict):
     plt = _plt()
     final = summary["final"]
     a = ds.attrs["metal_a"]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
-    for ax, key, bkey, what in (
-        (axes[0], "monomer_distribution", "binomial_monomers", "monomers"),
-        (axes[1], "dimer_distribution", "binomial_dimers", "dimers"),
-    ):
+    panels = [("monomer_distribution", "binomial_monomers", "monomers")]
+    if "dimer_distribution" in final:
+        panels.append(("dimer_distribution", "binomial_dimers", "dimers"))
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(5.5 * len(panels), 3.8), constrained_layout=True, squeeze=False
+    )
+    for ax, (key, bkey, what) in zip(axes[0], panels):
         values = np.array(list(final[key].values()))
         binom = np.array(list(final[bkey].values()))
         x = np.arange(len(values))

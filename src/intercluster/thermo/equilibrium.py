@@ -115,11 +115,35 @@ def _dimer_log_k(network) -> np.ndarray:
         return np.log(kf) - np.log(kb)
 
 
+def _log_forms(network) -> tuple[np.ndarray, np.ndarray]:
+    """Each species' equilibrium log concentration as ``rows @ (log g + mu + nu m) + const``.
+
+    Monomer x: the unit row e_x. Dimer {m, n}: e_m + e_n with const log K_mn
+    (+ log 1/2 for m = n), from the balance of its formation and dissociation.
+    """
+    system = network.system
+    N = system.n_atoms
+    n_mono = system.n_monomers
+    rows = np.zeros((network.n_species, N + 1))
+    rows[np.arange(n_mono), np.arange(n_mono)] = 1.0
+    const = np.zeros(network.n_species)
+    if system.n_dimers:
+        log_k = _dimer_log_k(network)
+        for i, d in enumerate(system.dimers):
+            rows[n_mono + i, d.m] += 1.0
+            rows[n_mono + i, d.n] += 1.0
+            const[n_mono + i] = log_k[i] + (np.log(0.5) if d.m == d.n else 0.0)
+    return rows, const
+
+
 def monomer_weights(network, tol: float = 1e-8) -> np.ndarray:
     """log g_m of the equilibrium monomer distribution (module docstring).
 
-    Solves the detailed-balance conditions of all exchange steps for log g
-    (defined up to log g_m -> log g_m + a + b m) by least squares.
+    Every exchange and its reverse must balance at equilibrium: with the
+    species' log concentrations from :func:`_log_forms`, each pair gives one
+    linear equation in log g. They are solved by least squares; log g is
+    defined up to log g_m -> log g_m + a + b m, fixed by g_0 = g_N = 1. Works for
+    both mechanisms (dimer, direct).
 
     Returns
     -------
@@ -130,55 +154,45 @@ def monomer_weights(network, tol: float = 1e-8) -> np.ndarray:
     ------
     ConfigError
         If the model does not obey detailed balance (no equilibrium of this form),
-        or if an exchange step has a zero rate constant in one direction only.
+        or if an exchange runs with a zero rate constant in one direction only.
     """
-    system = network.system
-    N = system.n_atoms
-    n_mono = system.n_monomers
-    dimers = system.dimers
+    N = network.system.n_atoms
     r = network.reactions
+    k = network.rate_constants
     ex = np.flatnonzero(r.kind == 2)
     if N == 1 or len(ex) == 0:
         return np.zeros(N + 1)
-    log_k = _dimer_log_k(network)
-    homo = np.array([d.m == d.n for d in dimers])
-    log_h = np.log(np.where(homo, 0.5, 1.0))
-    k = network.rate_constants
-    # pair each exchange with its reverse
-    key = {(int(r.reactants[j, 0]), int(r.products[j, 0])): j for j in ex}
+    rows_sp, const_sp = _log_forms(network)
+
+    def side(slots):
+        idx = [int(i) for i in slots if i >= 0]
+        return tuple(sorted(idx))
+
+    forward = {(side(r.reactants[j]), side(r.products[j])): j for j in ex}
     rows, rhs = [], []
-    for j in ex:
-        src, dst = int(r.reactants[j, 0]), int(r.products[j, 0])
-        if src > dst:
+    labels = network.species_labels
+    for (left, right), j in forward.items():
+        if left > right:
             continue
-        back = key.get((dst, src))
+        back = forward.get((right, left))
         if back is None or (k[j] > 0) != (k[back] > 0):
             raise ConfigError(
-                f"model {network.model.name!r}: exchange {network.species_labels[src]} -> "
-                f"{network.species_labels[dst]} has no reverse with a non-zero rate constant; "
-                "such a model has no detailed-balance equilibrium"
+                f"model {network.model.name!r}: exchange {' + '.join(labels[i] for i in left)} -> "
+                f"{' + '.join(labels[i] for i in right)} has no reverse with a non-zero rate "
+                "constant; such a model has no detailed-balance equilibrium"
             )
         if k[j] == 0:
             continue
-        ds, dd = dimers[src - n_mono], dimers[dst - n_mono]
-        row = np.zeros(N + 1)
-        row[ds.m] += 1
-        row[ds.n] += 1
-        row[dd.m] -= 1
-        row[dd.n] -= 1
-        # k_f K_s h_s g_s = k_b K_d h_d g_d
+        # k_j prod c(left) = k_back prod c(right)
+        rows.append(rows_sp[list(left)].sum(0) - rows_sp[list(right)].sum(0))
         rhs.append(
             np.log(k[back])
-            + log_k[dst - n_mono]
-            + log_h[dst - n_mono]
             - np.log(k[j])
-            - log_k[src - n_mono]
-            - log_h[src - n_mono]
+            + const_sp[list(right)].sum()
+            - const_sp[list(left)].sum()
         )
-        rows.append(row)
     A = np.array(rows)
     b = np.array(rhs)
-    # fix the gauge: log g_0 = log g_N = 0
     gauge = np.zeros((2, N + 1))
     gauge[0, 0] = gauge[1, N] = 1.0
     sol, *_ = np.linalg.lstsq(np.vstack([A, gauge]), np.append(b, [0.0, 0.0]), rcond=None)
@@ -218,39 +232,36 @@ def equilibrium_state(network, initial: np.ndarray) -> np.ndarray:
     x0 = np.asarray(initial, dtype=float)
     target_a, target_b = network.atom_matrix @ x0
     log_g = monomer_weights(network)
-    log_k = _dimer_log_k(network)
-    dm = np.array([d.m for d in system.dimers])
-    dn = np.array([d.n for d in system.dimers])
-    homo = dm == dn
+    rows, const = _log_forms(network)
     m = np.arange(N + 1)
 
     if target_a <= 0 or target_b <= 0:
-        # one metal only: a single monomer and its homodimer
+        # one metal only: a single monomer and, with dimers, its homodimer
         only = N if target_b <= 0 else 0
-        total = (target_a + target_b) / N
-        K = np.exp(log_k[(dm == only) & (dn == only)][0])
-        mono = (-1 + np.sqrt(1 + 4 * K * total)) / (2 * K) if K > 0 else total
+        total = (target_a + target_b) / N  # subunits
         out = np.zeros(network.n_species)
+        homo = [i for i, sp in enumerate(system.species) if sp.n == only and sp.m == only]
+        if not homo:
+            out[only] = total
+            return out
+        K2 = np.exp(const[homo[0]])  # K/2
+        mono = (-1 + np.sqrt(1 + 8 * K2 * total)) / (4 * K2)
         out[only] = mono
-        out[system.n_monomers + np.flatnonzero((dm == only) & (dn == only))[0]] = K / 2 * mono**2
+        out[homo[0]] = K2 * mono**2
         return out
 
     def state(mu, nu):
-        log_mono = log_g + mu + nu * m
-        log_dim = log_k + log_mono[dm] + log_mono[dn] + np.where(homo, np.log(0.5), 0.0)
-        return log_mono, log_dim
+        """log concentrations of every species."""
+        return rows @ (log_g + mu + nu * m) + const
 
     # atom counts per species, as logs (-inf where a species holds none of a metal)
     with np.errstate(divide="ignore"):
-        la_mono, lb_mono = np.log(m), np.log(N - m)
-        la_dim, lb_dim = np.log(dm + dn), np.log(2 * N - dm - dn)
+        log_na, log_nb = np.log(network.atom_matrix)
 
     def log_atoms(mu, nu):
         """log of the totals of metal A and B atoms [log nmol/L], overflow-free."""
-        log_mono, log_dim = state(mu, nu)
-        la = logsumexp(np.concatenate([la_mono + log_mono, la_dim + log_dim]))
-        lb = logsumexp(np.concatenate([lb_mono + log_mono, lb_dim + log_dim]))
-        return la, lb
+        log_c = state(mu, nu)
+        return logsumexp(log_na + log_c), logsumexp(log_nb + log_c)
 
     # For fixed nu the total atom count rises monotonically with mu: solve it, then
     # solve the A fraction in nu (monotonic too). Everything in logs.
@@ -278,5 +289,4 @@ def equilibrium_state(network, initial: np.ndarray) -> np.ndarray:
     while g(hi) < 0:
         hi *= 2
     nu = brentq(g, lo, hi, xtol=1e-13, rtol=1e-15)
-    log_mono, log_dim = state(mu_for(nu), nu)
-    return np.exp(np.concatenate([log_mono, log_dim]))
+    return np.exp(state(mu_for(nu), nu))

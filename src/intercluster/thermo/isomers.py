@@ -22,6 +22,7 @@ def system_of(ds) -> ExchangeSystem:
         str(ds.attrs["metal_b"]),
         int(ds.attrs["n_atoms"]),
         int(ds.attrs["charge"]),
+        str(ds.attrs.get("mechanism", "dimer")),
     )
 
 

@@ -65,17 +65,24 @@ def summarize(ds, network) -> dict:
         "time_s": float(ds.time.values[-1]),
         "a_fraction_overall": p,
         "monomer_distribution": as_map(mono_d, labels[:n_mono]),
-        "dimer_distribution": as_map(dim_d, labels[n_mono:]),
         "monomer_mode": labels[int(np.argmax(mono))],
-        "dimer_mode": labels[n_mono + int(np.argmax(dim))],
-        "monomer_to_dimer_ratio": _clean(
-            float(mono.sum() / dim.sum()) if dim.sum() > 0 else math.inf
-        ),
         "binomial_monomers": as_map(binomial(N, p), labels[:n_mono]),
-        "binomial_dimers": as_map(binomial(2 * N, p), labels[n_mono:]),
         "monomers_vs_binomial": {k: _clean(v) for k, v in compare_with_binomial(mono, p).items()},
-        "dimers_vs_binomial": {k: _clean(v) for k, v in compare_with_binomial(dim, p).items()},
     }
+    if system.has_dimers:
+        final.update(
+            {
+                "dimer_distribution": as_map(dim_d, labels[n_mono:]),
+                "dimer_mode": labels[n_mono + int(np.argmax(dim))],
+                "monomer_to_dimer_ratio": _clean(
+                    float(mono.sum() / dim.sum()) if dim.sum() > 0 else math.inf
+                ),
+                "binomial_dimers": as_map(binomial(2 * N, p), labels[n_mono:]),
+                "dimers_vs_binomial": {
+                    k: _clean(v) for k, v in compare_with_binomial(dim, p).items()
+                },
+            }
+        )
     try:
         eq = equilibrium_state(network, x0)
         eq_obs = network.observable_matrix @ eq
@@ -83,9 +90,12 @@ def summarize(ds, network) -> dict:
         equilibrium = {
             "monomer_distribution": as_map(eq_mono, labels[:n_mono]),
             "monomer_mode": labels[int(np.argmax(eq_mono))],
-            "monomer_to_dimer_ratio": float(eq_obs[:n_mono].sum() / eq_obs[n_mono:].sum()),
             "final_monomers_total_variation": float(0.5 * np.abs(mono_d - eq_mono).sum()),
         }
+        if system.has_dimers:
+            equilibrium["monomer_to_dimer_ratio"] = float(
+                eq_obs[:n_mono].sum() / eq_obs[n_mono:].sum()
+            )
     except ConfigError as exc:
         equilibrium = {"note": str(exc)}
     return {
@@ -94,6 +104,7 @@ def summarize(ds, network) -> dict:
             "metal_b": system.metal_b,
             "n_atoms": N,
             "charge": system.charge,
+            "mechanism": system.mechanism,
         },
         "model": network.model.name,
         "model_description": network.model.description,
