@@ -19,7 +19,6 @@ from intercluster.errors import (
     InterclusterError,
     SolverError,
 )
-from intercluster.network import ExchangeSystem, Network, build_network, get_model
 
 __version__ = "0.1.0"
 
@@ -37,11 +36,23 @@ __all__ = [
     "simulate",
 ]
 
+# Loaded on first use, so that `intercluster --help` does not import NumPy and SciPy.
+_LAZY = {
+    "ExchangeSystem": "intercluster.network",
+    "Network": "intercluster.network",
+    "build_network": "intercluster.network",
+    "get_model": "intercluster.network",
+    "simulate": "intercluster.kinetics",
+}
+
 
 def __getattr__(name: str):
-    # simulate pulls in numba; load it only when asked for (fast CLI start-up).
-    if name == "simulate":
-        from intercluster.kinetics import simulate
+    if name in _LAZY:
+        import importlib
 
-        return simulate
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'intercluster' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
