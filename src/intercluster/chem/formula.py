@@ -47,7 +47,7 @@ from intercluster.chem.ligands import (
 )
 from intercluster.errors import FormulaError, bad_value
 
-__all__ = ["CATIONS", "Adduct", "Ion", "format_charge", "parse_ion"]
+__all__ = ["CATIONS", "Adduct", "Ion", "format_charge", "parse_charge", "parse_ion"]
 
 #: Adduct species that are singly charged cations when written after the core.
 CATIONS: dict[str, int] = {
@@ -68,6 +68,32 @@ def format_charge(q: int) -> str:
         return ""
     sign = "-" if q < 0 else "+"
     return sign if abs(q) == 1 else f"{abs(q)}{sign}"
+
+
+def parse_charge(text: str) -> int:
+    """Read a charge written ``-``, ``2-``, ``+``, ``3+`` (also ``-2``, ``+3``, ``0``).
+
+    Raises
+    ------
+    FormulaError
+        For anything else.
+
+    >>> [parse_charge(t) for t in ("-", "6-", "+", "-7", "0")]
+    [-1, -6, 1, -7, 0]
+    """
+    t = str(text).strip()
+    if t == "0":
+        return 0
+    m = _CHARGE_RE.match(t) or re.match(r"^([+-])(\d+)$", t)
+    if not m:
+        raise FormulaError(bad_value("charge", text, "written as '-', '2-', '+', '3+' (or -2, +3)"))
+    if m.re is _CHARGE_RE:
+        size, sign = int(m.group(1) or 1), m.group(2)
+    else:
+        sign, size = m.group(1), int(m.group(2))
+    if size == 0:
+        raise FormulaError(bad_value("charge", text, "a non-zero charge, or 0 for neutral"))
+    return -size if sign == "-" else size
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from intercluster.ms.spectrum import (
 from intercluster.ms.synthetic import (
     NoiseModel,
     default_mz_grid,
+    read_efficiency_table,
     read_simulation_result,
     synthesize_series,
     synthetic_spectrum,
@@ -86,6 +87,7 @@ __all__ = [
     "noise_level",
     "observable_candidates",
     "profile",
+    "read_efficiency_table",
     "read_simulation_result",
     "read_spectra",
     "read_spectrum",

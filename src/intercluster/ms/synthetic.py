@@ -44,6 +44,7 @@ __all__ = [
     "NoiseModel",
     "SimulationObservables",
     "default_mz_grid",
+    "read_efficiency_table",
     "read_simulation_result",
     "synthesize_series",
     "synthetic_spectrum",
@@ -337,3 +338,32 @@ def write_spectra(
         if metadata is not None:
             (tmp / "synth.json").write_text(json.dumps(dict(metadata), indent=2) + "\n", encoding="utf-8")
     return Path(out_dir)
+
+
+def read_efficiency_table(path: str | os.PathLike) -> dict[str, float]:
+    """Relative ionisation efficiencies from a CSV with columns ``label,efficiency``.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, lacks the two columns, or a value is not a number > 0
+        (the message names the row).
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"efficiency file {str(path)!r} does not exist")
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"{path}: cannot be read as CSV ({exc})") from None
+    if list(frame.columns[:2]) != ["label", "efficiency"]:
+        raise DataError(f"{path}: expected the header 'label,efficiency'")
+    out = {}
+    for i, (label, value) in enumerate(zip(frame["label"], frame["efficiency"]), start=2):
+        v = pd.to_numeric(value, errors="coerce")
+        if not (np.isfinite(v) and v > 0):
+            raise DataError(f"{path}: line {i}: efficiency {value!r} of {label!r} must be a number > 0")
+        out[str(label)] = float(v)
+    return out

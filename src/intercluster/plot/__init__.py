@@ -1,0 +1,1 @@
+"""Figures (matplotlib); nothing else in intercluster draws (DESIGN.md, "Layers")."""
