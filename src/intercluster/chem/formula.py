@@ -595,7 +595,11 @@ class _IonParser:
             cur.skip_spaces()
             if cur.pos >= close:
                 raise cur.error("empty brackets '[]'; write the formula inside", open_pos)
-            frag = self.sequence(close, top=True)
+            frag = self._bare_ligand(cur.text[cur.pos : close])
+            if frag is None:
+                frag = self.sequence(close, top=True)
+            else:
+                cur.pos = close
             if not any(frag):
                 raise cur.error("the core is empty; write the cluster before adducts", open_pos + 1)
             adducts = self.adducts(close)
@@ -613,6 +617,18 @@ class _IonParser:
         atoms, subunits, ligands = frag
         self._warn_generic_thiolate(ligands)
         return list(atoms.items()), subunits, list(ligands.items()), adducts, charge
+
+    def _bare_ligand(self, body: str):
+        """``[DMBT]-``: a library ligand written alone (not when the text is also a formula)."""
+        name = body.strip()
+        lig = self.lib.get(name)
+        if lig is None:
+            return None
+        try:
+            parse_composition(name)
+        except FormulaError:
+            return {}, [], {lig: 1}
+        return None
 
     def _warn_generic_thiolate(self, ligands: Mapping[Ligand, int]) -> None:
         names = {lig.name for lig in ligands}
@@ -636,6 +652,7 @@ class _IonParser:
         """Atoms, groups and ligands up to ``stop`` (or an adduct sign at top level)."""
         cur = self.cur
         atoms: dict[str, int] = {}
+        atoms_in_order: dict[str, int] = {}  # atoms with single metal groups merged in place
         ligands: dict[Ligand, int] = {}
         metal_groups: list[dict[str, int]] = []
         while cur.pos < stop:
@@ -653,16 +670,20 @@ class _IonParser:
                     ligands[value] = ligands.get(value, 0) + (count or 1)
                 elif kind == "metals" and count is None and top:
                     metal_groups.append(value)
+                    _merge(value.items(), into=atoms_in_order)
                 elif kind == "metals":
                     _merge(value.items(), count or 1, atoms)
+                    _merge(value.items(), count or 1, atoms_in_order)
                 else:  # a nested fragment of atoms and ligands
                     sub_atoms, sub_ligs = value
                     _merge(sub_atoms.items(), count or 1, atoms)
+                    _merge(sub_atoms.items(), count or 1, atoms_in_order)
                     _merge(sub_ligs.items(), count or 1, ligands)
             elif c.isdigit() or c.isupper():
                 key = cur.read_atom()
                 count = cur.read_count() or 1
                 atoms[key] = atoms.get(key, 0) + count
+                atoms_in_order[key] = atoms_in_order.get(key, 0) + count
             elif c == "[":
                 raise cur.error("square brackets cannot be nested; use ( ) or { } inside [ ]")
             else:
@@ -670,17 +691,9 @@ class _IonParser:
                     f"unexpected character {c!r}; expected an element, a count, a ligand in "
                     f"brackets or an adduct (' + Na')"
                 )
-        if len(metal_groups) >= 2:
-            subunits = [list(g.items()) for g in metal_groups]
-        else:
-            subunits = []
-            for g in metal_groups:
-                _merge(g.items(), into=atoms)
-        if not top:
-            for g in subunits:
-                _merge(g, into=atoms)
-            subunits = []
-        return atoms, subunits, ligands
+        if len(metal_groups) >= 2 and top:
+            return atoms, [list(g.items()) for g in metal_groups], ligands
+        return atoms_in_order, [], ligands
 
     def group(self, inner: str, start: int, close: int):
         """Resolve ``( ... )``: a library ligand, a metal group, a formula ligand, or a fragment."""
