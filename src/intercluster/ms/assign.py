@@ -6,9 +6,10 @@ pattern, with the candidate's profile at the instrument's resolving power
 isotope patterns ... are in perfect agreement", Lin et al., Chem. Sci. 2022,
 004, Fig. 1c-d; Acharya et al., JPCC 2025, 001, Figure 1C):
 
-- ``error_ppm``: intensity-weighted mean offset of the observed centroids of
-  the pattern's main peaks (relative intensity >= 0.3) from their calculated
-  m/z, in ppm;
+- ``error_ppm``: mean offset (weighted by calculated intensity) of the observed
+  centroids of the pattern's main peaks (relative intensity >= 0.3) from their
+  calculated m/z, in ppm; each centroid is taken over +-FWHM/2 and re-centred
+  until it settles;
 - ``similarity``: cosine similarity (0..1) of the baseline-corrected spectrum
   and the calculated profile in the window;
 - ``signal``: least-squares scale of the profile (ion signal, intensity units
@@ -144,12 +145,16 @@ def assign(
         for mz_k, rel_k, f_k in zip(pat.mz, pat.relative_intensity, fwhm):
             if rel_k < 0.3:
                 continue
-            near = np.abs(x - mz_k) <= 0.5 * f_k
-            if np.count_nonzero(near) < 2 or yc[near].sum() <= 0:
-                continue
-            centroid = float(np.dot(x[near], yc[near]) / yc[near].sum())
-            offsets.append(centroid - mz_k)
-            weights.append(rel_k)
+            centroid = mz_k
+            for _ in range(6):  # re-centre the +-FWHM/2 window on the observed peak
+                near = np.abs(x - centroid) <= 0.5 * f_k
+                if np.count_nonzero(near) < 2 or yc[near].sum() <= 0:
+                    centroid = np.nan
+                    break
+                centroid = float(np.dot(x[near], yc[near]) / yc[near].sum())
+            if np.isfinite(centroid):
+                offsets.append(centroid - mz_k)
+                weights.append(rel_k)
         if offsets:
             shift = float(np.average(offsets, weights=weights))
             row["mz_observed"] = pat.most_abundant_mz + shift
