@@ -43,8 +43,9 @@ def run(args) -> int:
     for path in (args.out, args.plot):
         if path:
             check_new_file(path, args.overwrite)
+    candidates = candidates_from_args(args)  # check the options before reading
     spectrum = read_spectrum(args.spectrum, args.scan)
-    table = assign(spectrum, candidates_from_args(args), args.resolution, args.ppm,
+    table = assign(spectrum, candidates, args.resolution, args.ppm,
                    args.min_similarity, args.min_snr)
     if args.out:
         write_table(table, args.out, args.overwrite)

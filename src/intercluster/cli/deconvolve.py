@@ -42,8 +42,9 @@ def run(args) -> int:
     for path in (args.out, args.plot):
         if path:
             check_new_file(path, args.overwrite)
+    candidates = candidates_from_args(args)  # check the options before reading
     spectrum = read_spectrum(args.spectrum, args.scan)
-    result = deconvolve(spectrum, candidates_from_args(args), args.resolution, args.baseline)
+    result = deconvolve(spectrum, candidates, args.resolution, args.baseline)
     table = result.to_frame()
     if args.out:
         write_table(table, args.out, args.overwrite)
