@@ -27,7 +27,7 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from intercluster.chem.composition import (
     FormulaCursor,
@@ -116,11 +116,16 @@ class Adduct:
 
     @property
     def composition(self) -> dict[str, int]:
-        return parse_composition(self.formula)
+        return dict(_adduct_composition(self.formula))
 
     @property
     def default_charge(self) -> int:
         return _default_adduct_charge(self.name, None)
+
+
+@lru_cache(maxsize=256)
+def _adduct_composition(formula: str) -> tuple[tuple[str, int], ...]:
+    return tuple(parse_composition(formula).items())
 
 
 def _default_adduct_charge(name: str, library: LigandLibrary | None) -> int:
@@ -190,7 +195,9 @@ class Ion:
         if isinstance(text, Ion):
             parts = (text._atoms, text._subunits, text._ligands, text._adducts, text._charge)
         elif isinstance(text, str):
-            parts = _IonParser(text, library or default_library()).parse()
+            lib = library or default_library()
+            parts = _parse_cached(text, lib)
+            _warn_generic_thiolate(text, parts[2], lib)
         else:
             raise FormulaError(bad_value("ion", text, "a formula string such as '[Ag25(DMBT)18]-'"))
         self._set(*parts)
@@ -274,6 +281,7 @@ class Ion:
 
     def _validate(self) -> None:
         comp = self._raw_composition()
+        self.__dict__["_comp"] = comp
         negative = {k: v for k, v in comp.items() if v < 0}
         if negative:
             key, value = next(iter(negative.items()))
@@ -352,7 +360,7 @@ class Ion:
     @cached_property
     def composition(self) -> dict[str, int]:
         """Elemental composition (atom key -> count) in Hill order, adducts included."""
-        comp = self._raw_composition()
+        comp = self.__dict__["_comp"]
         return {k: comp[k] for k in hill_sorted_keys(comp)}
 
     @property
@@ -456,7 +464,10 @@ class Ion:
         return isinstance(other, Ion) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = self.__dict__["_hash"] = hash(self._key())
+        return h
 
     # -------------------------------------------------------------- arithmetic
     def _combine(self, other: Ion, sign: int) -> Ion:
@@ -576,6 +587,30 @@ def _resolve_adduct(
     return Adduct(name, formula, known)
 
 
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str, library: LigandLibrary) -> tuple:
+    """Parsing is a pure function of the text and the (immutable) library: memoised."""
+    return _IonParser(text, library).parse()
+
+
+def _warn_generic_thiolate(text: str, ligands, library: LigandLibrary) -> None:
+    names = {lig.name for lig, _ in ligands}
+    if "SR" not in names:
+        return
+    others = [
+        lig for lig, _ in ligands
+        if lig.kind == "thiolate" and lig.name != "SR" and lig.formula != library.default_thiolate
+    ]
+    if others:
+        warnings.warn(
+            f"{text!r}: SR taken as the default thiolate {library.default_thiolate} although the "
+            f"ion also contains {others[0].name} ({others[0].formula}); write the ligand by name "
+            f"or set the default with set_default_thiolate()",
+            AmbiguousLigandWarning,
+            stacklevel=3,
+        )
+
+
 class _IonParser:
     def __init__(self, text: str, library: LigandLibrary) -> None:
         self.cur = FormulaCursor(text, "formula")
@@ -615,8 +650,13 @@ class _IonParser:
                 )
             adducts, charge = [], 0
         atoms, subunits, ligands = frag
-        self._warn_generic_thiolate(ligands)
-        return list(atoms.items()), subunits, list(ligands.items()), adducts, charge
+        return (
+            tuple(atoms.items()),
+            tuple(tuple(g) for g in subunits),
+            tuple(ligands.items()),
+            tuple(adducts),
+            charge,
+        )
 
     def _bare_ligand(self, body: str):
         """``[DMBT]-``: a library ligand written alone (not when the text is also a formula)."""
@@ -629,23 +669,6 @@ class _IonParser:
         except FormulaError:
             return {}, [], {lig: 1}
         return None
-
-    def _warn_generic_thiolate(self, ligands: Mapping[Ligand, int]) -> None:
-        names = {lig.name for lig in ligands}
-        if "SR" not in names:
-            return
-        others = [
-            lig for lig in ligands
-            if lig.kind == "thiolate" and lig.name != "SR" and lig.formula != self.lib.default_thiolate
-        ]
-        if others:
-            warnings.warn(
-                f"{self.cur.text!r}: SR taken as the default thiolate {self.lib.default_thiolate} "
-                f"although the ion also contains {others[0].name} ({others[0].formula}); write the "
-                f"ligand by name or set the default with set_default_thiolate()",
-                AmbiguousLigandWarning,
-                stacklevel=4,
-            )
 
     # ------------------------------------------------------------------ core
     def sequence(self, stop: int, top: bool):

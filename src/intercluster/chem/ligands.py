@@ -22,6 +22,7 @@ import os
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -108,11 +109,16 @@ class Ligand:
     @property
     def composition(self) -> dict[str, int]:
         """Atom key -> count of one ligand."""
-        return parse_composition(self.formula)
+        return dict(_composition(self.formula))
 
     @property
     def is_counterion(self) -> bool:
         return self.kind == "counterion"
+
+
+@lru_cache(maxsize=1024)
+def _composition(formula: str) -> tuple[tuple[str, int], ...]:
+    return tuple(parse_composition(formula).items())
 
 
 def _check_entry(entry: Mapping, where: str) -> Ligand:

@@ -71,7 +71,7 @@ def neutral_mass(ion: Ion | str, kind: str = "monoisotopic") -> float:
     Examples
     --------
     >>> round(neutral_mass("C8H9S", "monoisotopic"), 5)
-    137.04195
+    137.0425
     """
     _check_kind(kind)
     ion = _as_ion(ion)
