@@ -122,16 +122,20 @@ def bench_pattern(repeat):
         runs["direct"].append(_median_time(lambda: direct(grid), repeat))
         runs["binned"].append(_median_time(lambda: direct_binned(grid), repeat))
     t = {k: min(v) for k, v in runs.items()}
-    print(f"[1] isotope pattern of {ION}, {len(grid)}-point profile at R = {R:,.0f}, "
-          f"prob_to_cover {PROB}")
+    print(
+        f"[1] isotope pattern of {ION}, {len(grid)}-point profile at R = {R:,.0f}, "
+        f"prob_to_cover {PROB}"
+    )
     print(f"    IsoSpecPy fine structure alone                  : {t_fine * 1e3:7.3f} ms")
     print(f"    (a) IsoSpecPy + its binned() + NumPy profile      : {t['binned'] * 1e3:7.3f} ms")
     print(f"    (b) IsoSpecPy + hand-written NumPy aggregation    : {t['direct'] * 1e3:7.3f} ms")
     print(f"    intercluster: Ion(text) + pattern + profile      : {t['ours'] * 1e3:7.3f} ms")
     print(f"    intercluster, formula parse not memoised         : {t['ours_cold'] * 1e3:7.3f} ms")
     for key, name in (("binned", "(a)"), ("direct", "(b)")):
-        print(f"    overhead vs {name}: {100 * (t['ours'] / t[key] - 1):+6.1f} % "
-              f"(unmemoised parse: {100 * (t['ours_cold'] / t[key] - 1):+6.1f} %)   goal < 20 %")
+        print(
+            f"    overhead vs {name}: {100 * (t['ours'] / t[key] - 1):+6.1f} % "
+            f"(unmemoised parse: {100 * (t['ours_cold'] / t[key] - 1):+6.1f} %)   goal < 20 %"
+        )
     print(f"    [profiles of ours and (b) agree to {agree:.1e} of the maximum]")
 
 
@@ -154,11 +158,15 @@ def bench_deconvolution(series_n):
     t_warm = time.perf_counter() - t0
     err = np.abs(res.fractions()[0] - truth.iloc[0, 1:].to_numpy()).max()
     n = len(spectra[0])
-    print(f"[2] deconvolution of one {spectra[0].mz[0]:.0f}-{spectra[0].mz[-1]:.0f} m/z spectrum "
-          f"({n} points, R = {R:,.0f}) against 77 candidates")
+    print(
+        f"[2] deconvolution of one {spectra[0].mz[0]:.0f}-{spectra[0].mz[-1]:.0f} m/z spectrum "
+        f"({n} points, R = {R:,.0f}) against 77 candidates"
+    )
     print(f"    first spectrum (patterns + design matrix + fit): {t_cold:6.3f} s   (goal < 2 s)")
-    print(f"    again (patterns cached)                         : {t_warm:6.3f} s   "
-          f"[max |error| {err:.4f}]")
+    print(
+        f"    again (patterns cached)                         : {t_warm:6.3f} s   "
+        f"[max |error| {err:.4f}]"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_spectra(spectra, Path(tmp) / "series")
         for jobs in (1, 2):
@@ -169,9 +177,11 @@ def bench_deconvolution(series_n):
             series = spectra_to_observables(read, system, resolving_power=R, n_jobs=jobs)
             t_total = time.perf_counter() - t0
             err = np.abs(series.observables[labels].to_numpy() - truth[labels].to_numpy()).max()
-            print(f"[3] {series_n}-spectrum series from CSV files, {jobs} process(es): "
-                  f"{t_total:6.2f} s total ({t_read:5.2f} s reading)   (goal < 60 s)"
-                  f"   [max |error| {err:.4f}]")
+            print(
+                f"[3] {series_n}-spectrum series from CSV files, {jobs} process(es): "
+                f"{t_total:6.2f} s total ({t_read:5.2f} s reading)   (goal < 60 s)"
+                f"   [max |error| {err:.4f}]"
+            )
 
 
 def main() -> None:
@@ -179,8 +189,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--series", type=int, default=60)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, IsoSpecPy {IsoSpecPy.__version__ if hasattr(IsoSpecPy, '__version__') else ''}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, IsoSpecPy {getattr(IsoSpecPy, '__version__', '?')}"
+    )
     bench_pattern(args.repeat)
     bench_deconvolution(args.series)
 

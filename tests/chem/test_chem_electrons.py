@@ -31,17 +31,17 @@ def test_electron_counts_of_the_papers(text):
 
 def test_rule_terms_one_at_a_time():
     base = valence_electrons("[Ag25(SR)18]-")
-    assert valence_electrons("[Ag25(SR)18]") == base - 1          # one electron less
-    assert valence_electrons("[Ag25(SR)17]-") == base + 1         # one thiolate less
-    assert valence_electrons("[PdAg24(SR)18]2-") == base          # Pd gives 0, charge adds 1
-    assert valence_electrons("[Ag25(SR)18 + Na]") == base         # Na+ adduct: core unchanged
-    assert valence_electrons("[Ag25(SR)18 + 2H2O]-") == base      # neutral molecule
-    assert valence_electrons("[Ag25(SR)18 + Cs]") == base         # Cs+ adduct
-    assert valence_electrons("[Ag25(SR)18 + PPh4]") == base       # counter-cation
-    assert valence_electrons("[Ag25(SR)16(BDT)]-") == base        # a dithiolate counts 2
-    assert valence_electrons("[Ag25(SR)17Cl]-") == base           # a bare halide counts 1
+    assert valence_electrons("[Ag25(SR)18]") == base - 1  # one electron less
+    assert valence_electrons("[Ag25(SR)17]-") == base + 1  # one thiolate less
+    assert valence_electrons("[PdAg24(SR)18]2-") == base  # Pd gives 0, charge adds 1
+    assert valence_electrons("[Ag25(SR)18 + Na]") == base  # Na+ adduct: core unchanged
+    assert valence_electrons("[Ag25(SR)18 + 2H2O]-") == base  # neutral molecule
+    assert valence_electrons("[Ag25(SR)18 + Cs]") == base  # Cs+ adduct
+    assert valence_electrons("[Ag25(SR)18 + PPh4]") == base  # counter-cation
+    assert valence_electrons("[Ag25(SR)16(BDT)]-") == base  # a dithiolate counts 2
+    assert valence_electrons("[Ag25(SR)17Cl]-") == base  # a bare halide counts 1
     assert valence_electrons("[PtAg9(DMBT)4S3]-") == 9 - 4 - 6 + 1  # 001 fragment: sulfide counts 2
-    assert valence_electrons("[CuAg6(H)(dsep)6 + Ag]+") == 0       # 000: Cu(I)/Ag(I) hydride cluster
+    assert valence_electrons("[CuAg6(H)(dsep)6 + Ag]+") == 0  # 000: Cu(I)/Ag(I) hydride cluster
 
 
 def test_errors():

@@ -71,7 +71,8 @@ def test_dimer_sum_and_losses_as_in_acharya_2025():
     ag25 = Ion("[Ag25(DMBT)18]-")
     dimer = ag29 + ag25
     assert dimer == Ion("[Ag54(BDT)12(DMBT)18]4-")  # 001: the complete dimer
-    # 001: Ag@III = dimer - AgL'2(-); [Ag52L12L'15]3- = dimer - Ag2L'3(-); [Ag54L12L'17]3- = dimer - L'(-)
+    # 001: Ag@III = dimer - AgL'2(-); [Ag52L12L'15]3- = dimer - Ag2L'3(-);
+    # [Ag54L12L'17]3- = dimer - L'(-)
     assert dimer - Ion("[Ag(DMBT)2]-") == Ion("[Ag53(BDT)12(DMBT)16]3-")
     assert dimer - Ion("[Ag2(DMBT)3]-") == Ion("[Ag52(BDT)12(DMBT)15]3-")
     assert dimer - Ion("[DMBT]-") == Ion("[Ag54(BDT)12(DMBT)17]3-")
@@ -151,7 +152,14 @@ def test_from_parts_rejects_negative_counts():
 
 def test_parse_charge():
     assert [parse_charge(t) for t in ("-", "2-", "+", "3+", "-6", "+2", "0")] == [
-        -1, -2, 1, 3, -6, 2, 0]
+        -1,
+        -2,
+        1,
+        3,
+        -6,
+        2,
+        0,
+    ]
     for bad in ("x", "0-", "--"):
         with pytest.raises(FormulaError):
             parse_charge(bad)
@@ -216,5 +224,7 @@ def test_sum_conserves_atoms_and_charge(a, b):
     total = a + b
     assert total.charge == a.charge + b.charge
     for key in set(a.composition) | set(b.composition):
-        assert total.composition.get(key, 0) == a.composition.get(key, 0) + b.composition.get(key, 0)
+        assert total.composition.get(key, 0) == a.composition.get(key, 0) + b.composition.get(
+            key, 0
+        )
     assert total - b == Ion.from_parts(a.core_atoms, a.ligands, a.adducts, a.charge)

@@ -83,16 +83,29 @@ def test_extend_from_toml(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[ligand]]\nname = "X1"\nformula = "C2H5S"\ncharge = -1\n', "field 'electrons' is missing"),
-        ('[[ligand]]\nname = "X1"\nformula = "Qq2"\ncharge = -1\nelectrons = 1\n', "unknown element"),
-        ('[[ligand]]\nname = "PET2"\nformula = "C8H9S"\ncharge = -1\nelectrons = 1\n'
-         'aliases = ["SC2H4Ph"]\n', "already means ligand 'PET'"),
-        ('[[ligand]]\nname = "X1"\nformula = "S"\ncharge = -1\nelectrons = 1\nkind = "weird"\n',
-         "kind"),
+        (
+            '[[ligand]]\nname = "X1"\nformula = "C2H5S"\ncharge = -1\n',
+            "field 'electrons' is missing",
+        ),
+        (
+            '[[ligand]]\nname = "X1"\nformula = "Qq2"\ncharge = -1\nelectrons = 1\n',
+            "unknown element",
+        ),
+        (
+            '[[ligand]]\nname = "PET2"\nformula = "C8H9S"\ncharge = -1\nelectrons = 1\n'
+            'aliases = ["SC2H4Ph"]\n',
+            "already means ligand 'PET'",
+        ),
+        (
+            '[[ligand]]\nname = "X1"\nformula = "S"\ncharge = -1\nelectrons = 1\nkind = "weird"\n',
+            "kind",
+        ),
         ("[[ligand]\nname = 1\n", "not valid TOML"),
         ('[ligands]\nname = "X"\n', "unknown table"),
-        ('[[ligand]]\nname = "X1"\nformula = "S"\ncharge = -1\nelectrons = 1\ncolour = "red"\n',
-         "unknown field"),
+        (
+            '[[ligand]]\nname = "X1"\nformula = "S"\ncharge = -1\nelectrons = 1\ncolour = "red"\n',
+            "unknown field",
+        ),
     ],
 )
 def test_bad_ligand_files_name_file_entry_and_field(tmp_path, text, message):

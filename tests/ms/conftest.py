@@ -41,7 +41,11 @@ def result_dir(tmp_path, agau):
     """A folder like 'intercluster simulate' writes (observables.csv + summary.json)."""
     folder = tmp_path / "sim"
     folder.mkdir()
-    realistic_observables(agau, [180.0, 600.0, 1800.0]).to_csv(folder / "observables.csv", index=False)
-    (folder / "summary.json").write_text(json.dumps({"system": {
-        "metal_a": "Ag", "metal_b": "Au", "n_atoms": 25, "charge": -1}}), encoding="utf-8")
+    realistic_observables(agau, [180.0, 600.0, 1800.0]).to_csv(
+        folder / "observables.csv", index=False
+    )
+    (folder / "summary.json").write_text(
+        json.dumps({"system": {"metal_a": "Ag", "metal_b": "Au", "n_atoms": 25, "charge": -1}}),
+        encoding="utf-8",
+    )
     return folder

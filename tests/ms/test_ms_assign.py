@@ -33,7 +33,7 @@ def test_ion_for_observable(agau):
 def test_observable_candidates_follow_simulate_order(agau):
     cands = observable_candidates(agau)
     assert [c.label for c in cands] == list(agau.observable_labels)
-    for c in cands:   # metals of the label = metals of the ion; dimers carry 2 x shell and charge
+    for c in cands:  # metals of the label = metals of the ion; dimers carry 2 x shell and charge
         obj = agau.parse(c.label)
         n_shell = 36 if isinstance(obj, DimerSum) else 18
         assert sum(c.ion.ligands.values()) == n_shell
@@ -44,7 +44,7 @@ def test_charge_state_series_for_au44():
     labels = [c.label for c in charge_state_series("[Au44(p-MBA)26]2-", [-6, -7, -8])]
     assert labels == ["[Au44(p-MBA)26 - 4H]6-", "[Au44(p-MBA)26 - 5H]7-", "[Au44(p-MBA)26 - 6H]8-"]
     for c in charge_state_series("[Au44(p-MBA)26 + 12Na - 16H]6-", [-7, -8]):
-        assert c.ion.core_charge == -2   # deprotonation changes the total charge only
+        assert c.ion.core_charge == -2  # deprotonation changes the total charge only
     with pytest.raises(FormulaError, match="carrier"):
         charge_state_series("[Au44(p-MBA)26]2-", [-3], carrier="H2O")
     with pytest.raises(ConfigError):

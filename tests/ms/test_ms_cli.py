@@ -60,14 +60,21 @@ def test_mass_bad_formula_exit_2_one_line(run, ion):
 
 
 def test_pattern_csv_profile_and_plot(run, tmp_path):
-    code, out, _ = run("pattern", "[Ag24Au26(C8H9S)36]2-", "--out", tmp_path / "p.csv")
+    code, _, _ = run("pattern", "[Ag24Au26(C8H9S)36]2-", "--out", tmp_path / "p.csv")
     assert code == 0
     table = pd.read_csv(tmp_path / "p.csv")
     p = isotope_pattern("[Ag24Au26(C8H9S)36]2-")
     assert table["mz"].to_numpy() == pytest.approx(p.mz, abs=1e-6)
     assert list(table.columns) == ["mz", "relative_intensity", "abundance", "nucleons"]
-    code, _, _ = run("pattern", "[Ag25(DMBT)18]-", "--resolution", "10000", "--profile",
-                     "--out", tmp_path / "prof.csv")
+    code, _, _ = run(
+        "pattern",
+        "[Ag25(DMBT)18]-",
+        "--resolution",
+        "10000",
+        "--profile",
+        "--out",
+        tmp_path / "prof.csv",
+    )
     prof = pd.read_csv(tmp_path / "prof.csv")
     assert code == 0 and np.trapezoid(prof["intensity"], prof["mz"]) == pytest.approx(1, abs=1e-3)
     code, _, _ = run("pattern", "[Ag25(DMBT)18]-", "--out", tmp_path / "p.png")
@@ -77,7 +84,9 @@ def test_pattern_csv_profile_and_plot(run, tmp_path):
 def test_pattern_errors_write_nothing(run, tmp_path):
     code, _, err = run("pattern", "C8H9S", "--out", tmp_path / "n.csv")
     assert code == 2 and "has no charge" in err
-    code, _, err = run("pattern", "[Ag25(DMBT)18]-", "--resolution", "0", "--out", tmp_path / "r.csv")
+    code, _, err = run(
+        "pattern", "[Ag25(DMBT)18]-", "--resolution", "0", "--out", tmp_path / "r.csv"
+    )
     assert code == 2 and "resolving power" in err
     code, _, err = run("pattern", "[Ag25(DMBT)18]-", "--out", tmp_path / "p.xlsx")
     assert code == 2
@@ -88,14 +97,27 @@ def test_pattern_errors_write_nothing(run, tmp_path):
 
 
 def test_synth_then_spectra_to_observables_round_trip(run, result_dir, tmp_path):
-    code, out, _ = run("synth-spectra", result_dir, "--out", tmp_path / "spectra", "--quiet")
+    code, _, _ = run("synth-spectra", result_dir, "--out", tmp_path / "spectra", "--quiet")
     assert code == 0
     files = sorted(p.name for p in (tmp_path / "spectra").iterdir())
-    assert files == ["synth.json", "t_00000180.000s.csv", "t_00000600.000s.csv",
-                     "t_00001800.000s.csv"]
+    assert files == [
+        "synth.json",
+        "t_00000180.000s.csv",
+        "t_00000600.000s.csv",
+        "t_00001800.000s.csv",
+    ]
     assert json.loads((tmp_path / "spectra" / "synth.json").read_text())["resolving_power"] == 25000
-    code, out, _ = run("spectra-to-observables", tmp_path / "spectra", "--out", tmp_path / "obs.csv",
-                       "--stderr-out", tmp_path / "se.csv", "--system-from", result_dir, "--quiet")
+    code, _, _ = run(
+        "spectra-to-observables",
+        tmp_path / "spectra",
+        "--out",
+        tmp_path / "obs.csv",
+        "--stderr-out",
+        tmp_path / "se.csv",
+        "--system-from",
+        result_dir,
+        "--quiet",
+    )
     assert code == 0
     truth = pd.read_csv(result_dir / "observables.csv")
     got = pd.read_csv(tmp_path / "obs.csv")
@@ -105,8 +127,17 @@ def test_synth_then_spectra_to_observables_round_trip(run, result_dir, tmp_path)
 
 
 def test_synth_mzml_and_existing_folder(run, result_dir, tmp_path):
-    code, _, _ = run("synth-spectra", result_dir, "--out", tmp_path / "mz", "--format", "mzml",
-                     "--quiet", "--seed", "3")
+    code, _, _ = run(
+        "synth-spectra",
+        result_dir,
+        "--out",
+        tmp_path / "mz",
+        "--format",
+        "mzml",
+        "--quiet",
+        "--seed",
+        "3",
+    )
     assert code == 0
     assert [s.time_s for s in read_spectra(tmp_path / "mz" / "spectra.mzML")] == [180, 600, 1800]
     code, _, err = run("synth-spectra", result_dir, "--out", tmp_path / "mz", "--quiet")
@@ -118,26 +149,30 @@ def test_synth_bad_result_dir(run, tmp_path):
     code, _, err = run("synth-spectra", tmp_path / "res", "--out", tmp_path / "out")
     assert code == 2 and "summary.json is missing" in err
     assert not (tmp_path / "out").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["res"]   # no temporary folder left
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]  # no temporary folder left
 
 
 def test_deconvolve_and_assign_commands(run, result_dir, tmp_path):
     run("synth-spectra", result_dir, "--out", tmp_path / "s", "--quiet")
     spectrum = tmp_path / "s" / "t_00000180.000s.csv"
-    code, out, _ = run("deconvolve", spectrum, "--out", tmp_path / "ab.csv", "--plot",
-                       tmp_path / "fit.png")
+    code, out, _ = run(
+        "deconvolve", spectrum, "--out", tmp_path / "ab.csv", "--plot", tmp_path / "fit.png"
+    )
     assert code == 0 and "±" in out
     table = pd.read_csv(tmp_path / "ab.csv")
     truth = pd.read_csv(result_dir / "observables.csv").iloc[0, 1:].to_numpy()
     assert np.abs(table["fraction"].to_numpy() - truth).max() < 0.01
     assert (tmp_path / "fit.png").exists()
-    code, out, _ = run("assign", spectrum, "--out", tmp_path / "as.csv", "--plot", tmp_path / "as.png")
+    code, out, _ = run(
+        "assign", spectrum, "--out", tmp_path / "as.csv", "--plot", tmp_path / "as.png"
+    )
     assert code == 0 and "candidates assigned" in out
     assigned = pd.read_csv(tmp_path / "as.csv")
     strong = truth > 0.05
     assert assigned["assigned"].to_numpy()[strong].all()
-    code, out, _ = run("assign", spectrum, "--ion", "[Ag25(DMBT)18]-", "--ion", "[Au25(PET)18]-",
-                       "--all")
+    code, out, _ = run(
+        "assign", spectrum, "--ion", "[Ag25(DMBT)18]-", "--ion", "[Au25(PET)18]-", "--all"
+    )
     assert code == 0 and "[Au25(PET)18]-" in out
 
 

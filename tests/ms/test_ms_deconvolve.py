@@ -14,7 +14,7 @@ from intercluster.ms import (
     synthetic_spectrum,
 )
 
-PAIR = ["[Ag12Au13(SR)18]-", "[Ag24Au26(SR)36]2-"]   # same m/z (002, Figure 1b-d)
+PAIR = ["[Ag12Au13(SR)18]-", "[Ag24Au26(SR)36]2-"]  # same m/z (002, Figure 1b-d)
 
 
 @pytest.fixture(scope="module")
@@ -63,21 +63,28 @@ def test_standard_errors_are_calibrated(pair):
 
 
 def test_deconvolve_crops_and_reports_out_of_range():
-    cands = candidates_from_ions(PAIR + ["[Au25(PET)18]-"])
+    cands = candidates_from_ions([*PAIR, "[Au25(PET)18]-"])
     grid = np.arange(6000.0, 6400.0, 0.025)  # [Au25]- (7394) is outside
     spec = synthetic_spectrum(cands[:2], [0.5, 0.5], grid, seed=1)
     res = deconvolve(spec, cands)
-    assert res.mz[0] > 6000.0 and res.mz[-1] < 6400.0       # cropped to the patterns
+    assert res.mz[0] > 6000.0 and res.mz[-1] < 6400.0  # cropped to the patterns
     assert not res.in_range[2] and np.isnan(res.abundance[2])
     frame = res.to_frame()
     assert frame["fraction"].iloc[:2].sum() == pytest.approx(1.0)
-    assert list(frame.columns) == ["label", "ion", "charge", "abundance", "stderr", "fraction",
-                                   "fraction_stderr"]
+    assert list(frame.columns) == [
+        "label",
+        "ion",
+        "charge",
+        "abundance",
+        "stderr",
+        "fraction",
+        "fraction_stderr",
+    ]
 
 
 def test_efficiency_correction(pair):
     cands, grid, dec = pair
-    eff = {PAIR[0]: 1.0, PAIR[1]: 0.5}   # dianions ionised half as well
+    eff = {PAIR[0]: 1.0, PAIR[1]: 0.5}  # dianions ionised half as well
     spec = synthetic_spectrum(cands, [0.5, 0.5], grid, efficiency=eff, total_counts=None)
     assert dec.fit(spec).fractions()[0] == pytest.approx([2 / 3, 1 / 3], abs=1e-6)
     assert dec.fit(spec).fractions(eff)[0] == pytest.approx([0.5, 0.5], abs=1e-6)

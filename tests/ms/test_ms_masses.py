@@ -23,7 +23,7 @@ def test_electron_mass_term_is_explicit():
     assert mz(dianion) == pytest.approx((M2 + 2 * ELECTRON_MASS_U) / 2, abs=1e-9)
     cation = Ion("[CuAg6(H)(dtp)6 + Ag]+")
     Mc = neutral_mass(cation, "monoisotopic")
-    assert mz(cation) == pytest.approx(Mc - ELECTRON_MASS_U, abs=1e-9)   # cation: one missing
+    assert mz(cation) == pytest.approx(Mc - ELECTRON_MASS_U, abs=1e-9)  # cation: one missing
     trication = Ion("[Au25(PET)18 + 4Cs]3+")
     assert mz(trication) == pytest.approx((neutral_mass(trication) - 3 * ELECTRON_MASS_U) / 3)
     # ignoring the electron would be wrong by 0.55 mTh at z = 1: larger than our tolerance here
@@ -34,8 +34,9 @@ def test_monoisotopic_mass_from_nist_values():
     assert neutral_mass("C8H9S") == pytest.approx(8 * C12 + 9 * H1 + S32, abs=2e-6)
     ag25 = 25 * AG107 + 144 * C12 + 162 * H1 + 18 * S32
     assert neutral_mass("[Ag25(DMBT)18]-") == pytest.approx(ag25, abs=1e-4)
-    assert neutral_mass("[Au25(PET)18]-") == pytest.approx(25 * AU197 + 144 * C12 + 162 * H1 + 18 * S32,
-                                                           abs=1e-4)
+    assert neutral_mass("[Au25(PET)18]-") == pytest.approx(
+        25 * AU197 + 144 * C12 + 162 * H1 + 18 * S32, abs=1e-4
+    )
 
 
 def test_average_mass_matches_standard_atomic_weights():
@@ -48,7 +49,9 @@ def test_most_abundant_of_ag2_by_hand():
     # Ag2: p^2, 2pq, q^2 with p(107Ag) = 0.518: the mixed isotopologue (2pq = 0.499) wins
     assert neutral_mass("[Ag2]+", "most_abundant") == pytest.approx(AG107 + AG109, abs=1e-5)
     p = isotope_pattern("[Ag2]+")
-    assert p.abundance.tolist() == pytest.approx([0.5184**2, 2 * 0.5184 * 0.4816, 0.4816**2], abs=2e-4)
+    assert p.abundance.tolist() == pytest.approx(
+        [0.5184**2, 2 * 0.5184 * 0.4816, 0.4816**2], abs=2e-4
+    )
 
 
 def test_isotope_specific_masses():
@@ -56,7 +59,8 @@ def test_isotope_specific_masses():
     pure = Ion("[107Ag25(DMBT)18]-")
     assert neutral_mass(pure, "average") < neutral_mass(nat, "average")
     assert neutral_mass(pure, "average") - neutral_mass(nat, "average") == pytest.approx(
-        25 * (AG107 - 107.8682), abs=0.05)
+        25 * (AG107 - 107.8682), abs=0.05
+    )
     heavy = Ion("[109Ag25(DMBT)18]-")
     assert neutral_mass(heavy) - neutral_mass(pure) == pytest.approx(25 * (AG109 - AG107), abs=1e-4)
     d = neutral_mass("[Cu6Ag(D)(dsep)6 + Ag]+") - neutral_mass("[Cu6Ag(H)(dsep)6 + Ag]+")

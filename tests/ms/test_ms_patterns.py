@@ -14,7 +14,7 @@ from intercluster.ms import ELECTRON_MASS_U, isotope_pattern, mz, profile
 
 
 def test_aggregation_matches_isospecpy_configurations():
-    """Independent oracle: group IsoSpecPy's fine structure by counting nucleons per configuration."""
+    """Oracle: group IsoSpecPy's fine structure by counting nucleons per configuration."""
     ion = Ion("[Ag25(DMBT)18]-")
     p = isotope_pattern(ion, 0.999)
     dist = IsoSpecPy.IsoTotalProb(formula="C144H162S18Ag25", prob_to_cover=0.999, get_confs=True)
@@ -25,7 +25,7 @@ def test_aggregation_matches_isospecpy_configurations():
     groups: dict[int, list[float]] = {}
     for mass, prob, conf in dist:
         a = sum(n * (mn - nums[0]) for c, nums in zip(conf, numbers) for n, mn in zip(c, nums))
-        groups.setdefault(int(round(a)), []).append((mass, prob))
+        groups.setdefault(round(a), []).append((mass, prob))
     keys = sorted(groups)
     w = np.array([sum(pr for _, pr in groups[k]) for k in keys])
     m = np.array([sum(ms * pr for ms, pr in groups[k]) for k in keys]) / w

@@ -32,7 +32,13 @@ SEED_MZ = [
     # 002, "Results": dominant peaks after 3 min (Figure 1a); Figure 2 caption
     ("[Ag25(DMBT)18]-", 5167, "average", 0.5, "002 Results: [Ag25]- (m/z 5167)"),
     ("[Au25(PET)18]-", 7394, "average", 0.5, "002 Results: [Au25]- (m/z 7394)"),
-    ("[Ag25Au25(DMBT)18(PET)18]2-", 6280, "average", 0.5, "002 Results and Fig. 2: [Ag25Au25]2- (m/z 6280)"),
+    (
+        "[Ag25Au25(DMBT)18(PET)18]2-",
+        6280,
+        "average",
+        0.5,
+        "002 Results and Fig. 2: [Ag25Au25]2- (m/z 6280)",
+    ),
     ("[Ag13Au12(SR)18]-", 6236, "average", 0.5, "002 Results: [Ag13Au12]- (m/z 6236)"),
     ("[Ag12Au13(SR)18]-", 6325, "average", 0.5, "002 Results: [Ag12Au13]- (m/z 6325)"),
     ("[Ag27Au23(SR)36]2-", 6191, "average", 0.5, "002 Results: [Ag27Au23]2- (m/z 6191)"),
@@ -57,8 +63,20 @@ SEED_MZ = [
     ("[PtAg9(DMBT)4S3]-", 1810, "most_abundant", 1.0, "001 Fig. 3B: [PtAg9L4S3]- at 1810"),
     # 004, "Inter-cluster reactions ..." (Figure 1c, d)
     ("[Au44(p-MBA)26 + 12Na - 16H]6-", 2151, "average", 1.0, "004 Fig. 1c: 6- at m/z 2151"),
-    ("[Au44(p-MBA)26 + 12Na - 17H]7-", 1843, "average", 1.0, "004 Fig. 1c: 7- at 1843 (adducts inferred)"),
-    ("[Au44(p-MBA)26 + 11Na - 17H]8-", 1610, "average", 1.0, "004 Fig. 1c: 8- at 1610 (adducts inferred)"),
+    (
+        "[Au44(p-MBA)26 + 12Na - 17H]7-",
+        1843,
+        "average",
+        1.0,
+        "004 Fig. 1c: 7- at 1843 (adducts inferred)",
+    ),
+    (
+        "[Au44(p-MBA)26 + 11Na - 17H]8-",
+        1610,
+        "average",
+        1.0,
+        "004 Fig. 1c: 8- at 1610 (adducts inferred)",
+    ),
     ("[Ag44(p-MBA)30]4-", 2335.5, "average", 0.2, "004 Fig. 1d: m/z 2335.5"),
     ("[Ag43(p-MBA)28]3-", 2975, "average", 1.0, "004: minor peaks at 2975"),
     # 000, "Characterization ... by ESI mass spectrometry" (Figure S21)
@@ -66,14 +84,15 @@ SEED_MZ = [
 ]
 
 
-@pytest.mark.parametrize(("ion", "printed", "kind", "tol", "source"), SEED_MZ,
-                         ids=[row[4] for row in SEED_MZ])
+@pytest.mark.parametrize(
+    ("ion", "printed", "kind", "tol", "source"), SEED_MZ, ids=[row[4] for row in SEED_MZ]
+)
 def test_printed_mz_is_reproduced(ion, printed, kind, tol, source):
     assert abs(mz(ion, kind) - printed) <= tol, f"{source}: {ion} {kind} m/z = {mz(ion, kind):.3f}"
 
 
 def test_002_values_round_exactly_and_are_averages_not_peaks():
-    for ion, printed, kind, _, _ in SEED_MZ[:7]:
+    for ion, printed, _, _, _ in SEED_MZ[:7]:
         assert round(mz(ion, "average")) == printed
     # the most-abundant peak of [Au25(PET)18]- does NOT give 7394: 002 quotes averages
     assert abs(mz("[Au25(PET)18]-", "most_abundant") - 7394) > 1.0
@@ -91,8 +110,12 @@ def test_004_adducts_of_7_and_8_minus_are_determined_by_the_printed_mz():
     # 004 gives the composition only for 6- ([Au44(p-MBA)26 + 12Na - 16H]6-). For 7- and 8- the
     # printed m/z fixes the Na count: one Na more or less moves the peak by ~3 Th.
     for charge, printed, best in ((7, 1843, 12), (8, 1610, 11)):
-        errors = {na: abs(mz(f"[Au44(p-MBA)26 + {na}Na - {na + charge - 2}H]{charge}-", "average")
-                          - printed) for na in range(8, 16)}
+        errors = {
+            na: abs(
+                mz(f"[Au44(p-MBA)26 + {na}Na - {na + charge - 2}H]{charge}-", "average") - printed
+            )
+            for na in range(8, 16)
+        }
         assert min(errors, key=errors.get) == best
         assert sorted(errors.values())[1] > 2.0
 
@@ -116,16 +139,25 @@ def test_002_grid_spacing_of_89_u():
 def test_windows_quoted_in_the_seeds():
     # 002 ESI-MS: monomers and dimers observed at m/z 5000-7500
     for m in range(26):
-        assert 5000 < mz(f"[Ag{m}Au{25 - m}(SR)18]-".replace("Ag0", "").replace("Au0", ""),
-                         "average") < 7500
+        assert (
+            5000
+            < mz(f"[Ag{m}Au{25 - m}(SR)18]-".replace("Ag0", "").replace("Au0", ""), "average")
+            < 7500
+        )
     # 004: [AuxAg44-x(SR)27]3- (x = 20-24) at m/z 3500-3700
     for x in range(20, 25):
         assert 3500 < mz(f"[Au{x}Ag{44 - x}(p-MBA)27]3-", "average") < 3700
     # 004: [AuxAg44-x(L)30]4- (x = 1-12, L = SR or up to 3 Cl) at "m/z 2200-2600". The
     # all-thiolate x = 12 member lies at 2602.7, 2.7 Th above the rounded upper bound; with
     # one Cl it is at 2573. We test the range with that 3 Th allowance.
-    values = [mz(f"[Au{x}Ag{44 - x}(p-MBA){30 - b}{f'Cl{b}' if b else ''}]4-".replace("Au1Ag", "AuAg"),
-                 "average") for x in range(1, 13) for b in range(4)]
+    values = [
+        mz(
+            f"[Au{x}Ag{44 - x}(p-MBA){30 - b}{f'Cl{b}' if b else ''}]4-".replace("Au1Ag", "AuAg"),
+            "average",
+        )
+        for x in range(1, 13)
+        for b in range(4)
+    ]
     assert 2200 < min(values) and max(values) < 2600 + 3
     # 001: dimeric species in the m/z 3000-3500 (and 3100-3400) window
     for ion, _, _, _, source in SEED_MZ[7:20]:

@@ -29,13 +29,15 @@ def test_round_trip_77_observables_within_001(agau):
     labels = list(agau.observable_labels)
     assert len(labels) == 77
     got = series.observables
-    assert list(got.columns) == ["time_s", *labels]          # simulate's layout
+    assert list(got.columns) == ["time_s", *labels]  # simulate's layout
     assert got[labels].sum(axis=1).to_numpy() == pytest.approx(1.0)
     err = np.abs(got[labels].to_numpy() - truth[labels].to_numpy())
     assert err.max() < 0.01
     # the reported standard errors are of the size of the actual errors
     se = series.stderr[labels].to_numpy()
-    assert np.median(err[truth[labels].to_numpy() > 0.005] / se[truth[labels].to_numpy() > 0.005]) < 3
+    assert (
+        np.median(err[truth[labels].to_numpy() > 0.005] / se[truth[labels].to_numpy() > 0.005]) < 3
+    )
 
 
 def test_round_trip_through_files_and_two_processes(agau, tmp_path):
@@ -83,11 +85,11 @@ def test_read_simulation_result(result_dir, tmp_path):
     assert res.observables.columns[0] == "time_s" and len(res.observables) == 3
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(DataError, match="summary.json is missing"):
+    with pytest.raises(DataError, match=r"summary\.json is missing"):
         read_simulation_result(empty)
     (empty / "summary.json").write_text(json.dumps({"model": "sim3"}))
     (empty / "observables.csv").write_text("time_s,[Au25]-\n0,1\n")
-    with pytest.raises(DataError, match="needs \"system\""):
+    with pytest.raises(DataError, match='needs "system"'):
         read_simulation_result(empty)
     (empty / "summary.json").write_text(json.dumps({"system": res.system}))
     (empty / "observables.csv").write_text("time_s,[Au25]-\n0,1\n1,-0.5\n")

@@ -141,7 +141,9 @@ class FormulaCursor:
         symbol = self.read_symbol()
         if symbol == "D":
             if digits:
-                raise self.error("write deuterium as 'D' or '2H', not with another mass number", start)
+                raise self.error(
+                    "write deuterium as 'D' or '2H', not with another mass number", start
+                )
             return "2H"
         if digits:
             key = atom_key(symbol, int(digits))

@@ -30,16 +30,33 @@ __all__ = ["ANION_ATOM_ELECTRONS", "METAL_VALENCE", "valence_electrons"]
 
 #: Valence electrons each metal atom contributes to the superatom count.
 METAL_VALENCE: dict[str, int] = {
-    "Cu": 1, "Ag": 1, "Au": 1,
-    "Ni": 0, "Pd": 0, "Pt": 0,
-    "Zn": 2, "Cd": 2, "Hg": 2,
-    "Li": 1, "Na": 1, "K": 1, "Rb": 1, "Cs": 1,
+    "Cu": 1,
+    "Ag": 1,
+    "Au": 1,
+    "Ni": 0,
+    "Pd": 0,
+    "Pt": 0,
+    "Zn": 2,
+    "Cd": 2,
+    "Hg": 2,
+    "Li": 1,
+    "Na": 1,
+    "K": 1,
+    "Rb": 1,
+    "Cs": 1,
 }
 
 #: Electrons withdrawn by a non-metal atom written bare in the core (as an anion).
 ANION_ATOM_ELECTRONS: dict[str, int] = {
-    "H": 1, "F": 1, "Cl": 1, "Br": 1, "I": 1,
-    "O": 2, "S": 2, "Se": 2, "Te": 2,
+    "H": 1,
+    "F": 1,
+    "Cl": 1,
+    "Br": 1,
+    "I": 1,
+    "O": 2,
+    "S": 2,
+    "Se": 2,
+    "Te": 2,
 }
 
 

@@ -51,8 +51,19 @@ __all__ = ["CATIONS", "Adduct", "Ion", "format_charge", "parse_charge", "parse_i
 
 #: Adduct species that are singly charged cations when written after the core.
 CATIONS: dict[str, int] = {
-    "H": 1, "2H": 1, "D": 1, "Li": 1, "Na": 1, "K": 1, "Rb": 1, "Cs": 1,
-    "Cu": 1, "Ag": 1, "Au": 1, "Tl": 1, "NH4": 1,
+    "H": 1,
+    "2H": 1,
+    "D": 1,
+    "Li": 1,
+    "Na": 1,
+    "K": 1,
+    "Rb": 1,
+    "Cs": 1,
+    "Cu": 1,
+    "Ag": 1,
+    "Au": 1,
+    "Tl": 1,
+    "NH4": 1,
 }
 
 _CHARGE_RE = re.compile(r"^(\d*)([+-])$")
@@ -423,8 +434,10 @@ class Ion:
         Examples
         --------
         >>> ion = Ion("[Ag25(DMBT)18]-")
-        >>> ion.format(), ion.format("latex"), ion.format("html")
-        ('[Ag25(DMBT)18]-', '[Ag$_{25}$(DMBT)$_{18}$]$^{-}$', '[Ag<sub>25</sub>(DMBT)<sub>18</sub>]<sup>−</sup>')
+        >>> ion.format(), ion.format("latex")
+        ('[Ag25(DMBT)18]-', '[Ag$_{25}$(DMBT)$_{18}$]$^{-}$')
+        >>> ion.format("html")
+        '[Ag<sub>25</sub>(DMBT)<sub>18</sub>]<sup>−</sup>'
         """
         if fmt not in ("text", "latex", "html"):
             raise FormulaError(bad_value("fmt", fmt, "'text', 'latex' or 'html'"))
@@ -541,8 +554,13 @@ def _infer_anonymous(comp: dict[str, int], library: LigandLibrary) -> Ligand:
     electrons = {m.electrons for m in matches}
     kinds = {m.kind for m in matches}
     if matches and len(charges) == 1 and len(electrons) == 1:
-        return Ligand(formula, formula, charges.pop(), electrons.pop(),
-                      kinds.pop() if len(kinds) == 1 else "other")
+        return Ligand(
+            formula,
+            formula,
+            charges.pop(),
+            electrons.pop(),
+            kinds.pop() if len(kinds) == 1 else "other",
+        )
     return Ligand(formula, formula, None, None, "other")
 
 
@@ -598,7 +616,8 @@ def _warn_generic_thiolate(text: str, ligands, library: LigandLibrary) -> None:
     if "SR" not in names:
         return
     others = [
-        lig for lig, _ in ligands
+        lig
+        for lig, _ in ligands
         if lig.kind == "thiolate" and lig.name != "SR" and lig.formula != library.default_thiolate
     ]
     if others:
@@ -803,7 +822,8 @@ class _IonParser:
             if re.fullmatch(r"[+-]\d+", rest):
                 hint = f" (write {rest[1:]}{rest[0]!s} with the sign last)"
             raise cur.error(
-                f"charge {rest!r} not understood{hint}: write it as '-', '2-', '+' or '3+' after ']'",
+                f"charge {rest!r} not understood{hint}: write it as '-', '2-', '+' or '3+' "
+                f"after ']'",
                 start,
             )
         size = int(match.group(1)) if match.group(1) else 1

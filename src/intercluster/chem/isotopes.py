@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from intercluster.chem.elements import is_element
 from intercluster.errors import FormulaError
@@ -78,11 +78,13 @@ def split_atom_key(key: str) -> tuple[str, int | None]:
     """
     match = _KEY_RE.match(key)
     if not match or not is_element(match.group(2)):
-        raise FormulaError(f"atom {key!r}: expected an element symbol such as 'Ag' or an isotope '107Ag'")
+        raise FormulaError(
+            f"atom {key!r}: expected an element symbol such as 'Ag' or an isotope '107Ag'"
+        )
     return match.group(2), int(match.group(1)) if match.group(1) else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def isotopes(key: str) -> Isotopes:
     """Isotopes of an atom key (natural element, or one isotope with abundance 1).
 
@@ -108,7 +110,7 @@ def isotopes(key: str) -> Isotopes:
     >>> round(isotopes("109Ag").masses[0], 4), isotopes("109Ag").abundances
     (108.9048, (1.0,))
     """
-    from IsoSpecPy import PeriodicTbl  # noqa: PLC0415  (heavy import, only when needed)
+    from IsoSpecPy import PeriodicTbl
 
     symbol, mass_number = split_atom_key(key)
     masses = PeriodicTbl.symbol_to_masses.get(symbol)
@@ -117,7 +119,7 @@ def isotopes(key: str) -> Isotopes:
             f"element {symbol!r} has no stable isotopes in the isotope table; "
             f"masses and isotope patterns need stable elements"
         )
-    numbers = tuple(int(round(a)) for a in PeriodicTbl.symbol_to_massNo[symbol])
+    numbers = tuple(round(a) for a in PeriodicTbl.symbol_to_massNo[symbol])
     probs = PeriodicTbl.symbol_to_probs[symbol]
     if mass_number is None:
         return Isotopes(symbol, numbers, tuple(masses), tuple(probs))

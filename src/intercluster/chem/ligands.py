@@ -123,7 +123,14 @@ def _composition(formula: str) -> tuple[tuple[str, int], ...]:
 
 def _check_entry(entry: Mapping, where: str) -> Ligand:
     allowed = {
-        "name", "formula", "charge", "electrons", "kind", "aliases", "description", "replace",
+        "name",
+        "formula",
+        "charge",
+        "electrons",
+        "kind",
+        "aliases",
+        "description",
+        "replace",
     }
     unknown = set(entry) - allowed
     if unknown:
@@ -221,7 +228,12 @@ class LigandLibrary:
     @property
     def generic_thiolate(self) -> Ligand:
         return Ligand(
-            "SR", self._default_thiolate, -1, 1, "thiolate", (),
+            "SR",
+            self._default_thiolate,
+            -1,
+            1,
+            "thiolate",
+            (),
             "generic thiolate (formula from the library's default)",
         )
 
@@ -325,7 +337,7 @@ class LigandLibrary:
         defaults = data.get("defaults", {})
         if not isinstance(defaults, Mapping) or set(defaults) - {"SR"}:
             raise ConfigError(
-                f"ligand file {source!r}: [defaults] takes only SR = \"<formula or ligand name>\""
+                f'ligand file {source!r}: [defaults] takes only SR = "<formula or ligand name>"'
             )
         if "SR" in defaults:
             try:

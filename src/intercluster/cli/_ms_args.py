@@ -15,10 +15,17 @@ from intercluster.errors import ConfigError
 
 def add_ligand_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("ligands")
-    g.add_argument("--ligands", metavar="FILE", help="extra ligand library (TOML, layout of "
-                   "intercluster/data/ligands.toml)")
-    g.add_argument("--sr", metavar="LIGAND", help="what the generic thiolate SR stands for: a "
-                   "ligand name (p-MBA) or a formula (default C8H9S)")
+    g.add_argument(
+        "--ligands",
+        metavar="FILE",
+        help="extra ligand library (TOML, layout of intercluster/data/ligands.toml)",
+    )
+    g.add_argument(
+        "--sr",
+        metavar="LIGAND",
+        help="what the generic thiolate SR stands for: a "
+        "ligand name (p-MBA) or a formula (default C8H9S)",
+    )
 
 
 def apply_ligand_arguments(args) -> None:
@@ -32,15 +39,32 @@ def apply_ligand_arguments(args) -> None:
 
 def add_system_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("exchange system (observables [A_m B_(N-m)(L)n]- and dimers)")
-    g.add_argument("--metals", default="Ag,Au", metavar="A,B", help="the two metals (default Ag,Au)")
-    g.add_argument("--n-atoms", type=int, default=25, metavar="N", help="metal atoms per cluster (25)")
-    g.add_argument("--cluster-charge", type=int, default=-1, metavar="Q",
-                   help="monomer charge (default -1; dimers carry 2Q)")
-    g.add_argument("--system-from", metavar="PATH", help="take metals, N and charge from a "
-                   "simulation result folder (its summary.json) instead")
+    g.add_argument(
+        "--metals", default="Ag,Au", metavar="A,B", help="the two metals (default Ag,Au)"
+    )
+    g.add_argument(
+        "--n-atoms", type=int, default=25, metavar="N", help="metal atoms per cluster (25)"
+    )
+    g.add_argument(
+        "--cluster-charge",
+        type=int,
+        default=-1,
+        metavar="Q",
+        help="monomer charge (default -1; dimers carry 2Q)",
+    )
+    g.add_argument(
+        "--system-from",
+        metavar="PATH",
+        help="take metals, N and charge from a simulation result folder (its summary.json) instead",
+    )
     g.add_argument("--ligand", default="SR", help="ligand of the shell (default SR = C8H9S)")
-    g.add_argument("--n-ligands", type=int, default=18, metavar="n",
-                   help="ligands per monomer (default 18; dimers carry 2n)")
+    g.add_argument(
+        "--n-ligands",
+        type=int,
+        default=18,
+        metavar="n",
+        help="ligands per monomer (default 18; dimers carry 2n)",
+    )
 
 
 def system_from_args(args):
@@ -52,12 +76,14 @@ def system_from_args(args):
         path = path / "summary.json" if path.is_dir() else path
         try:
             system = json.loads(path.read_text(encoding="utf-8"))["system"]
-            return ExchangeSystem(**{k: system[k] for k in ("metal_a", "metal_b", "n_atoms", "charge")})
+            return ExchangeSystem(
+                **{k: system[k] for k in ("metal_a", "metal_b", "n_atoms", "charge")}
+            )
         except FileNotFoundError:
             raise ConfigError(f"--system-from = {str(path)!r}: file not found") from None
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ConfigError(
-                f"--system-from = {str(path)!r}: needs JSON with \"system\": {{metal_a, metal_b, "
+                f'--system-from = {str(path)!r}: needs JSON with "system": {{metal_a, metal_b, '
                 f"n_atoms, charge}} ({type(exc).__name__}: {exc})"
             ) from None
     metals = [m.strip() for m in args.metals.split(",")]
@@ -69,13 +95,21 @@ def system_from_args(args):
 def add_candidate_arguments(p: argparse.ArgumentParser) -> None:
     add_system_arguments(p)
     g = p.add_argument_group("candidate ions (default: the observables of the exchange system)")
-    g.add_argument("--ion", action="append", metavar="ION", help="a candidate ion such as "
-                   "'[Ag25(DMBT)18]-' (repeat for more)")
+    g.add_argument(
+        "--ion",
+        action="append",
+        metavar="ION",
+        help="a candidate ion such as '[Ag25(DMBT)18]-' (repeat for more)",
+    )
     g.add_argument("--ions-file", metavar="FILE", help="candidate ions, one per line")
-    g.add_argument("--charge-states", metavar="ION", help="one cluster at several charges "
-                   "(with --charges and --carrier)")
-    g.add_argument("--charges", default="", metavar="LIST", help="charges for --charge-states, "
-                   "e.g. '6-,7-,8-'")
+    g.add_argument(
+        "--charge-states",
+        metavar="ION",
+        help="one cluster at several charges (with --charges and --carrier)",
+    )
+    g.add_argument(
+        "--charges", default="", metavar="LIST", help="charges for --charge-states, e.g. '6-,7-,8-'"
+    )
     g.add_argument("--carrier", default="H", help="cation added/removed to change the charge (H)")
 
 
@@ -94,16 +128,24 @@ def candidates_from_args(args):
         path = Path(args.ions_file)
         if not path.is_file():
             raise ConfigError(f"--ions-file = {str(path)!r}: file not found")
-        ions += [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()
-                 if ln.strip() and not ln.strip().startswith("#")]
+        ions += [
+            ln.strip()
+            for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.strip().startswith("#")
+        ]
     if ions:
         return candidates_from_ions(ions)
     return observable_candidates(system_from_args(args), args.ligand, args.n_ligands)
 
 
 def add_resolution_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--resolution", type=float, default=25_000.0, metavar="R",
-                   help="resolving power m/z / FWHM (default 25000)")
+    p.add_argument(
+        "--resolution",
+        type=float,
+        default=25_000.0,
+        metavar="R",
+        help="resolving power m/z / FWHM (default 25000)",
+    )
 
 
 def write_table(frame, path, overwrite: bool) -> None:

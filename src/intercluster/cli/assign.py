@@ -45,8 +45,9 @@ def run(args) -> int:
             check_new_file(path, args.overwrite)
     candidates = candidates_from_args(args)  # check the options before reading
     spectrum = read_spectrum(args.spectrum, args.scan)
-    table = assign(spectrum, candidates, args.resolution, args.ppm,
-                   args.min_similarity, args.min_snr)
+    table = assign(
+        spectrum, candidates, args.resolution, args.ppm, args.min_similarity, args.min_snr
+    )
     if args.out:
         write_table(table, args.out, args.overwrite)
     if args.plot:
@@ -56,10 +57,18 @@ def run(args) -> int:
     if not args.quiet:
         shown = table if args.all else table[table["assigned"]]
         cols = ["label", "mz_calc", "mz_observed", "error_ppm", "similarity", "snr", "assigned"]
-        print(f"{int(table['assigned'].sum())} of {len(table)} candidates assigned in {spectrum.source}")
+        print(
+            f"{int(table['assigned'].sum())} of {len(table)} candidates assigned in "
+            f"{spectrum.source}"
+        )
         if len(shown):
-            fmt = {"mz_calc": "{:.4f}", "mz_observed": "{:.4f}", "error_ppm": "{:+.2f}",
-                   "similarity": "{:.3f}", "snr": "{:.1f}"}
+            fmt = {
+                "mz_calc": "{:.4f}",
+                "mz_observed": "{:.4f}",
+                "error_ppm": "{:+.2f}",
+                "similarity": "{:.3f}",
+                "snr": "{:.1f}",
+            }
             formatters = {k: v.format for k, v in fmt.items()}
             print(shown[cols].to_string(index=False, formatters=formatters))
     return 0

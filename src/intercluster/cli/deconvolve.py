@@ -27,8 +27,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--baseline", default="linear", choices=["none", "constant", "linear"])
     p.add_argument("--out", metavar="FILE", help="write the abundance table as CSV")
     p.add_argument("--plot", metavar="FILE", help="plot of spectrum, fit and residual")
-    p.add_argument("--min-fraction", type=float, default=0.001,
-                   help="print candidates above this fraction (0.001)")
+    p.add_argument(
+        "--min-fraction",
+        type=float,
+        default=0.001,
+        help="print candidates above this fraction (0.001)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument("--quiet", action="store_true", help="print nothing")
     add_candidate_arguments(p)
@@ -54,8 +58,10 @@ def run(args) -> int:
         save_figure(plot_deconvolution(spectrum, result), args.plot)
     if not args.quiet:
         shown = table[table["fraction"] >= args.min_fraction]
-        print(f"{spectrum.source}: {len(shown)} of {len(table)} candidates above fraction "
-              f"{args.min_fraction:g} (residual rms {result.residual_rms:.3g})")
+        print(
+            f"{spectrum.source}: {len(shown)} of {len(table)} candidates above fraction "
+            f"{args.min_fraction:g} (residual rms {result.residual_rms:.3g})"
+        )
         for _, row in shown.iterrows():
             print(f"  {row['label']:<24} {row['fraction']:.4f} ± {row['fraction_stderr']:.4f}")
     return 0

@@ -38,8 +38,11 @@ def run(args) -> int:
             print()
         print(f"ion                 {r.ion}")
         print(f"formula             {r.formula}")
-        print(f"charge              {r.charge:+d} (core {r.core_charge:+d})" if r.charge
-              else "charge              0 (neutral: no m/z)")
+        print(
+            f"charge              {r.charge:+d} (core {r.core_charge:+d})"
+            if r.charge
+            else "charge              0 (neutral: no m/z)"
+        )
         for kind, m, z in (
             ("monoisotopic", r.monoisotopic_mass, r.mz_monoisotopic),
             ("average", r.average_mass, r.mz_average),

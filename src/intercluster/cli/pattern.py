@@ -21,13 +21,24 @@ HELP = "isotope pattern of an ion as a table or a plot"
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("ion", metavar="ION", help="a charged ion, e.g. '[Ag25(DMBT)18]-'")
     add_resolution_argument(p)
-    p.add_argument("--out", required=True, metavar="FILE",
-                   help=".csv (peaks, or the profile with --profile) or .png/.svg/.pdf (plot)")
-    p.add_argument("--profile", action="store_true",
-                   help="CSV: write the profile spectrum (mz,intensity) instead of the peaks")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help=".csv (peaks, or the profile with --profile) or .png/.svg/.pdf (plot)",
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="CSV: write the profile spectrum (mz,intensity) instead of the peaks",
+    )
     p.add_argument("--points-per-fwhm", type=float, default=20.0, help="profile sampling (20)")
-    p.add_argument("--prob", type=float, default=0.9999,
-                   help="probability covered by the isotopologues (0.9999)")
+    p.add_argument(
+        "--prob",
+        type=float,
+        default=0.9999,
+        help="probability covered by the isotopologues (0.9999)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     add_ligand_arguments(p)
 
@@ -62,6 +73,9 @@ def run(args) -> int:
         from intercluster.plot.ms import plot_pattern, save_figure
 
         save_figure(plot_pattern(pattern, R), out)
-    print(f"{pattern.ion}: {len(pattern.mz)} peaks, most abundant m/z {pattern.most_abundant_mz:.4f}, "
-          f"average m/z {pattern.average_mz:.4f} -> {out}")
+    print(
+        f"{pattern.ion}: {len(pattern.mz)} peaks, "
+        f"most abundant m/z {pattern.most_abundant_mz:.4f}, "
+        f"average m/z {pattern.average_mz:.4f} -> {out}"
+    )
     return 0

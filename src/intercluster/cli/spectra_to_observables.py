@@ -29,10 +29,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stderr-out", metavar="FILE", help="standard errors, same layout")
     add_resolution_argument(p)
     p.add_argument("--baseline", default="linear", choices=["none", "constant", "linear"])
-    p.add_argument("--efficiency", metavar="FILE", help="CSV label,efficiency (relative "
-                   "ionisation efficiencies; abundances are divided by them)")
-    p.add_argument("--time-unit", default="s", choices=["ms", "s", "min", "h"],
-                   help="unit of bare numbers in file names (s)")
+    p.add_argument(
+        "--efficiency",
+        metavar="FILE",
+        help="CSV label,efficiency (relative "
+        "ionisation efficiencies; abundances are divided by them)",
+    )
+    p.add_argument(
+        "--time-unit",
+        default="s",
+        choices=["ms", "s", "min", "h"],
+        help="unit of bare numbers in file names (s)",
+    )
     p.add_argument("--jobs", type=int, default=1, help="worker processes (1)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -52,14 +60,23 @@ def run(args) -> int:
     efficiency = read_efficiency_table(args.efficiency) if args.efficiency else None
     spectra = read_spectra(args.source, args.time_unit)
     series = spectra_to_observables(
-        spectra, system, args.ligand, args.n_ligands, args.resolution, args.baseline,
-        efficiency, args.jobs, progress=not args.quiet,
+        spectra,
+        system,
+        args.ligand,
+        args.n_ligands,
+        args.resolution,
+        args.baseline,
+        efficiency,
+        args.jobs,
+        progress=not args.quiet,
     )
     write_observables(series.observables, args.out, overwrite=args.overwrite)
     if args.stderr_out:
         write_observables(series.stderr, args.stderr_out, overwrite=args.overwrite)
     if not args.quiet:
         t = series.observables["time_s"]
-        print(f"{len(t)} spectra ({t.min():g}-{t.max():g} s) -> {system.n_observables} "
-              f"observables -> {args.out}")
+        print(
+            f"{len(t)} spectra ({t.min():g}-{t.max():g} s) -> {system.n_observables} "
+            f"observables -> {args.out}"
+        )
     return 0

@@ -23,11 +23,20 @@ HELP = "turn a simulation result into the series of spectra an instrument would 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("result_dir", metavar="RESULT_DIR", help="simulation result folder")
     p.add_argument("--out", required=True, metavar="DIR", help="new folder for the spectra")
-    p.add_argument("--format", default="csv", choices=["csv", "mzml"],
-                   help="one CSV per time (t_<time>s.csv) or one spectra.mzML (csv)")
+    p.add_argument(
+        "--format",
+        default="csv",
+        choices=["csv", "mzml"],
+        help="one CSV per time (t_<time>s.csv) or one spectra.mzML (csv)",
+    )
     add_resolution_argument(p)
-    p.add_argument("--ions", type=float, default=1e6, metavar="N",
-                   help="ions per spectrum (Poisson counting noise; default 1e6)")
+    p.add_argument(
+        "--ions",
+        type=float,
+        default=1e6,
+        metavar="N",
+        help="ions per spectrum (Poisson counting noise; default 1e6)",
+    )
     p.add_argument("--baseline-counts", type=float, default=5.0, help="constant baseline (5)")
     p.add_argument("--noise-sd", type=float, default=2.0, help="Gaussian detector noise (2)")
     p.add_argument("--no-noise", action="store_true", help="expected spectra, no noise")
@@ -59,19 +68,35 @@ def run(args) -> int:
     noise = NoiseModel(None if args.no_noise else args.ions, args.baseline_counts, args.noise_sd)
     efficiency = read_efficiency_table(args.efficiency) if args.efficiency else None
     spectra = synthesize_series(
-        result.observables, system, args.ligand, args.n_ligands, args.resolution,
-        points_per_fwhm=args.points_per_fwhm, noise=noise, efficiency=efficiency,
-        seed=args.seed, progress=not args.quiet,
+        result.observables,
+        system,
+        args.ligand,
+        args.n_ligands,
+        args.resolution,
+        points_per_fwhm=args.points_per_fwhm,
+        noise=noise,
+        efficiency=efficiency,
+        seed=args.seed,
+        progress=not args.quiet,
     )
     metadata = {
-        "source": str(result.path), "system": result.system, "ligand": args.ligand,
-        "n_ligands": args.n_ligands, "resolving_power": args.resolution,
-        "ions_per_spectrum": noise.total_counts, "baseline_counts": noise.baseline,
-        "noise_sd": noise.noise_sd, "points_per_fwhm": args.points_per_fwhm,
-        "efficiency": efficiency, "seed": args.seed, "format": args.format,
+        "source": str(result.path),
+        "system": result.system,
+        "ligand": args.ligand,
+        "n_ligands": args.n_ligands,
+        "resolving_power": args.resolution,
+        "ions_per_spectrum": noise.total_counts,
+        "baseline_counts": noise.baseline,
+        "noise_sd": noise.noise_sd,
+        "points_per_fwhm": args.points_per_fwhm,
+        "efficiency": efficiency,
+        "seed": args.seed,
+        "format": args.format,
     }
     write_spectra(spectra, args.out, args.format, args.overwrite, metadata)
     if not args.quiet:
-        print(f"{len(spectra)} spectra of {len(spectra[0])} points "
-              f"({spectra[0].mz[0]:.1f}-{spectra[0].mz[-1]:.1f} Th) -> {args.out}")
+        print(
+            f"{len(spectra)} spectra of {len(spectra[0])} points "
+            f"({spectra[0].mz[0]:.1f}-{spectra[0].mz[-1]:.1f} Th) -> {args.out}"
+        )
     return 0

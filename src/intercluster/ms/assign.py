@@ -42,8 +42,16 @@ __all__ = ["ASSIGNMENT_COLUMNS", "assign", "noise_level"]
 
 #: Columns of the assignment table.
 ASSIGNMENT_COLUMNS = (
-    "label", "ion", "charge", "mz_calc", "mz_observed", "error_ppm",
-    "similarity", "signal", "snr", "assigned",
+    "label",
+    "ion",
+    "charge",
+    "mz_calc",
+    "mz_observed",
+    "error_ppm",
+    "similarity",
+    "signal",
+    "snr",
+    "assigned",
 )
 
 
@@ -126,9 +134,16 @@ def assign(
         lo, hi = pat.window(0.999)
         sel = (x_all >= lo - 5 * sig.max()) & (x_all <= hi + 5 * sig.max())
         row = {
-            "label": c.label, "ion": str(c.ion), "charge": c.ion.charge,
-            "mz_calc": pat.most_abundant_mz, "mz_observed": np.nan, "error_ppm": np.nan,
-            "similarity": np.nan, "signal": np.nan, "snr": np.nan, "assigned": False,
+            "label": c.label,
+            "ion": str(c.ion),
+            "charge": c.ion.charge,
+            "mz_calc": pat.most_abundant_mz,
+            "mz_observed": np.nan,
+            "error_ppm": np.nan,
+            "similarity": np.nan,
+            "signal": np.nan,
+            "snr": np.nan,
+            "assigned": False,
         }
         if np.count_nonzero(sel) < 5:
             rows.append(row)

@@ -135,9 +135,7 @@ def ion_for_observable(
         raise FormulaError(f"species {obj!r} is not a species of a system with N = {N}")
     if n is None:
         return Ion.from_parts(metals(m, N), {lig: n_ligands} if n_ligands else {}, charge=q)
-    return Ion.from_parts(
-        (), ligands, charge=2 * q, subunits=[metals(m, N), metals(n, N)]
-    )
+    return Ion.from_parts((), ligands, charge=2 * q, subunits=[metals(m, N), metals(n, N)])
 
 
 def observable_candidates(
@@ -164,7 +162,9 @@ def observable_candidates(
     ]
 
 
-def candidates_from_ions(ions: Iterable[Ion | str], library: LigandLibrary | None = None) -> list[Candidate]:
+def candidates_from_ions(
+    ions: Iterable[Ion | str], library: LigandLibrary | None = None
+) -> list[Candidate]:
     """Candidates labelled by their own formula.
 
     Raises
@@ -179,7 +179,9 @@ def candidates_from_ions(ions: Iterable[Ion | str], library: LigandLibrary | Non
     for item in ions:
         ion = item if isinstance(item, Ion) else Ion(item, library=library)
         if ion.charge == 0:
-            raise FormulaError(f"candidate {str(ion)!r} has no charge; write e.g. '[Ag25(DMBT)18]-'")
+            raise FormulaError(
+                f"candidate {str(ion)!r} has no charge; write e.g. '[Ag25(DMBT)18]-'"
+            )
         if ion in seen:
             raise ConfigError(f"candidate {str(ion)!r} is given twice")
         seen.add(ion)
@@ -223,7 +225,9 @@ def charge_state_series(
     probe = Ion(f"[X + {carrier}]".replace("X", "Ag")) if carrier else None
     adduct = next(iter(probe.adducts)) if probe is not None else None
     if not isinstance(adduct, Adduct) or adduct.charge != 1:
-        raise FormulaError(bad_value("carrier", carrier, "a singly charged cation such as 'H' or 'Na'"))
+        raise FormulaError(
+            bad_value("carrier", carrier, "a singly charged cation such as 'H' or 'Na'")
+        )
     if not charges:
         raise ConfigError("charges: give at least one charge state, e.g. -6,-7,-8")
     out = []

@@ -207,7 +207,9 @@ def _efficiency_vector(efficiency, labels: Sequence[str]) -> np.ndarray:
     else:
         eff = np.asarray(efficiency, dtype=float)
         if eff.shape != (k,):
-            raise ConfigError(bad_value("efficiency", f"shape {eff.shape}", f"one value per candidate ({k})"))
+            raise ConfigError(
+                bad_value("efficiency", f"shape {eff.shape}", f"one value per candidate ({k})")
+            )
     if not np.all(np.isfinite(eff)) or np.any(eff <= 0):
         raise ConfigError("efficiency: every ionisation efficiency must be a finite number > 0")
     return eff
@@ -353,7 +355,9 @@ class Deconvolver:
         else:
             y, time_s, source = np.asarray(spectrum, dtype=float), None, "spectrum"
             if y.shape != self.mz.shape:
-                raise DataError(bad_value("intensity", f"shape {y.shape}", f"shape {self.mz.shape}"))
+                raise DataError(
+                    bad_value("intensity", f"shape {y.shape}", f"shape {self.mz.shape}")
+                )
         c = self._AsT @ y
         d = scipy.linalg.solve_triangular(self._L, c, lower=True)
         z, _ = scipy.optimize.nnls(self._L.T, d, maxiter=50 * len(d))
@@ -439,7 +443,9 @@ def deconvolve(
     if crop:
         lo, hi = candidate_window(candidates, resolving_power, prob_to_cover=prob_to_cover)
         spectrum = spectrum.select(lo, hi) if _enough(spectrum, lo, hi) else spectrum
-    return Deconvolver(candidates, spectrum.mz, resolving_power, baseline, prob_to_cover).fit(spectrum)
+    return Deconvolver(candidates, spectrum.mz, resolving_power, baseline, prob_to_cover).fit(
+        spectrum
+    )
 
 
 def _enough(spectrum: Spectrum, lo: float, hi: float) -> bool:

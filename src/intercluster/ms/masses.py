@@ -115,7 +115,11 @@ def mz_from_mass(mass_u: float, charge: int) -> float:
     """
     if isinstance(charge, bool) or not isinstance(charge, int) or charge == 0:
         raise FormulaError(
-            bad_value("charge", charge, "a non-zero integer: m/z needs a charged ion, e.g. '[Ag25(DMBT)18]-'")
+            bad_value(
+                "charge",
+                charge,
+                "a non-zero integer: m/z needs a charged ion, e.g. '[Ag25(DMBT)18]-'",
+            )
         )
     return (mass_u - charge * ELECTRON_MASS_U) / abs(charge)
 

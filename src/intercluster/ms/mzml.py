@@ -24,7 +24,14 @@ from intercluster.ms.spectrum import Spectrum
 
 __all__ = ["read_mzml", "write_mzml"]
 
-_UNIT_TO_S = {"second": 1.0, "s": 1.0, "minute": 60.0, "min": 60.0, "hour": 3600.0, "millisecond": 1e-3}
+_UNIT_TO_S = {
+    "second": 1.0,
+    "s": 1.0,
+    "minute": 60.0,
+    "min": 60.0,
+    "hour": 3600.0,
+    "millisecond": 1e-3,
+}
 
 
 def _scan_time_s(spec: dict, path: Path, index: int) -> float | None:
@@ -44,7 +51,9 @@ def _scan_time_s(spec: dict, path: Path, index: int) -> float | None:
     return float(t) * _UNIT_TO_S[unit]
 
 
-def read_mzml(path: str | os.PathLike, require_time: bool = True, ms_level: int | None = 1) -> list[Spectrum]:
+def read_mzml(
+    path: str | os.PathLike, require_time: bool = True, ms_level: int | None = 1
+) -> list[Spectrum]:
     """Read all scans of an mzML file.
 
     Parameters
@@ -145,15 +154,20 @@ def write_mzml(
         raise DataError("write_mzml: no spectra to write")
     if polarity not in ("negative", "positive"):
         raise DataError(f"polarity = {polarity!r}: 'negative' or 'positive'")
-    pol = ('<cvParam cvRef="MS" accession="MS:1000129" name="negative scan" value=""/>'
-           if polarity == "negative" else
-           '<cvParam cvRef="MS" accession="MS:1000130" name="positive scan" value=""/>')
+    pol = (
+        '<cvParam cvRef="MS" accession="MS:1000129" name="negative scan" value=""/>'
+        if polarity == "negative"
+        else '<cvParam cvRef="MS" accession="MS:1000130" name="positive scan" value=""/>'
+    )
     mz_unit = 'unitCvRef="MS" unitAccession="MS:1000040" unitName="m/z"'
     int_unit = 'unitCvRef="MS" unitAccession="MS:1000131" unitName="number of detector counts"'
     path = Path(path)
     with atomic_file(path, overwrite=overwrite) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write('<?xml version="1.0" encoding="utf-8"?>\n')
-        fh.write('<mzML xmlns="http://psi.hupo.org/ms/mzml" version="1.1.0" id="intercluster_synthetic">\n')
+        fh.write(
+            '<mzML xmlns="http://psi.hupo.org/ms/mzml" version="1.1.0" '
+            'id="intercluster_synthetic">\n'
+        )
         fh.write(
             '<cvList count="2">'
             '<cv id="MS" fullName="Proteomics Standards Initiative Mass Spectrometry Ontology" '
@@ -168,16 +182,22 @@ def write_mzml(
             '<cvParam cvRef="MS" accession="MS:1000128" name="profile spectrum" value=""/>'
             "</fileContent></fileDescription>\n"
         )
-        fh.write('<softwareList count="1"><software id="intercluster" version="0.1.0">'
-                 '<cvParam cvRef="MS" accession="MS:1000799" name="custom unreleased software tool" '
-                 'value="intercluster"/></software></softwareList>\n')
-        fh.write('<instrumentConfigurationList count="1"><instrumentConfiguration id="IC1">'
-                 '<cvParam cvRef="MS" accession="MS:1000031" name="instrument model" value=""/>'
-                 "</instrumentConfiguration></instrumentConfigurationList>\n")
-        fh.write('<dataProcessingList count="1"><dataProcessing id="synthetic">'
-                 '<processingMethod order="1" softwareRef="intercluster">'
-                 '<cvParam cvRef="MS" accession="MS:1000544" name="Conversion to mzML" value=""/>'
-                 "</processingMethod></dataProcessing></dataProcessingList>\n")
+        fh.write(
+            '<softwareList count="1"><software id="intercluster" version="0.1.0">'
+            '<cvParam cvRef="MS" accession="MS:1000799" name="custom unreleased software tool" '
+            'value="intercluster"/></software></softwareList>\n'
+        )
+        fh.write(
+            '<instrumentConfigurationList count="1"><instrumentConfiguration id="IC1">'
+            '<cvParam cvRef="MS" accession="MS:1000031" name="instrument model" value=""/>'
+            "</instrumentConfiguration></instrumentConfigurationList>\n"
+        )
+        fh.write(
+            '<dataProcessingList count="1"><dataProcessing id="synthetic">'
+            '<processingMethod order="1" softwareRef="intercluster">'
+            '<cvParam cvRef="MS" accession="MS:1000544" name="Conversion to mzML" value=""/>'
+            "</processingMethod></dataProcessing></dataProcessingList>\n"
+        )
         fh.write('<run id="run1" defaultInstrumentConfigurationRef="IC1">\n')
         fh.write(f'<spectrumList count="{len(spectra)}" defaultDataProcessingRef="synthetic">\n')
         for i, spec in enumerate(spectra):
@@ -195,7 +215,8 @@ def write_mzml(
                 '<cvParam cvRef="MS" accession="MS:1000511" name="ms level" value="1"/>'
                 '<cvParam cvRef="MS" accession="MS:1000579" name="MS1 spectrum" value=""/>'
                 '<cvParam cvRef="MS" accession="MS:1000128" name="profile spectrum" value=""/>'
-                f'{pol}<cvParam cvRef="MS" accession="MS:1000796" name="spectrum title" value="{title}"/>'
+                f'{pol}<cvParam cvRef="MS" accession="MS:1000796" name="spectrum title" '
+                f'value="{title}"/>'
                 f'<scanList count="1"><cvParam cvRef="MS" accession="MS:1000795" '
                 f'name="no combination" value=""/><scan>{time_xml}</scan></scanList>'
                 '<binaryDataArrayList count="2">'

@@ -57,7 +57,9 @@ def check_resolving_power(resolving_power: float) -> float:
         value = float("nan")
     if not np.isfinite(value) or value <= 0:
         raise ConfigError(
-            bad_value("resolving power", resolving_power, "a positive number m/z / FWHM, e.g. 25000")
+            bad_value(
+                "resolving power", resolving_power, "a positive number m/z / FWHM, e.g. 25000"
+            )
         )
     return value
 
@@ -185,15 +187,20 @@ def _offsets_from_confs(comp, prob_to_cover):
 
     counts, masses, probs = _isospec_params(comp)
     dist = IsoSpecPy.IsoTotalProb(
-        prob_to_cover=prob_to_cover, atomCounts=counts, isotopeMasses=masses,
-        isotopeProbabilities=probs, get_confs=True,
+        prob_to_cover=prob_to_cover,
+        atomCounts=counts,
+        isotopeMasses=masses,
+        isotopeProbabilities=probs,
+        get_confs=True,
     )
     numbers = [isotopes(k).mass_numbers for k in comp]
     fm, fp, offsets = [], [], []
     for m, p, conf in dist:
         fm.append(m)
         fp.append(p)
-        offsets.append(sum(n * (a - nums[0]) for c, nums in zip(conf, numbers) for n, a in zip(c, nums)))
+        offsets.append(
+            sum(n * (a - nums[0]) for c, nums in zip(conf, numbers) for n, a in zip(c, nums))
+        )
     light = sum(c * isotopes(k).masses[0] for k, c in comp.items())
     return np.asarray(fm), np.asarray(fp), np.asarray(offsets, dtype=np.int64), light
 
@@ -205,7 +212,9 @@ def _pattern_cached(ion: Ion, prob_to_cover: float) -> IsotopePattern:
     comp = ion.composition
     counts, masses, probs = _isospec_params(comp)
     dist = IsoSpecPy.IsoTotalProb(
-        prob_to_cover=prob_to_cover, atomCounts=counts, isotopeMasses=masses,
+        prob_to_cover=prob_to_cover,
+        atomCounts=counts,
+        isotopeMasses=masses,
         isotopeProbabilities=probs,
     )
     fine_m = dist.np_masses()
@@ -282,7 +291,9 @@ def isotope_pattern(ion: Ion | str, prob_to_cover: float = DEFAULT_PROB_TO_COVER
         )
     p = float(prob_to_cover)
     if not 0.0 < p < 1.0:
-        raise ConfigError(bad_value("prob_to_cover", prob_to_cover, "a probability 0 < p < 1, e.g. 0.9999"))
+        raise ConfigError(
+            bad_value("prob_to_cover", prob_to_cover, "a probability 0 < p < 1, e.g. 0.9999")
+        )
     return _pattern_cached(ion, p)
 
 

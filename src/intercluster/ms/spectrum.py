@@ -74,14 +74,18 @@ class Spectrum:
         y = np.ascontiguousarray(self.intensity, dtype=float)
         src = self.source
         if mz.ndim != 1 or y.ndim != 1 or len(mz) != len(y):
-            raise DataError(f"{src}: m/z and intensity must be 1-D arrays of equal length "
-                            f"(got shapes {mz.shape} and {y.shape})")
+            raise DataError(
+                f"{src}: m/z and intensity must be 1-D arrays of equal length "
+                f"(got shapes {mz.shape} and {y.shape})"
+            )
         if len(mz) < 2:
             raise DataError(f"{src}: a spectrum needs at least 2 points (got {len(mz)})")
         for name, arr in (("m/z", mz), ("intensity", y)):
             bad = np.flatnonzero(~np.isfinite(arr))
             if len(bad):
-                raise DataError(f"{src}: {name} value {arr[bad[0]]} at point {bad[0]} is not a finite number")
+                raise DataError(
+                    f"{src}: {name} value {arr[bad[0]]} at point {bad[0]} is not a finite number"
+                )
         step = np.diff(mz)
         bad = np.flatnonzero(step <= 0)
         if len(bad):
@@ -145,15 +149,20 @@ def _as_float(text: str) -> float | None:
 
 
 def _read_fast(path: Path, lines: list[str], delim: str | None):
-    """Arrays via pandas' C parser, or None when anything looks off (then the slow path explains)."""
+    """Arrays via pandas' C parser, or None if anything looks off (the slow path explains)."""
     import pandas as pd
 
     first = next((ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")), "")
     header = 0 if any(_as_float(p) is None for p in _split(first, delim)) else None
     try:
         frame = pd.read_csv(
-            path, sep=delim if delim else r"\s+", header=header, comment="#",
-            skip_blank_lines=True, dtype=float, engine="c" if delim else "python",
+            path,
+            sep=delim if delim else r"\s+",
+            header=header,
+            comment="#",
+            skip_blank_lines=True,
+            dtype=float,
+            engine="c" if delim else "python",
             encoding="utf-8-sig",
         )
     except (ValueError, pd.errors.ParserError):
@@ -230,8 +239,10 @@ def _read_slow(path: Path, lines: list[str], delim: str | None):
         y.append(values[1])
         line_no.append(number)
     if len(mz) == 0:
-        raise DataError(f"{path}: no data; the file is empty or has only a header; expected "
-                        f"lines of 'm/z,intensity'")
+        raise DataError(
+            f"{path}: no data; the file is empty or has only a header; expected "
+            f"lines of 'm/z,intensity'"
+        )
     return np.asarray(mz), np.asarray(y), line_no
 
 
@@ -280,7 +291,9 @@ def read_spectrum(path: str | os.PathLike, scan: int = 0) -> Spectrum:
 
         spectra = read_mzml(path, require_time=False)
         if not 0 <= scan < len(spectra):
-            raise DataError(f"{path}: scan {scan} does not exist; the file has scans 0..{len(spectra) - 1}")
+            raise DataError(
+                f"{path}: scan {scan} does not exist; the file has scans 0..{len(spectra) - 1}"
+            )
         return spectra[scan]
     if path.is_dir():
         raise DataError(f"{path} is a folder; give one spectrum file")
@@ -305,8 +318,10 @@ def time_from_name(name: str, default_unit: str = "s") -> float:
 
     Examples
     --------
-    >>> time_from_name("t_180s.csv"), time_from_name("spectrum_3.5min.csv"), time_from_name("0120.csv")
-    (180.0, 210.0, 120.0)
+    >>> time_from_name("t_180s.csv"), time_from_name("spectrum_3.5min.csv")
+    (180.0, 210.0)
+    >>> time_from_name("0120.csv")
+    120.0
     """
     if default_unit not in _TIME_UNITS:
         raise DataError(f"time unit {default_unit!r}: allowed {sorted(_TIME_UNITS)}")
@@ -344,12 +359,14 @@ def read_spectrum_folder(folder: str | os.PathLike, default_unit: str = "s") -> 
     if not folder.is_dir():
         raise DataError(f"spectrum folder {str(folder)!r} does not exist")
     files = sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in SPECTRUM_SUFFIXES and not p.name.startswith(".")
     )
     if not files:
         raise DataError(
-            f"spectrum folder {str(folder)!r} has no spectrum files ({', '.join(SPECTRUM_SUFFIXES)})"
+            f"spectrum folder {str(folder)!r} has no spectrum files "
+            f"({', '.join(SPECTRUM_SUFFIXES)})"
         )
     times = {}
     for p in files:

@@ -72,7 +72,9 @@ class NoiseModel:
     noise_sd: float = 2.0
 
     def __post_init__(self) -> None:
-        if self.total_counts is not None and not (np.isfinite(self.total_counts) and self.total_counts > 0):
+        if self.total_counts is not None and not (
+            np.isfinite(self.total_counts) and self.total_counts > 0
+        ):
             raise ConfigError(bad_value("total_counts", self.total_counts, "a number of ions > 0"))
         for name in ("baseline", "noise_sd"):
             v = getattr(self, name)
@@ -206,7 +208,9 @@ def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservabl
     obs_path = folder / "observables.csv"
     for p in (summary_path, obs_path):
         if not p.is_file():
-            raise DataError(f"{folder}: {p.name} is missing; give a folder written by 'intercluster simulate'")
+            raise DataError(
+                f"{folder}: {p.name} is missing; give a folder written by 'intercluster simulate'"
+            )
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -214,13 +218,15 @@ def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservabl
     system = summary.get("system") if isinstance(summary, dict) else None
     keys = {"metal_a", "metal_b", "n_atoms", "charge"}
     if not isinstance(system, dict) or not keys <= set(system):
-        raise DataError(f"{summary_path}: needs \"system\": {{{', '.join(sorted(keys))}}}")
+        raise DataError(f'{summary_path}: needs "system": {{{", ".join(sorted(keys))}}}')
     try:
         frame = pd.read_csv(obs_path)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{obs_path}: cannot be read as CSV ({exc})") from None
     if len(frame) == 0 or frame.columns[0] != "time_s":
-        raise DataError(f"{obs_path}: the first column must be 'time_s' followed by observables, with rows")
+        raise DataError(
+            f"{obs_path}: the first column must be 'time_s' followed by observables, with rows"
+        )
     for col in frame.columns:
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy()
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
@@ -293,8 +299,16 @@ def synthesize_series(
     out = []
     for i in tqdm(range(len(times)), desc="synthetic spectra", disable=not progress):
         spec = synthetic_spectrum(
-            cands, values[i], grid, resolving_power, noise.total_counts, noise.baseline,
-            noise.noise_sd, efficiency, rng, float(times[i]),
+            cands,
+            values[i],
+            grid,
+            resolving_power,
+            noise.total_counts,
+            noise.baseline,
+            noise.noise_sd,
+            efficiency,
+            rng,
+            float(times[i]),
         )
         out.append(Spectrum(spec.mz, spec.intensity, spec.time_s, f"synthetic t = {times[i]:g} s"))
     return out
@@ -336,7 +350,9 @@ def write_spectra(
 
             write_mzml(spectra, tmp / "spectra.mzML", polarity=polarity)
         if metadata is not None:
-            (tmp / "synth.json").write_text(json.dumps(dict(metadata), indent=2) + "\n", encoding="utf-8")
+            (tmp / "synth.json").write_text(
+                json.dumps(dict(metadata), indent=2) + "\n", encoding="utf-8"
+            )
     return Path(out_dir)
 
 
@@ -364,6 +380,8 @@ def read_efficiency_table(path: str | os.PathLike) -> dict[str, float]:
     for i, (label, value) in enumerate(zip(frame["label"], frame["efficiency"]), start=2):
         v = pd.to_numeric(value, errors="coerce")
         if not (np.isfinite(v) and v > 0):
-            raise DataError(f"{path}: line {i}: efficiency {value!r} of {label!r} must be a number > 0")
+            raise DataError(
+                f"{path}: line {i}: efficiency {value!r} of {label!r} must be a number > 0"
+            )
         out[str(label)] = float(v)
     return out

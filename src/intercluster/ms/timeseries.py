@@ -134,8 +134,10 @@ def spectra_to_observables(
     cands = observable_candidates(system, ligand, n_ligands)
     labels = [c.label for c in cands]
     lo, hi = candidate_window(cands, resolving_power)
-    cropped = [s.select(lo, hi) if np.count_nonzero((s.mz >= lo) & (s.mz <= hi)) >= 2 else s
-               for s in spectra]
+    cropped = [
+        s.select(lo, hi) if np.count_nonzero((s.mz >= lo) & (s.mz <= hi)) >= 2 else s
+        for s in spectra
+    ]
     deconvolvers: dict = {}
     keys = []
     for s in cropped:
@@ -157,7 +159,8 @@ def spectra_to_observables(
                 bar.update()
         else:
             with ProcessPoolExecutor(
-                max_workers=min(n_jobs, len(jobs)), initializer=_init_worker,
+                max_workers=min(n_jobs, len(jobs)),
+                initializer=_init_worker,
                 initargs=(deconvolvers,),
             ) as pool:
                 for r in pool.map(_fit_one, jobs, chunksize=max(1, len(jobs) // (4 * n_jobs))):

@@ -34,7 +34,9 @@ def _label(ion) -> str:
         return str(ion)
 
 
-def plot_pattern(pattern, resolving_power: float = 25_000.0, ax=None, points_per_fwhm: float = 20.0):
+def plot_pattern(
+    pattern, resolving_power: float = 25_000.0, ax=None, points_per_fwhm: float = 20.0
+):
     """Calculated isotope pattern: nominal peaks as sticks and the profile at ``resolving_power``.
 
     Parameters
@@ -64,7 +66,9 @@ def plot_pattern(pattern, resolving_power: float = 25_000.0, ax=None, points_per
     return fig
 
 
-def plot_assignment(spectrum, table, resolving_power: float = 25_000.0, ax=None, max_labels: int = 30):
+def plot_assignment(
+    spectrum, table, resolving_power: float = 25_000.0, ax=None, max_labels: int = 30
+):
     """Spectrum with the calculated patterns of the assigned candidates overlaid.
 
     Parameters
@@ -95,8 +99,16 @@ def plot_assignment(spectrum, table, resolving_power: float = 25_000.0, ax=None,
         ax.plot(x, model, color=color, lw=0.9, alpha=0.8)
         if i < max_labels:
             j = int(np.argmax(model))
-            ax.annotate(_label(ion), (x[j], model[j]), xytext=(0, 4), textcoords="offset points",
-                        ha="center", fontsize=7, color=color, rotation=90)
+            ax.annotate(
+                _label(ion),
+                (x[j], model[j]),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color=color,
+                rotation=90,
+            )
     ax.set_xlabel("m/z [Th]")
     ax.set_ylabel("intensity")
     ax.set_ylim(0, 1.35 * top)
@@ -123,8 +135,13 @@ def plot_deconvolution(spectrum, result, ax=None):
     if len(result.fitted):
         ax.plot(result.mz, result.fitted, color="C3", lw=0.8, label="fit")
         resid = spectrum.intensity[keep] - result.fitted
-        ax.plot(result.mz, resid - 0.05 * float(spectrum.intensity[keep].max()), color="C0",
-                lw=0.5, label="residual (offset)")
+        ax.plot(
+            result.mz,
+            resid - 0.05 * float(spectrum.intensity[keep].max()),
+            color="C0",
+            lw=0.5,
+            label="residual (offset)",
+        )
     ax.set_xlabel("m/z [Th]")
     ax.set_ylabel("intensity")
     ax.legend(frameon=False, loc="upper right")
