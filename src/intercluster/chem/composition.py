@@ -216,11 +216,12 @@ def parse_composition(text: str, what: str = "formula") -> dict[str, int]:
     return _parse_atoms(cur, len(cur.text))
 
 
-def add_compositions(
-    target: dict[str, int], other: Mapping[str, int], factor: int = 1
-) -> dict[str, int]:
-    """Add ``factor`` times ``other`` to ``target`` in place (zero counts are dropped)."""
-    for key, count in other.items():
+def add_compositions(target: dict, other: Mapping | Iterable[tuple], factor: int = 1) -> dict:
+    """Add ``factor`` times ``other`` (a mapping or key/count pairs) to ``target`` in place.
+
+    Counts that become zero are dropped.
+    """
+    for key, count in other.items() if isinstance(other, Mapping) else other:
         value = target.get(key, 0) + factor * count
         if value:
             target[key] = value

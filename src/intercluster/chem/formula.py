@@ -154,14 +154,7 @@ def _pairs(items: Mapping | Iterable) -> tuple:
 
 
 def _merge(pairs: Iterable[tuple], sign: int = 1, into: dict | None = None) -> dict:
-    out = {} if into is None else into
-    for key, count in pairs:
-        value = out.get(key, 0) + sign * count
-        if value:
-            out[key] = value
-        else:
-            out.pop(key, None)
-    return out
+    return add_compositions({} if into is None else into, pairs, sign)
 
 
 class Ion:

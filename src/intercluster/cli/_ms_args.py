@@ -138,6 +138,41 @@ def candidates_from_args(args):
     return observable_candidates(system_from_args(args), args.ligand, args.n_ligands)
 
 
+def add_single_spectrum_arguments(p: argparse.ArgumentParser, table: str, plot: str) -> None:
+    """SPECTRUM, --scan, --resolution, --out, --plot, --overwrite, --quiet, candidates, ligands."""
+    p.add_argument("spectrum", metavar="SPECTRUM", help="two-column CSV/TXT or mzML file")
+    p.add_argument("--scan", type=int, default=0, help="scan index in an mzML file (0)")
+    add_resolution_argument(p)
+    p.add_argument("--out", metavar="FILE", help=f"write {table} as CSV")
+    p.add_argument("--plot", metavar="FILE", help=f"{plot} (.png/.svg/.pdf)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--quiet", action="store_true", help="print nothing")
+    add_candidate_arguments(p)
+    add_ligand_arguments(p)
+
+
+def load_single_spectrum(args):
+    """Check outputs and candidate options first, then read the spectrum: (candidates, spectrum)."""
+    from intercluster.ms import read_spectrum
+
+    apply_ligand_arguments(args)
+    for path in (args.out, args.plot):
+        if path:
+            check_new_file(path, args.overwrite)
+    candidates = candidates_from_args(args)
+    return candidates, read_spectrum(args.spectrum, args.scan)
+
+
+def write_outputs(args, table, figure_factory) -> None:
+    """Write --out (CSV) and --plot (figure from ``figure_factory()``) atomically."""
+    if args.out:
+        write_table(table, args.out, args.overwrite)
+    if args.plot:
+        from intercluster.plot.ms import save_figure
+
+        save_figure(figure_factory(), args.plot)
+
+
 def add_resolution_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--resolution",

@@ -8,52 +8,31 @@ from __future__ import annotations
 import argparse
 
 from intercluster.cli._ms_args import (
-    add_candidate_arguments,
-    add_ligand_arguments,
-    add_resolution_argument,
-    apply_ligand_arguments,
-    candidates_from_args,
-    check_new_file,
-    write_table,
+    add_single_spectrum_arguments,
+    load_single_spectrum,
+    write_outputs,
 )
 
 HELP = "assign candidate ions in a spectrum by m/z error and isotope pattern"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("spectrum", metavar="SPECTRUM", help="two-column CSV/TXT or mzML file")
-    p.add_argument("--scan", type=int, default=0, help="scan index in an mzML file (0)")
-    add_resolution_argument(p)
     p.add_argument("--ppm", type=float, default=30.0, help="m/z tolerance [ppm] (30)")
     p.add_argument("--min-similarity", type=float, default=0.8, help="pattern similarity (0.8)")
     p.add_argument("--min-snr", type=float, default=3.0, help="signal-to-noise (3)")
-    p.add_argument("--out", metavar="FILE", help="write the full table as CSV")
-    p.add_argument("--plot", metavar="FILE", help="plot with assigned patterns (.png/.svg/.pdf)")
     p.add_argument("--all", action="store_true", help="print all candidates, not only assigned")
-    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    p.add_argument("--quiet", action="store_true", help="print nothing")
-    add_candidate_arguments(p)
-    add_ligand_arguments(p)
+    add_single_spectrum_arguments(p, "the full table", "spectrum with the assigned patterns")
 
 
 def run(args) -> int:
-    from intercluster.ms import assign, read_spectrum
+    from intercluster.ms import assign
+    from intercluster.plot.ms import plot_assignment
 
-    apply_ligand_arguments(args)
-    for path in (args.out, args.plot):
-        if path:
-            check_new_file(path, args.overwrite)
-    candidates = candidates_from_args(args)  # check the options before reading
-    spectrum = read_spectrum(args.spectrum, args.scan)
+    candidates, spectrum = load_single_spectrum(args)
     table = assign(
         spectrum, candidates, args.resolution, args.ppm, args.min_similarity, args.min_snr
     )
-    if args.out:
-        write_table(table, args.out, args.overwrite)
-    if args.plot:
-        from intercluster.plot.ms import plot_assignment, save_figure
-
-        save_figure(plot_assignment(spectrum, table, args.resolution), args.plot)
+    write_outputs(args, table, lambda: plot_assignment(spectrum, table, args.resolution))
     if not args.quiet:
         shown = table if args.all else table[table["assigned"]]
         cols = ["label", "mz_calc", "mz_observed", "error_ppm", "similarity", "snr", "assigned"]

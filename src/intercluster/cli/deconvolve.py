@@ -8,54 +8,33 @@ from __future__ import annotations
 import argparse
 
 from intercluster.cli._ms_args import (
-    add_candidate_arguments,
-    add_ligand_arguments,
-    add_resolution_argument,
-    apply_ligand_arguments,
-    candidates_from_args,
-    check_new_file,
-    write_table,
+    add_single_spectrum_arguments,
+    load_single_spectrum,
+    write_outputs,
 )
 
 HELP = "abundances of candidate ions in one spectrum, with standard errors"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("spectrum", metavar="SPECTRUM", help="two-column CSV/TXT or mzML file")
-    p.add_argument("--scan", type=int, default=0, help="scan index in an mzML file (0)")
-    add_resolution_argument(p)
     p.add_argument("--baseline", default="linear", choices=["none", "constant", "linear"])
-    p.add_argument("--out", metavar="FILE", help="write the abundance table as CSV")
-    p.add_argument("--plot", metavar="FILE", help="plot of spectrum, fit and residual")
     p.add_argument(
         "--min-fraction",
         type=float,
         default=0.001,
         help="print candidates above this fraction (0.001)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    p.add_argument("--quiet", action="store_true", help="print nothing")
-    add_candidate_arguments(p)
-    add_ligand_arguments(p)
+    add_single_spectrum_arguments(p, "the abundance table", "spectrum, fit and residual")
 
 
 def run(args) -> int:
-    from intercluster.ms import deconvolve, read_spectrum
+    from intercluster.ms import deconvolve
+    from intercluster.plot.ms import plot_deconvolution
 
-    apply_ligand_arguments(args)
-    for path in (args.out, args.plot):
-        if path:
-            check_new_file(path, args.overwrite)
-    candidates = candidates_from_args(args)  # check the options before reading
-    spectrum = read_spectrum(args.spectrum, args.scan)
+    candidates, spectrum = load_single_spectrum(args)
     result = deconvolve(spectrum, candidates, args.resolution, args.baseline)
     table = result.to_frame()
-    if args.out:
-        write_table(table, args.out, args.overwrite)
-    if args.plot:
-        from intercluster.plot.ms import plot_deconvolution, save_figure
-
-        save_figure(plot_deconvolution(spectrum, result), args.plot)
+    write_outputs(args, table, lambda: plot_deconvolution(spectrum, result))
     if not args.quiet:
         shown = table[table["fraction"] >= args.min_fraction]
         print(

@@ -182,17 +182,22 @@ def _group_by_nucleons(comp, fine_masses, fine_probs):
     return offsets.astype(np.int64), light
 
 
-def _offsets_from_confs(comp, prob_to_cover):
+def _fine_structure(comp, prob_to_cover, get_confs=False):
+    """IsoSpecPy's isotopologues covering ``prob_to_cover`` (one isotope table per atom key)."""
     import IsoSpecPy
 
     counts, masses, probs = _isospec_params(comp)
-    dist = IsoSpecPy.IsoTotalProb(
+    return IsoSpecPy.IsoTotalProb(
         prob_to_cover=prob_to_cover,
         atomCounts=counts,
         isotopeMasses=masses,
         isotopeProbabilities=probs,
-        get_confs=True,
+        get_confs=get_confs,
     )
+
+
+def _offsets_from_confs(comp, prob_to_cover):
+    dist = _fine_structure(comp, prob_to_cover, get_confs=True)
     numbers = [isotopes(k).mass_numbers for k in comp]
     fm, fp, offsets = [], [], []
     for m, p, conf in dist:
@@ -207,16 +212,8 @@ def _offsets_from_confs(comp, prob_to_cover):
 
 @lru_cache(maxsize=4096)
 def _pattern_cached(ion: Ion, prob_to_cover: float) -> IsotopePattern:
-    import IsoSpecPy
-
     comp = ion.composition
-    counts, masses, probs = _isospec_params(comp)
-    dist = IsoSpecPy.IsoTotalProb(
-        prob_to_cover=prob_to_cover,
-        atomCounts=counts,
-        isotopeMasses=masses,
-        isotopeProbabilities=probs,
-    )
+    dist = _fine_structure(comp, prob_to_cover)
     fine_m = dist.np_masses()
     fine_p = dist.np_probs()
     grouped = _group_by_nucleons(comp, fine_m, fine_p)
