@@ -70,6 +70,7 @@ def atom_key(symbol: str, mass_number: int | None = None) -> str:
     return symbol if mass_number is None else f"{mass_number}{symbol}"
 
 
+@cache
 def split_atom_key(key: str) -> tuple[str, int | None]:
     """Inverse of :func:`atom_key`.
 

@@ -158,28 +158,35 @@ def _isospec_params(composition: dict[str, int]):
     return counts, masses, probs
 
 
-def _group_by_nucleons(comp, fine_masses, fine_probs):
-    """Nucleon-number offset of each isotopologue, without asking IsoSpecPy for configurations.
-
-    The offset is ``rint((m - m_lightest) / s)`` with ``s`` the mean mass per
-    extra nucleon of this composition; the result is checked (each residual must
-    be < 0.3 nucleon) and the caller falls back to exact configurations if not.
-    """
-    light = 0.0
-    heavy_mass = 0.0
-    heavy_nucleons = 0.0
-    for key, count in comp.items():
+@lru_cache(maxsize=4096)
+def _nucleon_constants(items: tuple[tuple[str, int], ...]) -> tuple[float, float]:
+    """Mass of the lightest isotopologue [u] and mean mass per extra nucleon [u]."""
+    light = heavy_mass = heavy_nucleons = 0.0
+    for key, count in items:
         iso = isotopes(key)
         light += count * iso.masses[0]
         for a, m, p in zip(iso.mass_numbers[1:], iso.masses[1:], iso.abundances[1:]):
             heavy_nucleons += count * p * (a - iso.mass_numbers[0])
             heavy_mass += count * p * (m - iso.masses[0])
-    slope = heavy_mass / heavy_nucleons if heavy_nucleons else 1.0
-    scaled = (fine_masses - light) / slope
+    return light, (heavy_mass / heavy_nucleons if heavy_nucleons else 1.0)
+
+
+def _group_by_nucleons(comp, fine_masses):
+    """Nucleon-number offset of each isotopologue, without asking IsoSpecPy for configurations.
+
+    The offset is ``rint((m - m_lightest) / s)`` with ``s`` the mean mass per
+    extra nucleon of this composition; the result is checked (each residual must
+    be < 0.3 nucleon) and the caller falls back to exact configurations if not.
+    Returns (offsets, m - m_lightest, m_lightest) or None.
+    """
+    light, slope = _nucleon_constants(tuple(comp.items()))
+    dm = fine_masses - light
+    scaled = dm / slope
     offsets = np.rint(scaled)
-    if np.max(np.abs(scaled - offsets), initial=0.0) > 0.3:
+    np.subtract(scaled, offsets, out=scaled)
+    if len(scaled) and np.abs(scaled, out=scaled).max() > 0.3:
         return None
-    return offsets.astype(np.int64), light
+    return offsets.astype(np.int64), dm, light
 
 
 def _fine_structure(comp, prob_to_cover, get_confs=False):
@@ -216,17 +223,16 @@ def _pattern_cached(ion: Ion, prob_to_cover: float) -> IsotopePattern:
     dist = _fine_structure(comp, prob_to_cover)
     fine_m = dist.np_masses()
     fine_p = dist.np_probs()
-    grouped = _group_by_nucleons(comp, fine_m, fine_p)
+    grouped = _group_by_nucleons(comp, fine_m)
     if grouped is None:  # pragma: no cover (needs hundreds of extra nucleons)
-        fine_m, fine_p, offsets, light = _offsets_from_confs(comp, prob_to_cover)
+        fine_m, fine_p, idx, light = _offsets_from_confs(comp, prob_to_cover)
+        dm = fine_m - light
     else:
-        offsets, light = grouped
-    lo = offsets.min()
-    idx = offsets - lo
+        idx, dm, light = grouped  # offsets >= 0: m_lightest is the lightest possible mass
     w = np.bincount(idx, fine_p)
-    dm = fine_m - light
-    s1 = np.bincount(idx, fine_p * dm)
-    s2 = np.bincount(idx, fine_p * dm * dm)
+    pdm = fine_p * dm
+    s1 = np.bincount(idx, pdm)
+    s2 = np.bincount(idx, pdm * dm)
     keep = w > 0
     w, s1, s2 = w[keep], s1[keep], s2[keep]
     mean_dm = s1 / w
@@ -238,7 +244,7 @@ def _pattern_cached(ion: Ion, prob_to_cover: float) -> IsotopePattern:
         ion=ion,
         mz=(mass - q * ELECTRON_MASS_U) / abs(q),
         abundance=w / covered,
-        nucleons=np.nonzero(keep)[0] + lo,
+        nucleons=np.nonzero(keep)[0],
         fine_variance=var / q**2,
         prob_covered=covered,
         n_isotopologues=len(fine_p),
