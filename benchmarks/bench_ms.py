@@ -15,6 +15,7 @@ Run: python benchmarks/bench_ms.py [--repeat 200]
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import statistics
@@ -115,13 +116,27 @@ def bench_pattern(repeat):
     y1, y2 = ours(grid), direct(grid)
     agree = float(np.max(np.abs(y1 - y2)) / y2.max())
     t_fine = _median_time(fine_only, repeat)
-    runs = {"ours": [], "ours_cold": [], "direct": [], "binned": []}
-    for _ in range(3):  # interleave to share machine noise
-        runs["ours"].append(_median_time(lambda: ours(grid), repeat))
-        runs["ours_cold"].append(_median_time(lambda: ours_cold(grid), repeat))
-        runs["direct"].append(_median_time(lambda: direct(grid), repeat))
-        runs["binned"].append(_median_time(lambda: direct_binned(grid), repeat))
-    t = {k: min(v) for k, v in runs.items()}
+    # Interleaved: each round times every variant once, so that drifts of a shared
+    # machine hit all alike; medians over rounds are compared (garbage collection off).
+    variants = {
+        "ours": lambda: ours(grid),
+        "ours_cold": lambda: ours_cold(grid),
+        "direct": lambda: direct(grid),
+        "binned": lambda: direct_binned(grid),
+    }
+    samples = {k: [] for k in variants}
+    for f in variants.values():
+        f()
+    gc.disable()
+    try:
+        for _ in range(5 * repeat):
+            for key, f in variants.items():
+                t0 = time.perf_counter()
+                f()
+                samples[key].append(time.perf_counter() - t0)
+    finally:
+        gc.enable()
+    t = {k: statistics.median(v) for k, v in samples.items()}
     print(
         f"[1] isotope pattern of {ION}, {len(grid)}-point profile at R = {R:,.0f}, "
         f"prob_to_cover {PROB}"
