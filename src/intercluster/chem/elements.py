@@ -19,3 +19,23 @@ def is_element(symbol: str) -> bool:
     (True, False, False)
     """
     return symbol in _SYMBOLS
+
+
+#: Elements that are not metals for the purpose of cluster formulas: the
+#: non-metals, noble gases and metalloids. Everything else (alkali and
+#: alkaline-earth, transition, post-transition metals, lanthanides, actinides)
+#: counts as a metal atom of a cluster core.
+NON_METALS: frozenset[str] = frozenset(
+    "H He B C N O F Ne Si P S Cl Ar Ge As Se Br Kr Sb Te I Xe At Rn Ts Og".split()
+)
+
+
+def is_metal(symbol: str) -> bool:
+    """Return True if ``symbol`` is a metal (cluster core atom), False for non-metals.
+
+    Metalloids (B, Si, Ge, As, Sb, Te) count as non-metals.
+
+    >>> is_metal("Ag"), is_metal("Pd"), is_metal("S"), is_metal("Xx")
+    (True, True, False, False)
+    """
+    return symbol in _SYMBOLS and symbol not in NON_METALS

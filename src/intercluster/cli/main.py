@@ -20,6 +20,12 @@ COMMANDS = {
     "export-sbml": "intercluster.cli.export_sbml",
     "isomers": "intercluster.cli.isomers",
     "plausibility": "intercluster.cli.plausibility",
+    "mass": "intercluster.cli.mass",
+    "pattern": "intercluster.cli.pattern",
+    "assign": "intercluster.cli.assign",
+    "deconvolve": "intercluster.cli.deconvolve",
+    "spectra-to-observables": "intercluster.cli.spectra_to_observables",
+    "synth-spectra": "intercluster.cli.synth_spectra",
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from intercluster.chem.elements import is_element
+from intercluster.chem.formula import format_charge, parse_charge
 from intercluster.errors import ConfigError, FormulaError, bad_value
 
 __all__ = ["DimerSum", "ExchangeSystem", "Species", "format_charge", "parse_charge"]
@@ -57,40 +58,6 @@ class DimerSum:
     """A dimer sum formula: all dimer isomers with ``s`` A atoms in total (0..2N)."""
 
     s: int
-
-
-def format_charge(q: int) -> str:
-    """Charge suffix as chemists write it: -1 -> ``-``, -2 -> ``2-``, +3 -> ``3+``, 0 -> ``""``.
-
-    >>> [format_charge(q) for q in (-1, -2, 1, 3, 0)]
-    ['-', '2-', '+', '3+', '']
-    """
-    if q == 0:
-        return ""
-    sign = "-" if q < 0 else "+"
-    return sign if abs(q) == 1 else f"{abs(q)}{sign}"
-
-
-_CHARGE_RE = re.compile(r"^(\d*)([+-])$")
-
-
-def parse_charge(text: str) -> int:
-    """Inverse of :func:`format_charge`; ``""`` and ``"0"`` mean neutral.
-
-    Raises
-    ------
-    FormulaError
-        If the text is not of the form ``-``, ``2-``, ``+``, ``3+``.
-    """
-    if text in ("", "0"):
-        return 0
-    match = _CHARGE_RE.match(text)
-    if not match:
-        raise FormulaError(f"charge {text!r} not understood: write it as '-', '2-', '+' or '3+'")
-    size = int(match.group(1)) if match.group(1) else 1
-    if size == 0:
-        raise FormulaError(f"charge {text!r}: a charge of 0 is written without a sign")
-    return -size if match.group(2) == "-" else size
 
 
 _ION_RE = re.compile(r"^\[(?P<body>[^\[\]]*)\](?P<charge>\d*[+-]|0)?$")
@@ -312,7 +279,8 @@ class ExchangeSystem:
                 f"label {label!r}: expected '[Ag12Au13]-', '[(Ag12Au13)(Ag13Au12)]2-' or "
                 f"'[Ag25Au25]2-' (square brackets, then the charge)"
             )
-        charge = parse_charge(match.group("charge") or "")
+        # a neutral cluster is written without a charge: [Cu3Ag4]
+        charge = parse_charge(match.group("charge")) if match.group("charge") else 0
         body = match.group("body")
         N = self.n_atoms
         if body.startswith("("):

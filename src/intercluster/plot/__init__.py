@@ -1,1 +1,1 @@
-"""Figures (matplotlib, Agg backend). Nothing else in intercluster draws."""
+"""Figures (matplotlib, Agg backend); nothing else in intercluster draws (DESIGN.md, "Layers")."""

@@ -1,0 +1,82 @@
+"""A time series of spectra -> observables.csv in the layout of 'intercluster simulate'.
+
+SOURCE is a folder of spectrum files named by their time after mixing
+('t_180s.csv', '3min.csv', '0180.csv' = seconds) or an mzML file with many scans
+and their scan start times.
+
+Example: intercluster spectra-to-observables spectra/ --out observables.csv --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from intercluster.cli._ms_args import (
+    add_ligand_arguments,
+    add_resolution_argument,
+    add_system_arguments,
+    apply_ligand_arguments,
+    check_new_file,
+    system_from_args,
+)
+
+HELP = "deconvolve a series of spectra into time-resolved observables (observables.csv)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="SOURCE", help="folder of spectra named by time, or mzML")
+    p.add_argument("--out", required=True, metavar="FILE", help="observables CSV to write")
+    p.add_argument("--stderr-out", metavar="FILE", help="standard errors, same layout")
+    add_resolution_argument(p)
+    p.add_argument("--baseline", default="linear", choices=["none", "constant", "linear"])
+    p.add_argument(
+        "--efficiency",
+        metavar="FILE",
+        help="CSV label,efficiency (relative "
+        "ionisation efficiencies; abundances are divided by them)",
+    )
+    p.add_argument(
+        "--time-unit",
+        default="s",
+        choices=["ms", "s", "min", "h"],
+        help="unit of bare numbers in file names (s)",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (1)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    add_system_arguments(p)
+    add_ligand_arguments(p)
+
+
+def run(args) -> int:
+    from intercluster.ms import read_efficiency_table, read_spectra, spectra_to_observables
+    from intercluster.ms.timeseries import write_observables
+
+    apply_ligand_arguments(args)
+    for path in (args.out, args.stderr_out):
+        if path:
+            check_new_file(path, args.overwrite)
+    system = system_from_args(args)
+    efficiency = read_efficiency_table(args.efficiency) if args.efficiency else None
+    spectra = read_spectra(args.source, args.time_unit)
+    series = spectra_to_observables(
+        spectra,
+        system,
+        args.ligand,
+        args.n_ligands,
+        args.resolution,
+        args.baseline,
+        efficiency,
+        args.jobs,
+        progress=not args.quiet,
+    )
+    write_observables(series.observables, args.out, overwrite=args.overwrite)
+    if args.stderr_out:
+        write_observables(series.stderr, args.stderr_out, overwrite=args.overwrite)
+    if not args.quiet:
+        t = series.observables["time_s"]
+        print(
+            f"{len(t)} spectra ({t.min():g}-{t.max():g} s) -> {system.n_observables} "
+            f"observables -> {args.out}"
+        )
+    return 0
