@@ -20,6 +20,10 @@ COMMANDS = {
     "export-sbml": "intercluster.cli.export_sbml",
     "isomers": "intercluster.cli.isomers",
     "plausibility": "intercluster.cli.plausibility",
+    "equilibrium": "intercluster.cli.equilibrium",
+    "fit-equilibrium": "intercluster.cli.fit_equilibrium",
+    "exsy": "intercluster.cli.exsy",
+    "nmr-multiplet": "intercluster.cli.nmr_multiplet",
 }
 
 
@@ -57,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    import warnings
+
+    def _one_line_warning(message, category, filename, lineno, line=None):
+        return f"intercluster {args.command}: warning: {message}\n"
+
+    warnings.formatwarning = _one_line_warning
     try:
         return int(args._module.run(args) or 0)
     except InterclusterError as exc:
