@@ -312,7 +312,7 @@ def site_occupancies(model: SiteModel) -> np.ndarray:
         for kk, t in zip(k, term):
             seg = acc[kk : kk + len(others)]
             np.logaddexp(seg, others + t, out=seg)
-        out[:, i] = np.exp(acc - log_z) / n
+        out[:, i] = np.clip(np.exp(acc - log_z) / n, 0.0, 1.0)
     return out
 
 
