@@ -53,7 +53,7 @@ def _mixing_times(mixing_times_s) -> np.ndarray:
         raise ConfigError(bad_value("mixing_times_s", list(t), "at least one mixing time > 0 [s]"))
     bad = [x for x in t if not math.isfinite(x) or x <= 0]
     if bad:
-        raise ConfigError(bad_value("mixing time", bad[0], "a mixing time > 0 [s]"))
+        raise ConfigError(bad_value("mixing time", float(bad[0]), "a mixing time > 0 [s]"))
     return t
 
 
@@ -248,7 +248,7 @@ def rates_from_volumes(
     -------
     ndarray, shape (n, n)
         k[i, j] [s^-1], zero diagonal. Small negative values are noise; a warning
-        names the most negative one if it exceeds 5 % of the largest rate.
+        names the most negative one if it exceeds 10 % of the largest rate.
 
     Raises
     ------
@@ -300,7 +300,7 @@ def rates_from_volumes(
     np.fill_diagonal(rates, 0.0)
     top = rates.max() if rates.size else 0.0
     low = rates.min() if rates.size else 0.0
-    if top > 0 and low < -0.05 * top:
+    if top > 0 and low < -0.1 * top:
         i, j = np.unravel_index(np.argmin(rates), rates.shape)
         warnings.warn(
             f"rates_from_volumes: k[{i}, {j}] = {low:.3g} s^-1 is negative beyond noise "
