@@ -193,4 +193,6 @@ def test_percentages_not_summing_to_100_warn(tmp_path):
     path.write_text(HEADER + "1,1,[Cu4Ag3],50.5\n1,1,[Cu3Ag4],50.5\n")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        load_equilibrium_table(path)  # 101: about 100, no warning
+        table = load_equilibrium_table(path)  # 101: about 100, no warning
+    with pytest.raises(DataError, match="2 values for 2 free parameters"):
+        fit_equilibrium(table, "tet:4,cap:3")

@@ -63,12 +63,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import warnings
 
-    def _one_line_warning(message, category, filename, lineno, line=None):
-        return f"intercluster {args.command}: warning: {message}\n"
+    def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+        print(f"intercluster {args.command}: warning: {message}", file=sys.stderr)
 
-    warnings.formatwarning = _one_line_warning
     try:
-        return int(args._module.run(args) or 0)
+        with warnings.catch_warnings():
+            # warnings about the input (e.g. percentages not summing to 100): one line each
+            warnings.simplefilter("always", UserWarning)
+            warnings.showwarning = _one_line_warning
+            return int(args._module.run(args) or 0)
     except InterclusterError as exc:
         if args.debug:
             raise

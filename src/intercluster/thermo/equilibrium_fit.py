@@ -574,6 +574,8 @@ def fit_equilibrium(
     ConfigError
         Site classes that do not add up to N, an unknown reference class, a bad
         sigma or ``blank``.
+    DataError
+        If the table has no more values than the model has free parameters.
 
     Examples
     --------
@@ -632,6 +634,11 @@ def fit_equilibrium(
 
     n_free = len(free) + (1 if fit_ratio_factor else 0)
     n_data = int(mask.sum())
+    if n_data <= n_free:
+        raise DataError(
+            f"{table.source}: {n_data} values for {n_free} free parameters of {model_name}; "
+            "a fit needs more values than parameters"
+        )
     if n_free == 0:
         best_x = np.zeros(0)
         jac = np.zeros((n_data, 0))
@@ -693,7 +700,8 @@ def fit_equilibrium(
     if own_sigma:
         aic, kind = chi2 + 2 * n_free, "chi2 + 2p (uncertainties from the table)"
     else:
-        aic = n_data * math.log(chi2 / n_data) + 2 * (n_free + 1)
+        # a perfect fit (chi2 = 0) is floored at a residual of 1e-6 sigma per value
+        aic = n_data * math.log(max(chi2, 1e-12 * n_data) / n_data) + 2 * (n_free + 1)
         kind = "n ln(chi2/n) + 2(p + 1) (common uncertainty estimated from the scatter)"
     energies, _ = unpack(best_x)
     site_model = base.with_energies(energies) if sites is not None else None
