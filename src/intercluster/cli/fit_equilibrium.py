@@ -92,14 +92,15 @@ def run(args) -> int:
     sigma_note = (
         "uncertainties from the table"
         if not best.covariance_scaled
-        else f"sigma {best.sigma.flat[0]:g} points assumed; intervals scaled by chi2/dof"
+        else f"sigma {best.sigma.flat[0]:g} percentage point(s) assumed; intervals scaled by "
+        "chi2/dof"
     )
     print(f"models by AIC ({sigma_note}):")
     for f, w in zip(fits, weights):
         print(
             f"  {f.model:24s} chi2 {f.chi2:8.1f}  dof {f.dof:3d}  AIC {f.aic:7.1f}  "
             f"dAIC {f.aic - best.aic:6.1f}  weight {w / total:.3g}  RMS {f.rms_residual:5.2f}  "
-            f"max |res| {f.max_abs_residual:5.2f} points"
+            f"max |res| {f.max_abs_residual:5.2f} (percentage points)"
         )
         for name, v, lo, hi in zip(f.parameter_names, f.values, f.ci95[:, 0], f.ci95[:, 1]):
             print(f"      {name:16s} {v:9.3f}   95% [{lo:.3f}, {hi:.3f}]")

@@ -13,6 +13,28 @@ __all__ = ["equilibrium_fit_figure", "le_chatelier_figure", "occupancy_figure"]
 _MODEL_STYLE = [("tab:red", "o"), ("tab:green", "s"), ("tab:purple", "D"), ("tab:orange", "^")]
 
 
+def _finish_stacked(fig, axes, xlabels, rotation, handles, names, ncol, fontsize, title):
+    """Shared by the stacked per-ratio figures: x labels on the last panel, one y label,
+    the legend above the panels and the title above the legend."""
+    axes[-1].set_xticks(np.arange(len(xlabels)))
+    axes[-1].set_xticklabels(xlabels, rotation=rotation, ha="right", fontsize=8)
+    fig.supylabel("percent of clusters", fontsize=9)
+    fig.tight_layout(rect=(0.02, 0, 1, 1))
+    fig.legend(
+        handles,
+        names,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.99),
+        ncol=ncol,
+        fontsize=fontsize,
+        frameon=False,
+    )
+    if title:
+        rows = len(names) if ncol == 1 else 1
+        fig.suptitle(title, fontsize=9, y=1.0 + 0.022 * (rows + 1), va="bottom")
+    return fig
+
+
 def _model_label(fit) -> str:
     if fit.model == "binomial":
         name = "binomial"
@@ -62,27 +84,12 @@ def le_chatelier_figure(frame, binomial_frame=None, title: str | None = None):
         ax.text(0.99, 0.9, text, transform=ax.transAxes, ha="right", va="top", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(3))
-    axes[-1].set_xticks(x)
-    axes[-1].set_xticklabels(frame.columns, rotation=45, ha="right", fontsize=8)
-    fig.supylabel("percent of clusters", fontsize=9)
     handles = [plt.Rectangle((0, 0), 1, 1, color="tab:blue", alpha=0.75)]
     names = [f"site model ({frame.attrs.get('sites', '')})"]
     if binomial_frame is not None:
         handles.append(plt.Line2D([], [], marker="o", ls="", color="tab:red"))
         names.append("binomial (equal energies)")
-    fig.tight_layout(rect=(0.02, 0, 1, 1))
-    fig.legend(
-        handles,
-        names,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.99),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-    )
-    if title:
-        fig.suptitle(title, fontsize=9, y=1.025, va="bottom")
-    return fig
+    return _finish_stacked(fig, axes, list(frame.columns), 45, handles, names, 2, 8, title)
 
 
 def occupancy_figure(occupancy, class_names, labels, title: str | None = None):
@@ -152,24 +159,9 @@ def equilibrium_fit_figure(fits, title: str | None = None):
             fontsize=8,
         )
         ax.tick_params(labelsize=8)
-    axes[-1].set_xticks(x)
-    axes[-1].set_xticklabels(table.group_labels, rotation=30, ha="right", fontsize=8)
-    fig.supylabel("percent of clusters", fontsize=9)
     handles = [plt.Rectangle((0, 0), 1, 1, color="0.75")]
     names = [f"observed ({table.source})"]
     for fit, (color, marker) in zip(fits, _MODEL_STYLE):
         handles.append(plt.Line2D([], [], marker=marker, ls="", color=color))
         names.append(_model_label(fit))
-    fig.tight_layout(rect=(0.02, 0, 1, 1))
-    fig.legend(
-        handles,
-        names,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.99),
-        ncol=1,
-        fontsize=7.5,
-        frameon=False,
-    )
-    if title:
-        fig.suptitle(title, fontsize=9, y=1.0 + 0.022 * (len(fits) + 1), va="bottom")
-    return fig
+    return _finish_stacked(fig, axes, list(table.group_labels), 30, handles, names, 1, 7.5, title)
