@@ -142,14 +142,25 @@ def run(args) -> int:
         f"site model {model.spec} (N = {N}), g({a} - {b}) = {energies} kJ/mol, "
         f"T = {model.temperature_K:g} K"
     )
-    print(f"equilibrium percentages by mixing ratio {a}{N}:{b}{N} (Le Chatelier series):")
-    print(series.round(1).to_string())
     stats = series.attrs["stats"]
-    print(
-        "width vs binomial: " + "  ".join(f"{r} {s['width_ratio']:.2f}" for r, s in stats.items())
-    )
-    print("fraction of each class holding " + a + ":")
-    print(occ_frame.round(3).to_string())
+    if N <= 12:
+        print(f"equilibrium percentages by mixing ratio {a}{N}:{b}{N} (Le Chatelier series):")
+        print(series.round(1).to_string())
+        widths = "  ".join(f"{r} {s['width_ratio']:.2f}" for r, s in stats.items())
+        print(f"width vs binomial: {widths}")
+        print("fraction of each class holding " + a + ":")
+        print(occ_frame.round(3).to_string())
+    else:  # too wide for a terminal: the tables are in the CSV files
+        print(
+            f"equilibrium by mixing ratio {a}{N}:{b}{N} (Le Chatelier series; tables in "
+            "distributions.csv and occupancies.csv):"
+        )
+        for r, st in stats.items():
+            print(
+                f"  {r}: most abundant {series.loc[r].idxmax()}, mean {st['mean']:.2f} {a}, "
+                f"std {st['std']:.2f} (binomial {st['binomial_std']:.2f}; width "
+                f"{st['width_ratio']:.2f} x binomial)"
+            )
     summary = {
         "site_model": {
             "classes": dict(zip(model.names, model.sizes)),

@@ -121,7 +121,7 @@ def run(args) -> int:
     name = _MULTIPLICITY.get(len(groups), f"{len(groups)}-plet")
     inner = "/".join(_MULTIPLICITY.get(s, f"{s}-plet") for s in sizes)
     if n_ag == 1:
-        pattern = "a pair of doublets (107Ag and 109Ag isotopomers)"
+        pattern = "a pair of doublets, one per silver isotope"
     elif n_ag == 0:
         pattern = "a singlet"
     else:
