@@ -173,6 +173,10 @@ def test_equilibrium_options_and_bad_input(tmp_path, capsys):
         bad = tmp_path / "bad"
         code, _, err = run_cli(["equilibrium", *args, "--out", bad], capsys)
         assert_refused(code, err, message, bad)
+    code, _, err = run_cli(
+        ["equilibrium", EXAMPLE, "--sites", "top:1,cap:3", "--out", tmp_path / "bad"], capsys
+    )
+    assert_refused(code, err, "4 sites, but the system of", tmp_path / "bad")
     config = tmp_path / "sim3.toml"
     config.write_text(
         EXAMPLE.read_text()

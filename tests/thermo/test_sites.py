@@ -280,3 +280,18 @@ def test_m7h_one_to_one_mixture_equilibrates_within_a_minute():
     # plausible constant: activated, far below the diffusion limit in CDCl3 (0.537 mPa s)
     k_d = diffusion_limited_rate(298.15, 0.537e-3)
     assert 1e-9 < net.parameters["k_ex"] / k_d < 1e-6
+
+
+def test_log_convolution_falls_back_to_log_space_without_losing_tails():
+    """Energies so large that the linear-space product underflows: the exact log-space
+    path keeps every Z_m finite and equal to the enumeration in logs."""
+    sizes, energies = (2, 3), (900.0, -900.0)
+    log_z = log_partition_functions(sizes, energies)
+    assert np.all(np.isfinite(log_z))
+    rt = GAS_CONSTANT_KJ_MOL_K * 298.15
+    site_g = [900.0] * 2 + [-900.0] * 3
+    for m in range(6):
+        terms = [
+            -sum(site_g[i] for i in placed) / rt for placed in itertools.combinations(range(5), m)
+        ]
+        assert log_z[m] == pytest.approx(float(np.logaddexp.reduce(terms)), rel=1e-12)

@@ -90,6 +90,8 @@ def site_model_from_args(args):
     if args.temperature is not None:
         temperature = args.temperature
     model = SiteModel.from_spec(spec, energies, temperature)
+    if args.config:
+        model.check_size(cfg.system.n_atoms, where=f"system of {args.config}")
     system = ExchangeSystem(metals[0], metals[1], model.n_atoms, 0, "direct")
     return model, system
 

@@ -30,7 +30,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, logsumexp
 
 from intercluster.errors import ConfigError, DataError, bad_value
-from intercluster.network.sites import SiteModel, _log_z, log_binomial
+from intercluster.network.sites import SiteModel, _log_z, log_binomial, log_convolve
 
 __all__ = [
     "ZHONG2021_RATIOS",
@@ -308,10 +308,8 @@ def site_occupancies(model: SiteModel) -> np.ndarray:
         others = _log_z(sizes[:i] + sizes[i + 1 :], beta_g[:i] + beta_g[i + 1 :])
         k = np.arange(1, n + 1)
         term = np.log(k) + log_binomial(n, k) - k * bg  # ln(k C(n,k) w^k)
-        acc = np.full(N + 1, -np.inf)
-        for kk, t in zip(k, term):
-            seg = acc[kk : kk + len(others)]
-            np.logaddexp(seg, others + t, out=seg)
+        acc = np.full(N + 1, -np.inf)  # m = 0: no A atom on class i
+        acc[1:] = log_convolve(others, term)
         out[:, i] = np.clip(np.exp(acc - log_z) / n, 0.0, 1.0)
     return out
 
