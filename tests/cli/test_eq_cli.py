@@ -208,12 +208,18 @@ def test_exsy_command(tmp_path, capsys):
         "cross_peaks.csv",
         "equilibrium.csv",
         "summary.json",
+        "result.nc",
         "exsy.png",
     } == names
     V = pd.read_csv(out / "volumes_400ms.csv", index_col=0).to_numpy()
     np.testing.assert_allclose(V, V.T, atol=1e-9 * V.max())
     eq = pd.read_csv(out / "equilibrium.csv")
     np.testing.assert_allclose(V.sum(axis=0), eq["population"], rtol=1e-9)
+    import xarray as xr
+
+    with xr.open_dataset(out / "result.nc") as ds:
+        np.testing.assert_allclose(ds.volume.sel(mixing_time=0.4).values, V, rtol=1e-12)
+        assert int(ds.cross_peak.sel(mixing_time=0.4).sum()) == 12  # 6 pairs, both triangles
 
 
 @pytest.mark.parametrize(

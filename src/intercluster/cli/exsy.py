@@ -3,7 +3,8 @@ exchange rates between species and the peak-volume matrix V(t_m) = expm(-L t_m)
 diag(M_eq) for each mixing time (Zhong et al., Dalton Trans. 2021, Figure 4).
 CONFIG is a simulation TOML (e.g. examples/m7h_site_direct.toml); its mixture
 sets the equilibrium. Writes equilibrium.csv, rates.csv, volumes_<t>ms.csv,
-normalized_<t>ms.csv, cross_peaks.csv, summary.json and exsy.png into a new folder."""
+normalized_<t>ms.csv, cross_peaks.csv, summary.json, result.nc (the xarray Dataset
+of intercluster.nmr.simulate_exsy) and exsy.png into a new folder."""
 
 from __future__ import annotations
 
@@ -94,16 +95,25 @@ def run(args) -> int:
         f"model {network.model.name} ({params})"
     )
     print("equilibrium: " + "  ".join(f"{lab} {100 * x:.1f}%" for lab, x in zip(labels, share)))
+    dimer = np.asarray([sp.is_dimer for sp in network.system.species])
+
+    def _step(i, j) -> str:
+        """How two species are related: metal atoms exchanged, or monomer and dimer."""
+        if dimer[i] != dimer[j]:
+            return "monomer-dimer"
+        return f"differing by {int(abs(n_a[i] - n_a[j]))}"
+
     cross_rows = []
     summary_times = {}
     for t in ds.mixing_time.values:
         cp = ds.cross_peak.sel(mixing_time=t).values
         norm = ds.normalized.sel(mixing_time=t).values
         pairs = [(i, j) for i, j in zip(*np.nonzero(np.triu(cp)))]
-        by_step: dict[int, int] = {}
+        by_step: dict[str, int] = {}
         for i, j in pairs:
-            by_step[int(abs(n_a[i] - n_a[j]))] = by_step.get(int(abs(n_a[i] - n_a[j])), 0) + 1
-        steps = ", ".join(f"{n} pairs differing by {d}" for d, n in sorted(by_step.items()))
+            key = _step(i, j)
+            by_step[key] = by_step.get(key, 0) + 1
+        steps = ", ".join(f"{n} pairs {d}" for d, n in sorted(by_step.items()))
         print(
             f"mixing time {t * 1000:g} ms: {len(pairs)} cross-peak pairs >= "
             f"{args.threshold:g} ({steps or 'none'})"
@@ -112,7 +122,7 @@ def run(args) -> int:
             print(f"    {labels[i]} <-> {labels[j]}  {norm[i, j]:.3f}")
         summary_times[f"{t * 1000:g} ms"] = {
             "cross_peak_pairs": [[labels[i], labels[j], float(norm[i, j])] for i, j in pairs],
-            "pairs_by_metal_difference": by_step,
+            "pairs_by_relation": by_step,
         }
         for i in range(len(labels)):
             for j in range(i + 1, len(labels)):
@@ -121,7 +131,7 @@ def run(args) -> int:
                         "mixing_time_s": float(t),
                         "species_1": labels[i],
                         "species_2": labels[j],
-                        "metal_difference": int(abs(n_a[i] - n_a[j])),
+                        "relation": _step(i, j),
                         "normalized_volume": float(norm[i, j]),
                         "visible": bool(cp[i, j]),
                     }
@@ -160,7 +170,8 @@ def run(args) -> int:
                 names.append(name)
         pd.DataFrame(cross_rows).to_csv(tmp / "cross_peaks.csv", index=False)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2))
-        names += ["cross_peaks.csv", "summary.json"]
+        ds.assign(cross_peak=ds.cross_peak.astype("int8")).to_netcdf(tmp / "result.nc")
+        names += ["cross_peaks.csv", "summary.json", "result.nc"]
         if not args.no_plots:
             from intercluster.plot.kinetics import save
             from intercluster.plot.nmr import exsy_figure
