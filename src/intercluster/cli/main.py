@@ -26,6 +26,10 @@ COMMANDS = {
     "deconvolve": "intercluster.cli.deconvolve",
     "spectra-to-observables": "intercluster.cli.spectra_to_observables",
     "synth-spectra": "intercluster.cli.synth_spectra",
+    "equilibrium": "intercluster.cli.equilibrium",
+    "fit-equilibrium": "intercluster.cli.fit_equilibrium",
+    "exsy": "intercluster.cli.exsy",
+    "nmr-multiplet": "intercluster.cli.nmr_multiplet",
 }
 
 
@@ -63,8 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    import warnings
+
+    def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+        print(f"intercluster {args.command}: warning: {message}", file=sys.stderr)
+
     try:
-        return int(args._module.run(args) or 0)
+        with warnings.catch_warnings():
+            # warnings about the input (e.g. percentages not summing to 100): one line each
+            warnings.simplefilter("always", UserWarning)
+            warnings.showwarning = _one_line_warning
+            return int(args._module.run(args) or 0)
     except InterclusterError as exc:
         if args.debug:
             raise

@@ -270,9 +270,19 @@ def get_model(model: str | RateModel) -> RateModel:
     """
     if isinstance(model, RateModel):
         return model
+    if isinstance(model, str) and model.startswith("site:") and model not in MODELS:
+        # a site-preference model with its classes in the name (network/sites.py)
+        from intercluster.network.sites import site_rate_model
+
+        return site_rate_model(model)
     try:
         return MODELS[model]
     except (KeyError, TypeError):
         raise ConfigError(
-            bad_value("model", model, f"one of {', '.join(sorted(MODELS))}")
+            bad_value(
+                "model",
+                model,
+                f"one of {', '.join(sorted(MODELS))}, or 'site:' with site classes such as "
+                "'site:top=1,tri=3,cap=3'",
+            )
         ) from None

@@ -27,6 +27,9 @@ def save(fig, path: str | os.PathLike, dpi: int = 150) -> None:
 
 def _title(ds) -> str:
     a = ds.attrs
+    if a.get("mechanism") == "direct":
+        # bimolecular exchange between clusters; k_dim and k_diss play no part
+        return f"{a['model']}: direct exchange, k_ex = {a['k_ex']:.3g} L nmol$^{{-1}}$ s$^{{-1}}$"
     return (
         f"{a['model']}: k_dim = {a['k_dim']:.3g} L nmol$^{{-1}}$ s$^{{-1}}$, "
         f"k_diss = {a['k_diss']:.3g} s$^{{-1}}$, k_ex = {a['k_ex']:.3g} s$^{{-1}}$"
@@ -50,7 +53,8 @@ def contour_figure(ds):
     t_min = ds.time.values / 60.0
     I = ds.intensity.values
     mono, dim = I[:, : N + 1], I[:, N + 1 :]
-    panels = [(mono, N, f"monoanions: number of {a} atoms")]
+    kind = "monoanions" if ds.attrs.get("charge", -1) == -1 else "clusters"
+    panels = [(mono, N, f"{kind}: number of {a} atoms")]
     if dim.shape[1]:
         panels.append((dim, 2 * N, f"dimers: number of {a} atoms"))
     # The parent ions dominate the first minutes; scale the colours to what happens
