@@ -20,6 +20,7 @@ COMMANDS = {
     "export-sbml": "intercluster.cli.export_sbml",
     "isomers": "intercluster.cli.isomers",
     "plausibility": "intercluster.cli.plausibility",
+    "fit": "intercluster.cli.fit",
 }
 
 

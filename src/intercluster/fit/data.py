@@ -255,9 +255,7 @@ def load_observables_csv(
     total = values.sum(axis=1)
     if np.any(total <= 0):
         i = int(np.flatnonzero(total <= 0)[0])
-        raise DataError(
-            f"{where}: all intensities are 0 at time_s = {time[i]:g}; drop that row"
-        )
+        raise DataError(f"{where}: all intensities are 0 at time_s = {time[i]:g}; drop that row")
     values = values / total[:, None]
     pw = None
     if weights_path is not None:

@@ -141,7 +141,8 @@ class GridResult:
         """Theta vectors of the ``k`` best finished points."""
         ok = self.table[self.table.status == "ok"].sort_values("rank")
         return [
-            problem.theta({n: float(row[n]) for n in self.names}) for _, row in ok.head(k).iterrows()
+            problem.theta({n: float(row[n]) for n in self.names})
+            for _, row in ok.head(k).iterrows()
         ]
 
 
@@ -307,8 +308,9 @@ def write_grid_table(result: GridResult, path: str | os.PathLike) -> None:
             for row in t.itertuples(index=False):
                 fh.write(
                     ",".join(
-                        x if isinstance(x, str) else (str(x) if isinstance(x, int | np.integer)
-                                                      else repr(float(x)))
+                        x
+                        if isinstance(x, str)
+                        else (str(x) if isinstance(x, int | np.integer) else repr(float(x)))
                         for x in row
                     )
                     + "\n"

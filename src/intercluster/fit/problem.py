@@ -149,12 +149,13 @@ class _Prepared:
     data_rows: np.ndarray  # rows of t_out that are data times
     obs_index: np.ndarray  # positions of the dataset's observables among the system's
     obs_matrix: object  # sparse (n_obs_d, n_species)
+    obs_runs: np.ndarray | None  # start column of each observable when they are contiguous runs
     t_end_total: float
     neg_tol: float
     tmax_exp: np.ndarray
     tmax_w: np.ndarray
     features: TmaxFeatures
-    int_w: np.ndarray  # sqrt weights of the intensity residuals, shape (n_t, n_obs)
+    int_w: np.ndarray  # sqrt(dataset weight x point weights), shape (n_t, n_obs)
 
 
 # per-process cache: problem fingerprint -> list of _Prepared
@@ -204,8 +205,11 @@ class FitProblem:
         for p in self.parameters:
             if p.name not in names:
                 raise ConfigError(
-                    bad_value("parameters." + p.name, p.value, f"model {self.model!r} has "
-                              f"parameters {', '.join(names)}")
+                    bad_value(
+                        "parameters." + p.name,
+                        p.value,
+                        f"model {self.model!r} has parameters {', '.join(names)}",
+                    )
                 )
             if p.name in seen:
                 raise ConfigError(f"parameters.{p.name}: given twice")
@@ -265,10 +269,19 @@ class FitProblem:
             self.system,
             self.model,
             self.parameters,
-            [(d.name, d.time_s.tobytes(), d.labels, d.intensity.tobytes(), str(d.initial),
-              d.dead_time_s, d.weight,
-              None if d.point_weights is None else d.point_weights.tobytes())
-             for d in self.datasets],
+            [
+                (
+                    d.name,
+                    d.time_s.tobytes(),
+                    d.labels,
+                    d.intensity.tobytes(),
+                    str(d.initial),
+                    d.dead_time_s,
+                    d.weight,
+                    None if d.point_weights is None else d.point_weights.tobytes(),
+                )
+                for d in self.datasets
+            ],
             self.objective,
             self.rtol,
             self.atol_nM,
@@ -308,7 +321,7 @@ class FitProblem:
         x0 = initial_concentrations(self.system, d.initial)
         t_end = d.t_end_s
         if spec.tmax_dt_s > 0:
-            n = int(math.floor(t_end / spec.tmax_dt_s + 1e-9))
+            n = math.floor(t_end / spec.tmax_dt_s + 1e-9)
             fine = np.arange(n + 1) * spec.tmax_dt_s
             t_out = np.union1d(fine[fine <= t_end], d.time_s)
         else:
@@ -317,13 +330,13 @@ class FitProblem:
         labels = self.system.observable_labels
         obs_index = np.array([labels.index(lab) for lab in d.labels])
         obs_matrix = net.observable_matrix[obs_index]
+        obs_runs = _contiguous_runs(net.observable_matrix, obs_index)
         smoothed = smooth(d.time_s, d.intensity, spec.smooth_s)
         feats = tmax_features(
             d.time_s, smoothed, tie_rel=spec.tie_rel, plateau_rel=spec.plateau_rel
         )
         tmax_w = tmax_weights(feats, spec.flags, spec.sigma_t_s) * d.weight
-        sigma = spec.sigma_rel * d.intensity + spec.sigma_abs
-        int_w = d.weight / sigma**2
+        int_w = np.full(d.intensity.shape, d.weight)
         if d.point_weights is not None:
             int_w = int_w * d.point_weights
         return _Prepared(
@@ -334,6 +347,7 @@ class FitProblem:
             data_rows=data_rows,
             obs_index=obs_index,
             obs_matrix=obs_matrix,
+            obs_runs=obs_runs,
             t_end_total=d.dead_time_s + t_end,
             neg_tol=NEG_TOL_RELATIVE * float(x0.sum()),
             tmax_exp=feats.t_max_s,
@@ -369,7 +383,11 @@ class FitProblem:
             atol=self.atol_nM,
             neg_tol=prep.neg_tol,
         )
-        obs = np.asarray(prep.obs_matrix @ res.y.T).T
+        if prep.obs_runs is not None:
+            # each observable sums a contiguous run of species: sum the runs directly
+            obs = np.add.reduceat(res.y, prep.obs_runs, axis=1)
+        else:
+            obs = np.asarray(prep.obs_matrix @ res.y.T).T
         total = obs.sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             inten = np.where(total > 0, obs / np.where(total > 0, total, 1.0), 0.0)
@@ -394,7 +412,7 @@ class FitProblem:
                 dt = np.where(prep.tmax_w > 0, np.nan_to_num(dt, nan=t_out[-1]), 0.0)
                 rt = np.sqrt(prep.tmax_w) * dt
                 eq1 += float(rt @ rt)
-                ri = ((inten[prep.data_rows] - d.intensity) * prep.int_w).ravel()
+                ri = self._intensity_residuals(prep, d, inten).ravel()
                 ichi += float(ri @ ri)
                 if residuals:
                     if spec.uses_tmax:
@@ -428,6 +446,13 @@ class FitProblem:
             residuals=np.concatenate(parts) if residuals else None,
             seconds=_time.perf_counter() - start,
         )
+
+    def _intensity_residuals(self, prep, d, inten) -> np.ndarray:
+        """(I_sim - I_exp) / sigma x sqrt(weights), sigma from the simulated intensity."""
+        spec = self.objective
+        sim = inten[prep.data_rows]
+        sigma = spec.sigma_rel * sim + spec.sigma_abs
+        return (sim - d.intensity) / sigma * prep.int_w
 
     def n_residuals(self) -> int:
         """Length of the residual vector."""
@@ -488,12 +513,32 @@ class FitProblem:
         rows = []
         for i, d in enumerate(self.datasets):
             prep = self.prepared()[i]
-            t_out, inten = self.simulate_dataset(i, values)
-            r = (inten[prep.data_rows] - d.intensity) * prep.int_w
+            _, inten = self.simulate_dataset(i, values)
+            r = self._intensity_residuals(prep, d, inten)
             chi = (r**2).sum(axis=0)
             for j, label in enumerate(d.labels):
                 rows.append({"dataset": d.name, "observable": label, "chi2": float(chi[j])})
         return rows
+
+
+def _contiguous_runs(matrix, obs_index: np.ndarray) -> np.ndarray | None:
+    """Start columns if observables ``obs_index`` of a 0/1 observable matrix are
+    consecutive runs of species that tile 0..n_species (monomers, then dimers
+    ordered by total): then ``np.add.reduceat`` sums them. None otherwise."""
+    m = matrix.tocsr()
+    if len(obs_index) != m.shape[0] or np.any(obs_index != np.arange(m.shape[0])):
+        return None
+    starts = []
+    expect = 0
+    for i in range(m.shape[0]):
+        cols = np.sort(m.indices[m.indptr[i] : m.indptr[i + 1]])
+        if len(cols) == 0 or cols[0] != expect or np.any(np.diff(cols) != 1):
+            return None
+        if np.any(m.data[m.indptr[i] : m.indptr[i + 1]] != 1):
+            return None
+        starts.append(expect)
+        expect = int(cols[-1]) + 1
+    return np.array(starts) if expect == m.shape[1] else None
 
 
 def _num(x) -> float | None:

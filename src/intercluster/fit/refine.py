@@ -160,16 +160,17 @@ def refine(
     """
     if not starts:
         raise ConfigError("refine: no start point")
-    if isinstance(max_evaluations, bool) or not isinstance(max_evaluations, int) or (
-        max_evaluations < 1
+    if (
+        isinstance(max_evaluations, bool)
+        or not isinstance(max_evaluations, int)
+        or (max_evaluations < 1)
     ):
         raise ConfigError(bad_value("refine.max_evaluations", max_evaluations, "an integer >= 1"))
     if not diff_step > 0:
         raise ConfigError(bad_value("refine.diff_step", diff_step, "a step > 0"))
     t0 = _time.perf_counter()
     payloads = [
-        {"theta0": np.asarray(s, float), "max_evaluations": max_evaluations,
-         "diff_step": diff_step}
+        {"theta0": np.asarray(s, float), "max_evaluations": max_evaluations, "diff_step": diff_step}
         for s in starts
     ]
     runs = executor.map("refine", payloads)

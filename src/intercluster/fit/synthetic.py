@@ -63,7 +63,12 @@ def synthetic_intensities(
     rng = np.random.default_rng(seed)
     net = build_network(system, model, parameters)
     ds = simulate(
-        net, initial, t_end_s=t_end_s, dt_s=dt_s, dead_time_s=dead_time_s, rtol=rtol,
+        net,
+        initial,
+        t_end_s=t_end_s,
+        dt_s=dt_s,
+        dead_time_s=dead_time_s,
+        rtol=rtol,
         atol_nM=atol_nM,
     )
     t = ds.time.values
@@ -73,7 +78,7 @@ def synthetic_intensities(
         y /= y.sum(axis=1, keepdims=True)
     if dropout > 0:
         n = len(t)
-        n_drop = int(round(dropout * (n - 2)))
+        n_drop = round(dropout * (n - 2))
         drop = rng.choice(np.arange(1, n - 1), size=n_drop, replace=False)
         keep = np.ones(n, bool)
         keep[drop] = False
@@ -81,14 +86,17 @@ def synthetic_intensities(
     return t, tuple(system.observable_labels), y
 
 
-def write_observables_csv(path: str | os.PathLike, time_s, labels, intensity) -> Path:
+def write_observables_csv(
+    path: str | os.PathLike, time_s, labels, intensity, float_format: str = "%.17g"
+) -> Path:
     """Write ``time_s`` + one column per observable, the layout of ``intercluster
-    simulate``'s observables.csv (17 significant digits, so values round-trip)."""
+    simulate``'s observables.csv (by default 17 significant digits, so values
+    round-trip)."""
     import pandas as pd
 
     path = Path(path)
     frame = pd.DataFrame(np.asarray(intensity), columns=list(labels))
     frame.insert(0, "time_s", np.asarray(time_s))
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, float_format="%.17g")
+    frame.to_csv(path, index=False, float_format=float_format)
     return path

@@ -260,10 +260,12 @@ def profile_intervals(
     for name, spec in specs.items():
         c0 = _coordinate(spec, np.asarray(theta_opt, float))
         cmin, cmax = _limits(problem, spec)
-        lower_pts = next(s for p, s in zip(payloads, sides) if p["name"] == name and
-                         p["direction"] < 0)
-        upper_pts = next(s for p, s in zip(payloads, sides) if p["name"] == name and
-                         p["direction"] > 0)
+        lower_pts = next(
+            s for p, s in zip(payloads, sides) if p["name"] == name and p["direction"] < 0
+        )
+        upper_pts = next(
+            s for p, s in zip(payloads, sides) if p["name"] == name and p["direction"] > 0
+        )
         lo, lo_open = _crossing(lower_pts, c0, cmin, threshold)
         hi, hi_open = _crossing(upper_pts, c0, cmax, threshold)
         log = spec[0] == "ratio" or problem.free[spec[1]].log
@@ -276,8 +278,11 @@ def profile_intervals(
             "upper_open": hi_open,
             "sigma_log10" if log else "sigma": sigmas[name],
         }
-        pts = [*reversed(lower_pts), {"coordinate": c0, "delta": 0.0, "chi2": chi2_min,
-                                      "evaluations": 0}, *upper_pts]
+        pts = [
+            *reversed(lower_pts),
+            {"coordinate": c0, "delta": 0.0, "chi2": chi2_min, "evaluations": 0},
+            *upper_pts,
+        ]
         profiles[name] = [
             {"value": conv(p["coordinate"]), "delta_chi2": p["delta"], "chi2": p["chi2"]}
             for p in pts
@@ -371,9 +376,7 @@ def run_mcmc(
     p0 = np.clip(theta_opt + scale * rng.standard_normal((walkers, ndim)), lo, hi)
     sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
     t0 = _time.perf_counter()
-    sampler.run_mcmc(
-        p0, steps, rstate0=np.random.RandomState(seed).get_state(), progress=progress
-    )
+    sampler.run_mcmc(p0, steps, rstate0=np.random.RandomState(seed).get_state(), progress=progress)
     samples = sampler.get_chain(discard=burn, flat=True)
     lp = sampler.get_log_prob(discard=burn, flat=True)
     return {
