@@ -61,11 +61,8 @@ class ObjectiveSpec:
     tie_rel, plateau_rel : float
         Thresholds of :func:`intercluster.fit.tmax.tmax_features`.
     smooth_s : float
-        Window [s] of the local quadratic smoothing applied to the data before
-        their t_max is located (0: none).
-    tmax_dt_s : float
-        Step [s] of the extra output grid on which simulated t_max is located
-        (0: the data times only).
+        Window [s] of the local quadratic smoothing applied to data and
+        simulations alike before t_max is located (0: none).
     """
 
     kind: str = "combined"
@@ -78,7 +75,6 @@ class ObjectiveSpec:
     tie_rel: float = 0.05
     plateau_rel: float = 0.01
     smooth_s: float = 0.0
-    tmax_dt_s: float = 1.0
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -94,7 +90,6 @@ class ObjectiveSpec:
             "tie_rel": (lambda v: 0 < v < 1, "a fraction in (0, 1)"),
             "plateau_rel": (lambda v: 0 < v < 1, "a fraction in (0, 1)"),
             "smooth_s": (lambda v: v >= 0, "a window >= 0 [s]"),
-            "tmax_dt_s": (lambda v: v >= 0, "a step >= 0 [s]"),
         }
         for name, (ok, allowed) in checks.items():
             v = getattr(self, name)

@@ -3,10 +3,11 @@
 :class:`FitProblem` evaluates one parameter vector by simulating every dataset
 on the fast path (no xarray): one :class:`~intercluster.kinetics.CompiledNetwork`
 per dataset, built once per process, whose rate constants are swapped for each
-candidate; integration on the dataset's time grid (dead time + data times, plus
-a fine grid for t_max), observables by ``network.observable_matrix``,
-normalisation over the observables the dataset has, t_max with parabolic
-refinement, then the residuals of :mod:`intercluster.fit.objectives`.
+candidate; integration on the dataset's time grid (dead time + data times),
+observables by ``network.observable_matrix``, normalisation over the
+observables the dataset has, t_max by the same estimator as the data's
+(:mod:`intercluster.fit.tmax`), then the residuals of
+:mod:`intercluster.fit.objectives`.
 
 Free parameters live in ``theta`` space: log10 of the value for log-scale
 parameters (the default), the value itself otherwise.
@@ -25,7 +26,7 @@ import numpy as np
 from intercluster.errors import ConfigError, SolverError, bad_value
 from intercluster.fit.data import FitData
 from intercluster.fit.objectives import ObjectiveSpec
-from intercluster.fit.tmax import TmaxFeatures, smooth, tmax_features, tmax_weights
+from intercluster.fit.tmax import TmaxFeatures, smoothing_matrix, tmax_features, tmax_weights
 from intercluster.kinetics.observables import t_max as refined_t_max
 
 __all__ = ["Evaluation", "FitProblem", "Parameter"]
@@ -150,6 +151,7 @@ class _Prepared:
     obs_index: np.ndarray  # positions of the dataset's observables among the system's
     obs_matrix: object  # sparse (n_obs_d, n_species)
     obs_runs: np.ndarray | None  # start column of each observable when they are contiguous runs
+    smoother: object  # sparse (n_t, n_t) or None: the same smoothing as the data's
     t_end_total: float
     neg_tol: float
     tmax_exp: np.ndarray
@@ -320,18 +322,14 @@ class FitProblem:
         compiled = compile_network(net)
         x0 = initial_concentrations(self.system, d.initial)
         t_end = d.t_end_s
-        if spec.tmax_dt_s > 0:
-            n = math.floor(t_end / spec.tmax_dt_s + 1e-9)
-            fine = np.arange(n + 1) * spec.tmax_dt_s
-            t_out = np.union1d(fine[fine <= t_end], d.time_s)
-        else:
-            t_out = d.time_s.copy()
-        data_rows = np.searchsorted(t_out, d.time_s)
+        t_out = d.time_s.copy()
+        data_rows = np.arange(len(t_out))
         labels = self.system.observable_labels
         obs_index = np.array([labels.index(lab) for lab in d.labels])
         obs_matrix = net.observable_matrix[obs_index]
         obs_runs = _contiguous_runs(net.observable_matrix, obs_index)
-        smoothed = smooth(d.time_s, d.intensity, spec.smooth_s)
+        S = smoothing_matrix(d.time_s, spec.smooth_s)
+        smoothed = d.intensity if S is None else np.asarray(S @ d.intensity)
         feats = tmax_features(
             d.time_s, smoothed, tie_rel=spec.tie_rel, plateau_rel=spec.plateau_rel
         )
@@ -348,6 +346,7 @@ class FitProblem:
             obs_index=obs_index,
             obs_matrix=obs_matrix,
             obs_runs=obs_runs,
+            smoother=S,
             t_end_total=d.dead_time_s + t_end,
             neg_tol=NEG_TOL_RELATIVE * float(x0.sum()),
             tmax_exp=feats.t_max_s,
@@ -362,7 +361,7 @@ class FitProblem:
 
         Returns
         -------
-        t_out : array, shape (n_out,) [s] (data times plus the fine t_max grid)
+        t_out : array, shape (n_out,) [s] (the data times)
         intensity : array, shape (n_out, n_obs_i), rows summing to 1 over the
             dataset's observables
 
@@ -408,7 +407,7 @@ class FitProblem:
             for i, d in enumerate(self.datasets):
                 prep = self.prepared()[i]
                 t_out, inten = self.simulate_dataset(i, values)
-                dt = refined_t_max(t_out, inten) - prep.tmax_exp
+                dt = self._sim_tmax(prep, t_out, inten) - prep.tmax_exp
                 dt = np.where(prep.tmax_w > 0, np.nan_to_num(dt, nan=t_out[-1]), 0.0)
                 rt = np.sqrt(prep.tmax_w) * dt
                 eq1 += float(rt @ rt)
@@ -446,6 +445,13 @@ class FitProblem:
             residuals=np.concatenate(parts) if residuals else None,
             seconds=_time.perf_counter() - start,
         )
+
+    @staticmethod
+    def _sim_tmax(prep, t_out, inten) -> np.ndarray:
+        """t_max of a simulation by the estimator applied to the data."""
+        if prep.smoother is not None:
+            inten = np.asarray(prep.smoother @ inten)
+        return refined_t_max(t_out, inten)
 
     def _intensity_residuals(self, prep, d, inten) -> np.ndarray:
         """(I_sim - I_exp) / sigma x sqrt(weights), sigma from the simulated intensity."""
@@ -488,7 +494,7 @@ class FitProblem:
             tsim = None
             if values is not None:
                 t_out, inten = self.simulate_dataset(i, values)
-                tsim = refined_t_max(t_out, inten)
+                tsim = self._sim_tmax(prep, t_out, inten)
             for j, label in enumerate(d.labels):
                 row = {
                     "dataset": d.name,

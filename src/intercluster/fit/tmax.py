@@ -30,10 +30,13 @@ plateau half-width, sigma_t the t_max scale of the objective (flat maxima are
 down-weighted, sharp ones keep weight ~1). With ``flags = "keep"`` every
 observable has weight 1: eq 1 exactly as printed in the paper.
 
-Noisy data are smoothed before t_max is located (a local quadratic fit over a
-window of ``smooth_s`` seconds, see :func:`smooth`); the maximum is then
-refined between samples by the parabola through the highest sample and its
-neighbours (:func:`intercluster.kinetics.observables.t_max`).
+The same estimator is applied to the data and to every simulation: both are
+sampled at the data times, smoothed alike (a local quadratic fit over a
+window of ``smooth_s`` seconds, :func:`smoothing_matrix`; for noisy data), and
+the maximum is refined between samples by the parabola through the highest
+sample and its neighbours (:func:`intercluster.kinetics.observables.t_max`).
+The estimator's own bias (a coarse grid, the smoothing) therefore cancels: at
+the true constants, noise-free data give eq 1 = 0.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ import numpy as np
 
 from intercluster.kinetics.observables import t_max as refined_t_max
 
-__all__ = ["TmaxFeatures", "smooth", "tmax_features", "tmax_weights"]
+__all__ = ["TmaxFeatures", "smooth", "smoothing_matrix", "tmax_features", "tmax_weights"]
 
 
 @dataclass(frozen=True)
@@ -91,31 +94,27 @@ class TmaxFeatures:
         return "; ".join(why)
 
 
-def smooth(time: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
-    """Local quadratic smoothing (Savitzky-Golay on a possibly uneven grid).
-
-    Each sample is replaced by the value at its time of the least-squares
-    parabola through the samples within +-window_s/2 (at least 5 samples).
+def smoothing_matrix(time: np.ndarray, window_s: float):
+    """Local quadratic smoothing (Savitzky-Golay on a possibly uneven grid) as a
+    sparse matrix S, shape (n_time, n_time): ``S @ values`` replaces each sample
+    by the value at its time of the least-squares parabola through the samples
+    within +-window_s/2 (at least 5 samples). None for ``window_s = 0``.
 
     Parameters
     ----------
     time : array, shape (n_time,) [s], increasing
-    values : array, shape (n_time, n_columns)
     window_s : float
-        Window width [s]; 0 returns ``values`` unchanged.
-
-    Returns
-    -------
-    array, shape (n_time, n_columns)
+        Window width [s].
     """
-    values = np.asarray(values, dtype=float)
+    import scipy.sparse as sp
+
     time = np.asarray(time, dtype=float)
     n = len(time)
     if window_s <= 0 or n < 5:
-        return values
-    out = np.empty_like(values)
+        return None
     lo = np.searchsorted(time, time - window_s / 2, side="left")
     hi = np.searchsorted(time, time + window_s / 2, side="right")
+    rows, cols, vals = [], [], []
     for i in range(n):
         a, b = int(lo[i]), int(hi[i])
         if b - a < 5:  # widen to 5 samples
@@ -124,10 +123,19 @@ def smooth(time: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
         dt = time[a:b] - time[i]
         scale = max(float(np.abs(dt).max()), 1e-12)
         X = np.vander(dt / scale, 3, increasing=True)
-        # value at dt = 0 is the first coefficient: row 0 of pinv(X)
-        coef0 = np.linalg.pinv(X)[0]
-        out[i] = coef0 @ values[a:b]
-    return out
+        # the value at dt = 0 is the first coefficient: row 0 of pinv(X)
+        rows.extend([i] * (b - a))
+        cols.extend(range(a, b))
+        vals.extend(np.linalg.pinv(X)[0])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def smooth(time: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
+    """``values`` (shape (n_time, n_columns)) smoothed by :func:`smoothing_matrix`
+    (returned unchanged for ``window_s = 0``)."""
+    S = smoothing_matrix(time, window_s)
+    values = np.asarray(values, dtype=float)
+    return values if S is None else np.asarray(S @ values)
 
 
 def tmax_features(
