@@ -26,6 +26,13 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://HOST:8786")
     p.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to try to reach the scheduler (default 10)",
+    )
+    p.add_argument(
         "--workers",
         type=int,
         metavar="N",
@@ -52,7 +59,9 @@ def run(args) -> int:
     cfg = FitConfig.from_toml(args.config, drop_invalid=args.drop_invalid)
     problem = cfg.problem
     # everything that can be refused is checked before the output folder is touched
-    executor = make_executor(problem, scheduler=args.scheduler, workers=args.workers)
+    executor = make_executor(
+        problem, scheduler=args.scheduler, workers=args.workers, timeout_s=args.scheduler_timeout
+    )
     try:
         s = problem.system
         print(

@@ -167,7 +167,7 @@ class DaskExecutor(SerialExecutor):
         ]
         position = {f.key: i for i, f in enumerate(futures)}
         try:
-            for fut in as_completed(futures):
+            for fut in as_completed(futures, loop=self.client.loop):
                 yield position[fut.key], fut.result()
         finally:
             for fut in futures:
@@ -203,7 +203,13 @@ def connect(address: str, timeout_s: float = 10.0):
         ) from None
 
 
-def make_executor(problem, *, scheduler: str | None = None, workers: int | None = None):
+def make_executor(
+    problem,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    timeout_s: float = 10.0,
+):
     """The executor the command line asks for.
 
     Parameters
@@ -213,6 +219,8 @@ def make_executor(problem, *, scheduler: str | None = None, workers: int | None 
         Dask scheduler address (``tcp://HOST:PORT``).
     workers : int, optional
         Local processes (default: the number of cores; 1 runs serially).
+    timeout_s : float
+        How long to try to reach the scheduler [s].
 
     Raises
     ------
@@ -222,7 +230,7 @@ def make_executor(problem, *, scheduler: str | None = None, workers: int | None 
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise ConfigError(bad_value("--workers", workers, "an integer >= 1"))
     if scheduler:
-        return DaskExecutor(problem, scheduler)
+        return DaskExecutor(problem, scheduler, timeout_s=timeout_s)
     n = workers or os.cpu_count() or 1
     if n == 1:
         return SerialExecutor(problem)

@@ -71,6 +71,7 @@ def least_squares_from(
     transform=None,
     max_evaluations: int = 200,
     diff_step: float = 1e-3,
+    tol: float = 1e-10,
 ):
     """Run least squares from ``theta0``; returns (result, history of objective values).
 
@@ -104,9 +105,9 @@ def least_squares_from(
         diff_step=diff_step,
         x_scale=1.0,
         max_nfev=max_evaluations,
-        ftol=1e-10,
-        xtol=1e-10,
-        gtol=1e-10,
+        ftol=tol,
+        xtol=tol,
+        gtol=tol,
     )
     return res, history
 

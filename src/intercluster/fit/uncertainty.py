@@ -138,6 +138,7 @@ def profile_task(problem, payload: dict) -> list[dict]:
                 transform=transform,
                 max_evaluations=payload["max_evaluations"],
                 diff_step=payload["diff_step"],
+                tol=1e-8,
             )
             z = res.x
             theta = transform(z)
@@ -152,7 +153,7 @@ def profile_task(problem, payload: dict) -> list[dict]:
                 "evaluations": n_ev,
             }
         )
-        if at_bound or delta > 2.5 * DELTA_CHI2_95:
+        if at_bound or delta > payload.get("stop", 1.5 * DELTA_CHI2_95):
             break
     return out
 
@@ -376,7 +377,8 @@ def run_mcmc(
     p0 = np.clip(theta_opt + scale * rng.standard_normal((walkers, ndim)), lo, hi)
     sampler = emcee.EnsembleSampler(walkers, ndim, log_prob, vectorize=True)
     t0 = _time.perf_counter()
-    sampler.run_mcmc(p0, steps, rstate0=np.random.RandomState(seed).get_state(), progress=progress)
+    state = emcee.State(p0, random_state=np.random.RandomState(seed).get_state())
+    sampler.run_mcmc(state, steps, progress=progress)
     samples = sampler.get_chain(discard=burn, flat=True)
     lp = sampler.get_log_prob(discard=burn, flat=True)
     return {
