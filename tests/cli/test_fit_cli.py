@@ -15,9 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.fit.conftest import write_small_fit
 
 from intercluster.cli.main import main
-from tests.fit.conftest import small_fit  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def small_fit(tmp_path):
+    return lambda **kw: write_small_fit(tmp_path, **kw)
 
 
 def run_cli(args, capsys):
@@ -26,7 +31,7 @@ def run_cli(args, capsys):
     return code, out.out, out.err
 
 
-def test_fit_writes_every_output_and_resumes(small_fit, tmp_path, capsys):  # noqa: F811
+def test_fit_writes_every_output_and_resumes(small_fit, tmp_path, capsys):
     cfg = small_fit()
     out = tmp_path / "res"
     code, stdout, err = run_cli(["fit", cfg, "--out", out, "--workers", "2", "--quiet"], capsys)
@@ -62,7 +67,7 @@ def test_fit_writes_every_output_and_resumes(small_fit, tmp_path, capsys):  # no
     pd.testing.assert_frame_equal(pd.read_csv(out / "grid.csv"), grid)
 
 
-def test_changed_configuration_is_refused_with_the_difference(small_fit, tmp_path, capsys):  # noqa: F811
+def test_changed_configuration_is_refused_with_the_difference(small_fit, tmp_path, capsys):
     cfg = small_fit()
     out = tmp_path / "res"
     assert (
@@ -97,7 +102,7 @@ def test_changed_configuration_is_refused_with_the_difference(small_fit, tmp_pat
     assert code == 2 and "datasets[0].sha256" in err
 
 
-def test_mcmc_saves_samples_and_a_corner_plot(small_fit, tmp_path, capsys):  # noqa: F811
+def test_mcmc_saves_samples_and_a_corner_plot(small_fit, tmp_path, capsys):
     cfg = small_fit()
     out = tmp_path / "res"
     code, _, err = run_cli(
@@ -117,7 +122,7 @@ def _bad(tmp, cfg, what):
     a = tmp / "a.csv"
     text = a.read_text().splitlines()
     if what == "no time column":
-        a.write_text("\n".join([text[0].replace("time_s", "t")] + text[1:]) + "\n")
+        a.write_text("\n".join([text[0].replace("time_s", "t"), *text[1:]]) + "\n")
     elif what == "duplicate times":
         a.write_text("\n".join([text[0], text[1], text[1], *text[2:]]) + "\n")
     elif what == "decreasing times":
@@ -162,7 +167,7 @@ def test_bad_input_one_line_exit_2_nothing_written(
     small_fit,
     tmp_path,
     capsys,
-    what,  # noqa: F811
+    what,
     message,
 ):
     cfg = small_fit()
@@ -176,7 +181,7 @@ def test_bad_input_one_line_exit_2_nothing_written(
     assert not out.exists() and sorted(tmp_path.iterdir()) == files
 
 
-def test_drop_invalid_reports_and_fits(small_fit, tmp_path, capsys):  # noqa: F811
+def test_drop_invalid_reports_and_fits(small_fit, tmp_path, capsys):
     cfg = small_fit()
     _bad(tmp_path, cfg, "NaN intensity")
     out = tmp_path / "res"
@@ -219,7 +224,7 @@ def _wait_for_lines(path, n, proc, timeout=60):
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "killed worker"])
-def test_interrupted_grid_resumes_without_loss_or_duplicates(small_fit, tmp_path, how):  # noqa: F811
+def test_interrupted_grid_resumes_without_loss_or_duplicates(small_fit, tmp_path, how):
     cfg = small_fit(n=8, points=6)  # 216 points
     cfg.write_text(cfg.read_text().replace("dead_time_s = 20", "dead_time_s = 20", 1))
     ref = tmp_path / "reference"

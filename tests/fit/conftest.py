@@ -95,28 +95,29 @@ burn = 2
 """
 
 
+def write_small_fit(tmp_path, n=5, model="sim2", points=3, noise=0.03):
+    """A fit folder: fit.toml + a.csv + b.csv (sim2, 3 % noise, 600 s); returns fit.toml."""
+    _, data = make_data(
+        n,
+        model,
+        TABLE1[model],
+        ((40, 40), (100, 60)),
+        noise=noise,
+        dropout=0.05,
+        t_end_s=600.0,
+        dt_s=10.0,
+    )
+    for d, name in zip(data, ("a.csv", "b.csv")):
+        write_observables_csv(tmp_path / name, d.time_s, d.labels, d.intensity)
+    cfg = tmp_path / "fit.toml"
+    cfg.write_text(SMALL_CONFIG.format(n=n, model=model, points=points))
+    return cfg
+
+
 @pytest.fixture
 def small_fit(tmp_path):
-    """A fit folder: config.toml + a.csv + b.csv (N = 5, sim2, 3 % noise, 600 s)."""
-
-    def make(n=5, model="sim2", points=3, noise=0.03):
-        _, data = make_data(
-            n,
-            model,
-            TABLE1[model],
-            ((40, 40), (100, 60)),
-            noise=noise,
-            dropout=0.05,
-            t_end_s=600.0,
-            dt_s=10.0,
-        )
-        for d, name in zip(data, ("a.csv", "b.csv")):
-            write_observables_csv(tmp_path / name, d.time_s, d.labels, d.intensity)
-        cfg = tmp_path / "fit.toml"
-        cfg.write_text(SMALL_CONFIG.format(n=n, model=model, points=points))
-        return cfg
-
-    return make
+    """Factory of :func:`write_small_fit` folders in tmp_path."""
+    return lambda **kw: write_small_fit(tmp_path, **kw)
 
 
 def assert_same_floats(a, b):

@@ -55,7 +55,7 @@ SCHEMA: dict[str, set[str] | None] = {
     "objective": None,
     "grid": {"preset", "points"},
     "refine": {"starts", "max_evaluations", "diff_step", "seed"},
-    "uncertainty": {"profiles", "ratio", "max_evaluations"},
+    "uncertainty": {"profiles", "ratio", "max_evaluations", "robust"},
     "mcmc": {"walkers", "steps", "burn", "seed"},
     "solver": {"rtol", "atol_nM"},
 }
@@ -64,7 +64,12 @@ DATASET_KEYS = {"name", "path", "mixture", "conc_nM", "dead_time_s", "weight", "
 DEFAULTS = {
     "grid": {"preset": "quarter-decade", "points": 13},
     "refine": {"starts": 4, "max_evaluations": 200, "diff_step": 1e-3, "seed": 0},
-    "uncertainty": {"profiles": True, "ratio": ["k_dim", "k_diss"], "max_evaluations": 60},
+    "uncertainty": {
+        "profiles": True,
+        "ratio": ["k_dim", "k_diss"],
+        "max_evaluations": 60,
+        "robust": True,
+    },
     "mcmc": {"walkers": 16, "steps": 300, "burn": 100, "seed": 0},
     "solver": {"rtol": 1e-8, "atol_nM": 1e-12},
 }
@@ -317,8 +322,9 @@ class FitConfig:
         _int("refine.max_evaluations", refine["max_evaluations"], 1)
         _real("refine.diff_step", refine["diff_step"], lambda v: 0 < v < 1, "a step in (0, 1)")
         _int("refine.seed", refine["seed"], 0)
-        if not isinstance(unc["profiles"], bool):
-            raise ConfigError(bad_value("uncertainty.profiles", unc["profiles"], "true/false"))
+        for key in ("profiles", "robust"):
+            if not isinstance(unc[key], bool):
+                raise ConfigError(bad_value(f"uncertainty.{key}", unc[key], "true/false"))
         ratio = unc["ratio"]
         if ratio is not False and not (
             isinstance(ratio, list) and len(ratio) == 2 and all(isinstance(r, str) for r in ratio)

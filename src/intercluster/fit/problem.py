@@ -471,6 +471,23 @@ class FitProblem:
                 n += d.intensity.size
         return n
 
+    def residual_clusters(self) -> np.ndarray:
+        """Cluster id of every residual, shape (n_residuals,): all intensities of one
+        spectrum (dataset, time) share an id, since normalising a spectrum to its
+        total ion signal correlates their errors; each t_max residual is its own."""
+        spec = self.objective
+        ids = []
+        next_id = 0
+        for d in self.datasets:
+            n_t, n_o = d.intensity.shape
+            if spec.uses_tmax:
+                ids.append(next_id + np.arange(n_o))
+                next_id += n_o
+            if spec.uses_intensity:
+                ids.append(next_id + np.repeat(np.arange(n_t), n_o))
+                next_id += n_t
+        return np.concatenate(ids)
+
     def n_effective(self) -> int:
         """Residuals with non-zero weight (degrees of freedom + free parameters)."""
         spec = self.objective

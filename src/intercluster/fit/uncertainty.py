@@ -19,8 +19,17 @@ rest) re-optimised, i.e. the reparametrisation (log10 k_dim - log10 k_diss,
 log10 k_diss, ...). Intervals that reach a bound before Delta chi2 reaches
 3.84 are reported as open at that bound.
 
-The Gauss-Newton covariance s^2 (J^T J)^-1 at the optimum (theta units) gives
-the correlation matrix and the step sizes of the profiles.
+Correlated errors. Normalising each spectrum to its total ion signal makes
+the errors of all intensities of one spectrum share a random factor, which
+independent-residual statistics ignore (with 3 % noise the naive intervals of
+synthetic data covered the truth only ~70 % of the time instead of 95 %).
+With ``robust = True`` (default) the covariance is the cluster-robust sandwich
+B M B, B = (J^T J)^-1, M = sum over spectra g of (J_g^T r_g)(J_g^T r_g)^T
+(each t_max residual its own cluster), and each profile's threshold is scaled
+by c = var_sandwich / var_naive of its coordinate (an adjusted profile
+likelihood): the interval is where Delta chi2 / s^2 <= 3.84 c. The naive
+Gauss-Newton covariance s^2 B is used with ``robust = False``. The covariance
+gives the correlation matrix and the step sizes of the profiles.
 
 MCMC (:func:`run_mcmc`): emcee's affine-invariant ensemble sampler on
 log p(theta) = -chi2(theta) / (2 s^2) with uniform priors on theta (log10 of
@@ -51,10 +60,25 @@ DELTA_CHI2_95 = 3.841458820694124
 _STEPS = np.array([0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 9, 13, 20, 30, 45, 70])
 
 
-def covariance(jacobian: np.ndarray, s2: float) -> np.ndarray:
-    """s^2 (J^T J)^+ (pseudo-inverse), shape (n_free, n_free), theta units."""
+def covariance(
+    jacobian: np.ndarray,
+    s2: float,
+    residuals: np.ndarray | None = None,
+    clusters: np.ndarray | None = None,
+) -> np.ndarray:
+    """Covariance of theta at the optimum, shape (n_free, n_free), theta units.
+
+    Naive: s^2 (J^T J)^+. With ``residuals`` and ``clusters`` (ids aligned with
+    the residuals): the cluster-robust sandwich B M B (module docstring).
+    """
     J = np.asarray(jacobian, float)
-    return s2 * np.linalg.pinv(J.T @ J)
+    B = np.linalg.pinv(J.T @ J)
+    if residuals is None or clusters is None:
+        return s2 * B
+    clusters = np.asarray(clusters)
+    score = np.zeros((int(clusters.max()) + 1, J.shape[1]))
+    np.add.at(score, clusters, J * np.asarray(residuals, float)[:, None])
+    return B @ (score.T @ score) @ B
 
 
 def _profile_setup(problem, spec, value):
@@ -185,6 +209,7 @@ def profile_intervals(
     max_evaluations: int = 60,
     diff_step: float = 1e-3,
     threshold: float = DELTA_CHI2_95,
+    robust: bool = True,
 ) -> dict:
     """Profile likelihood of every free parameter (and of a ratio), 95 % intervals.
 
@@ -204,12 +229,15 @@ def profile_intervals(
         Per profile point (least squares over the other parameters).
     threshold : float
         Delta chi2 / s^2 of the interval (3.84: 95 %).
+    robust : bool
+        Cluster-robust covariance and adjusted thresholds (module docstring).
 
     Returns
     -------
     dict with ``s2`` (noise scale), ``n_effective``, ``covariance`` and
-    ``correlation`` (theta units, free-parameter order), ``intervals``
-    {name: {best, lower, upper, lower_open, upper_open, sigma_log10}},
+    ``correlation`` (theta units, free-parameter order), ``adjustment``
+    {name: c}, ``intervals`` {name: {best, lower, upper, lower_open,
+    upper_open, sigma_log10, threshold}},
     ``profiles`` {name: [{value, delta_chi2, ...}]}, ``n_evaluations``,
     ``better_point`` (a theta with a lower objective met while profiling, or None).
     """
@@ -218,7 +246,12 @@ def profile_intervals(
     s2 = chi2_min / max(n_eff - problem.n_free, 1)
     if not s2 > 0:
         s2 = 1e-300
-    cov = covariance(jacobian, s2)
+    naive = covariance(jacobian, s2)
+    if robust:
+        ev = problem.evaluate(theta_opt, residuals=True)
+        cov = covariance(jacobian, s2, ev.residuals, problem.residual_clusters())
+    else:
+        cov = naive
     sd = np.sqrt(np.clip(np.diag(cov), 0, None))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(sd, sd)
@@ -229,14 +262,17 @@ def profile_intervals(
         if problem.free[i].log and problem.free[j].log:
             specs[f"{ratio[0]}/{ratio[1]}"] = ("ratio", i, j)
     payloads = []
-    sigmas = {}
+    sigmas, adjust = {}, {}
     for name, spec in specs.items():
+        a = np.zeros(problem.n_free)
         if spec[0] == "param":
-            var = cov[spec[1], spec[1]]
+            a[spec[1]] = 1.0
         else:
-            i, j = spec[1], spec[2]
-            var = cov[i, i] + cov[j, j] - 2 * cov[i, j]
-        sigma = math.sqrt(var) if math.isfinite(var) and var > 0 else 0.05
+            a[spec[1]], a[spec[2]] = 1.0, -1.0
+        var, var_naive = float(a @ cov @ a), float(a @ naive @ a)
+        ok = math.isfinite(var) and var > 0 and math.isfinite(var_naive) and var_naive > 0
+        adjust[name] = var / var_naive if ok else 1.0
+        sigma = math.sqrt(var) if ok else 0.05
         sigmas[name] = sigma
         sigma = min(max(sigma, 1e-4), 0.5)
         for direction in (-1, 1):
@@ -251,6 +287,7 @@ def profile_intervals(
                     "sigma": sigma,
                     "max_evaluations": max_evaluations,
                     "diff_step": diff_step,
+                    "stop": 1.5 * threshold * adjust[name],
                 }
             )
     sides = executor.map("profile", payloads)
@@ -267,8 +304,8 @@ def profile_intervals(
         upper_pts = next(
             s for p, s in zip(payloads, sides) if p["name"] == name and p["direction"] > 0
         )
-        lo, lo_open = _crossing(lower_pts, c0, cmin, threshold)
-        hi, hi_open = _crossing(upper_pts, c0, cmax, threshold)
+        lo, lo_open = _crossing(lower_pts, c0, cmin, threshold * adjust[name])
+        hi, hi_open = _crossing(upper_pts, c0, cmax, threshold * adjust[name])
         log = spec[0] == "ratio" or problem.free[spec[1]].log
         conv = (lambda c: 10.0**c) if log else (lambda c: c)
         intervals[name] = {
@@ -278,6 +315,7 @@ def profile_intervals(
             "lower_open": lo_open,
             "upper_open": hi_open,
             "sigma_log10" if log else "sigma": sigmas[name],
+            "threshold": threshold * adjust[name],
         }
         pts = [
             *reversed(lower_pts),
@@ -285,7 +323,12 @@ def profile_intervals(
             *upper_pts,
         ]
         profiles[name] = [
-            {"value": conv(p["coordinate"]), "delta_chi2": p["delta"], "chi2": p["chi2"]}
+            {
+                "value": conv(p["coordinate"]),
+                "delta_chi2": p["delta"],
+                "delta_chi2_adjusted": p["delta"] / adjust[name],
+                "chi2": p["chi2"],
+            }
             for p in pts
         ]
         for p in [*lower_pts, *upper_pts]:
@@ -296,11 +339,13 @@ def profile_intervals(
         "s2": s2,
         "n_effective": n_eff,
         "threshold": threshold,
+        "robust": robust,
+        "adjustment": adjust,
         "covariance": cov.tolist(),
         "correlation": np.nan_to_num(corr).tolist(),
         "intervals": intervals,
         "profiles": profiles,
-        "n_evaluations": n_ev,
+        "n_evaluations": n_ev + (1 if robust else 0),
         "better_point": better,
         "wall_time_s": _time.perf_counter() - t0,
     }

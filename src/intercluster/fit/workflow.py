@@ -249,6 +249,7 @@ def run_fit(
                     ratio=None if ratio is None else tuple(ratio),
                     max_evaluations=cfg.uncertainty["max_evaluations"],
                     diff_step=cfg.refine["diff_step"],
+                    robust=cfg.uncertainty["robust"],
                 )
                 n_eval += unc["n_evaluations"]
                 if unc["better_point"] is None or attempt == 1:
@@ -269,6 +270,8 @@ def run_fit(
                 "noise_scale_s2": unc["s2"],
                 "n_effective_residuals": unc["n_effective"],
                 "delta_chi2": unc["threshold"],
+                "robust": unc["robust"],
+                "adjustment": unc["adjustment"],
                 "evaluations": unc["n_evaluations"],
                 "wall_time_s": unc["wall_time_s"],
                 "profiles": unc["profiles"],
@@ -284,11 +287,10 @@ def run_fit(
         # ------------------------------------------------------------- mcmc
         mc = None
         if method == "mcmc":
-            s2 = (
-                unc["s2"]
-                if unc
-                else ref.evaluation.value / max(problem.n_effective() - problem.n_free, 1)
-            )
+            if unc:  # the robust adjustment, averaged over the parameters, tempers the posterior
+                s2 = unc["s2"] * float(np.mean([unc["adjustment"][n] for n in names]))
+            else:
+                s2 = ref.evaluation.value / max(problem.n_effective() - problem.n_free, 1)
             cov = np.asarray(unc["covariance"]) if unc else None
             m = cfg.mcmc
             say(f"mcmc: emcee, {m['walkers']} walkers x {m['steps']} steps (burn {m['burn']})")

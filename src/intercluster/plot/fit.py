@@ -118,7 +118,8 @@ def landscape_figure(grid, best: dict | None = None):
 
 
 def profiles_figure(unc: dict):
-    """Delta chi2 / s^2 along each profile, with the 95 % threshold (3.84)."""
+    """Delta chi2 / (s^2 c) along each profile (c: the robust adjustment of
+    :mod:`intercluster.fit.uncertainty`), with the 95 % threshold (3.84)."""
     plt = _plt()
     profiles = unc["profiles"]
     fig, axes = plt.subplots(
@@ -130,7 +131,7 @@ def profiles_figure(unc: dict):
     )
     for ax, (name, pts) in zip(axes[0], profiles.items()):
         x = np.array([p["value"] for p in pts])
-        y = np.array([p["delta_chi2"] for p in pts], float)
+        y = np.array([p["delta_chi2_adjusted"] for p in pts], float)
         ax.plot(x, y, "o-", ms=3)
         ax.axhline(unc["threshold"], color="tab:red", lw=0.8, ls="--", label="95 % (3.84)")
         iv = unc["intervals"][name]
@@ -138,7 +139,7 @@ def profiles_figure(unc: dict):
         ax.set_xscale("log")
         ax.set_ylim(-0.2, max(3 * unc["threshold"], 1.0))
         ax.set_xlabel(name)
-        ax.set_ylabel(r"$\Delta\chi^2 / s^2$")
+        ax.set_ylabel(r"$\Delta\chi^2 / (s^2 c)$")
         ax.legend(fontsize=7)
     return fig
 
