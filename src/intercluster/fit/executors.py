@@ -189,7 +189,7 @@ def connect(address: str, timeout_s: float = 10.0):
         from distributed import Client
     except ImportError:  # pragma: no cover - dependency of the package
         raise ConfigError(
-            "--scheduler needs dask.distributed: pip install 'dask[distributed]'"
+            "--scheduler needs dask.distributed: pip install 'intercluster[dask]'"
         ) from None
     if not isinstance(address, str) or "://" not in address:
         raise ConfigError(bad_value("--scheduler", address, "an address such as tcp://HOST:PORT"))
