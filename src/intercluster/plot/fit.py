@@ -119,7 +119,8 @@ def landscape_figure(grid, best: dict | None = None):
 
 def profiles_figure(unc: dict):
     """Delta chi2 / (s^2 c) along each profile (c: the robust adjustment of
-    :mod:`intercluster.fit.uncertainty`), with the 95 % threshold (3.84)."""
+    :mod:`intercluster.fit.uncertainty`), with the 95 % threshold (3.84); x in
+    percent from the best value, so tight and loose parameters compare."""
     plt = _plt()
     profiles = unc["profiles"]
     fig, axes = plt.subplots(
@@ -128,19 +129,23 @@ def profiles_figure(unc: dict):
         figsize=(3.8 * len(profiles), 3.4),
         constrained_layout=True,
         squeeze=False,
+        sharey=True,
     )
     for ax, (name, pts) in zip(axes[0], profiles.items()):
-        x = np.array([p["value"] for p in pts])
+        iv = unc["intervals"][name]
+        best = iv["best"]
+        x = np.array([100 * (p["value"] / best - 1) for p in pts])
         y = np.array([p["delta_chi2_adjusted"] for p in pts], float)
         ax.plot(x, y, "o-", ms=3)
         ax.axhline(unc["threshold"], color="tab:red", lw=0.8, ls="--", label="95 % (3.84)")
-        iv = unc["intervals"][name]
-        ax.axvspan(iv["lower"], iv["upper"], color="tab:green", alpha=0.15, label="interval")
-        ax.set_xscale("log")
+        lo, hi = 100 * (iv["lower"] / best - 1), 100 * (iv["upper"] / best - 1)
+        ax.axvspan(
+            lo, hi, color="tab:green", alpha=0.15, label=f"{iv['lower']:.4g} .. {iv['upper']:.4g}"
+        )
         ax.set_ylim(-0.2, max(3 * unc["threshold"], 1.0))
-        ax.set_xlabel(name)
-        ax.set_ylabel(r"$\Delta\chi^2 / (s^2 c)$")
+        ax.set_xlabel(f"{name}: % from {best:.4g}")
         ax.legend(fontsize=7)
+    axes[0][0].set_ylabel(r"$\Delta\chi^2 / (s^2 c)$")
     return fig
 
 
