@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-RTOL, ATOL = 1e-8, 1e-12
+RTOL, ATOL = 1e-8, 1e-12  # both tools; --rtol/--atol change them
 N_ATOMS = 25
 MIX = "Ag25:Au25 = 40:40"
 DEAD, T_END, DT = 20.0, 3600.0, 10.0
@@ -81,7 +81,12 @@ def main() -> int:
     parser.add_argument("--rr-points", type=int, default=200, help="libRoadRunner subset size")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--starts", type=int, default=4, help="refine: Latin-hypercube starts")
+    parser.add_argument("--rtol", type=float, default=RTOL, help="relative tolerance (both)")
+    parser.add_argument("--atol", type=float, default=ATOL, help="absolute tolerance [nM] (both)")
+    parser.add_argument("--no-time-to-fit", action="store_true", help="only the grid part")
     args = parser.parse_args()
+    global RTOL, ATOL
+    RTOL, ATOL = args.rtol, args.atol
 
     import roadrunner
 
@@ -214,6 +219,8 @@ def main() -> int:
     )
     print(f"  ratio intercluster / libRoadRunner: {t_ours / t_rr_full:.3f}   (target <= 0.2)")
 
+    if args.no_time_to_fit:
+        return 0
     # ------------------------------------------------------- time to fit
     print("\n2. time-to-fit: refine from Latin-hypercube starts vs the grid's best objective")
 

@@ -311,6 +311,10 @@ def run_fit(
             n_eval += mc["n_evaluations"]
             vals = _samples_values(problem, mc["samples"])
             q = {n: np.percentile(v, [2.5, 50, 97.5]).tolist() for n, v in vals.items()}
+            say(
+                f"mcmc: acceptance {mc['acceptance']:.2f}; 95 % credible intervals "
+                + ", ".join(f"{n} {lo:.4g} .. {hi:.4g}" for n, (lo, _, hi) in q.items())
+            )
             stages["mcmc"] = {
                 **{k: m[k] for k in ("walkers", "steps", "burn", "seed")},
                 "acceptance": mc["acceptance"],

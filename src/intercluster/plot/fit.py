@@ -120,7 +120,8 @@ def landscape_figure(grid, best: dict | None = None):
 def profiles_figure(unc: dict):
     """Delta chi2 / (s^2 c) along each profile (c: the robust adjustment of
     :mod:`intercluster.fit.uncertainty`), with the 95 % threshold (3.84); x in
-    percent from the best value, so tight and loose parameters compare."""
+    percent from the best value on a shared axis, so that tight and loose
+    parameters compare at a glance."""
     plt = _plt()
     profiles = unc["profiles"]
     fig, axes = plt.subplots(
@@ -129,6 +130,7 @@ def profiles_figure(unc: dict):
         figsize=(3.8 * len(profiles), 3.4),
         constrained_layout=True,
         squeeze=False,
+        sharex=True,
         sharey=True,
     )
     for ax, (name, pts) in zip(axes[0], profiles.items()):
