@@ -81,12 +81,11 @@ def main() -> int:
     parser.add_argument("--rr-points", type=int, default=200, help="libRoadRunner subset size")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--starts", type=int, default=4, help="refine: Latin-hypercube starts")
-    parser.add_argument("--rtol", type=float, default=RTOL, help="relative tolerance (both)")
-    parser.add_argument("--atol", type=float, default=ATOL, help="absolute tolerance [nM] (both)")
+    parser.add_argument("--rtol", type=float, default=1e-8, help="relative tolerance (both)")
+    parser.add_argument("--atol", type=float, default=1e-12, help="absolute tolerance [nM] (both)")
     parser.add_argument("--no-time-to-fit", action="store_true", help="only the grid part")
     args = parser.parse_args()
-    global RTOL, ATOL
-    RTOL, ATOL = args.rtol, args.atol
+    globals().update(RTOL=args.rtol, ATOL=args.atol)  # read by the worker initializer too
 
     import roadrunner
 
@@ -110,17 +109,22 @@ def main() -> int:
     )
     system = ExchangeSystem("Ag", "Au", N_ATOMS)
     true = dict(get_model("sim2").defaults)
-    t, labels, y = synthetic_intensities(
-        system,
-        "sim2",
-        true,
-        MIX,
-        t_end_s=T_END,
-        dt_s=DT,
-        dead_time_s=DEAD,
-        rtol=RTOL,
-        atol_nM=ATOL,
-    )
+
+    def data(**noise):
+        return synthetic_intensities(
+            system,
+            "sim2",
+            true,
+            MIX,
+            t_end_s=T_END,
+            dt_s=DT,
+            dead_time_s=DEAD,
+            rtol=RTOL,
+            atol_nM=ATOL,
+            **noise,
+        )
+
+    t, labels, y = data()
     data = [FitData("40:40", t, labels, y, MIX, DEAD)]
     params = [Parameter(n, 1e-2, 1e-4, 1.0) for n in ("k_dim", "k_diss", "k_ex")]
     problem = FitProblem(
@@ -258,18 +262,7 @@ def main() -> int:
 
     time_to_fit(problem, float(b.objective), "eq 1, noise-free sim2 data", t_ours)
 
-    t3, l3, y3 = synthetic_intensities(
-        system,
-        "sim2",
-        true,
-        MIX,
-        t_end_s=T_END,
-        dt_s=DT,
-        dead_time_s=DEAD,
-        noise_rel=0.03,
-        dropout=0.05,
-        seed=1,
-    )
+    t3, l3, y3 = data(noise_rel=0.03, dropout=0.05, seed=1)
     noisy = FitProblem(
         system,
         "sim2",

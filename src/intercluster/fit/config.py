@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from intercluster.errors import ConfigError, DataError, bad_value
-from intercluster.kinetics.config import check_keys, load_toml
+from intercluster.kinetics.config import _number, check_keys, load_toml
 
 __all__ = ["SCHEMA", "FitConfig", "config_diff"]
 
@@ -89,14 +89,9 @@ def _int(name, value, minimum):
     return value
 
 
-def _real(name, value, ok, allowed):
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not ok(value)
-    ):
-        raise ConfigError(bad_value(name, value, allowed))
+def _real(name, value, ok, allowed) -> float:
+    """A finite real number with ``ok(value)`` (the simulation config's check)."""
+    _number(name, value, allowed, ok)
     return float(value)
 
 

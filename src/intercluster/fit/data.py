@@ -134,17 +134,17 @@ def read_table(
         raise DataError(f"{where}: no rows")
     if np.any(~np.isfinite(time)):
         i = int(np.flatnonzero(~np.isfinite(time))[0])
-        raise DataError(f"{where}: time_s = {time[i]!r} in row {i + 2}: times must be finite [s]")
+        raise DataError(f"{where}: time_s = {time[i]:g} in row {i + 2}: times must be finite [s]")
     if time[0] < 0:
         raise DataError(
-            f"{where}: time_s = {time[0]!r}: times after the dead time must be >= 0 [s]"
+            f"{where}: time_s = {time[0]:g}: times after the dead time must be >= 0 [s]"
         )
     steps = np.diff(time)
     if np.any(steps <= 0):
         i = int(np.flatnonzero(steps <= 0)[0])
         kind = "duplicate" if steps[i] == 0 else "decreasing"
         raise DataError(
-            f"{where}: {kind} time_s = {time[i + 1]!r} in row {i + 3} after {time[i]!r}: "
+            f"{where}: {kind} time_s = {time[i + 1]:g} in row {i + 3} after {time[i]:g}: "
             "times must be strictly increasing"
         )
     notes = []
@@ -154,14 +154,14 @@ def read_table(
         r, c = np.argwhere(bad)[0]
         if not drop_invalid:
             raise DataError(
-                f"{where}: {what} {columns[c]} = {values[r, c]!r} at time_s = {time[r]:g}: "
-                f"{what}s must be finite and >= 0 ({int(bad.sum())} such cells in "
+                f"{where}: {what} of {columns[c]} = {values[r, c]:g} at time_s = {time[r]:g}: "
+                f"{what} values must be finite and >= 0 ({int(bad.sum())} such cells in "
                 f"{len(rows)} rows); pass --drop-invalid to drop those rows"
             )
         shown = ", ".join(f"{t:g}" for t in time[rows[:8]])
         notes.append(
             f"{path.name}: dropped {len(rows)} of {len(time)} time points with NaN or negative "
-            f"{what}s (time_s = {shown}{' ...' if len(rows) > 8 else ''})"
+            f"{what} values (time_s = {shown}{' ...' if len(rows) > 8 else ''})"
         )
         keep = np.ones(len(time), bool)
         keep[rows] = False

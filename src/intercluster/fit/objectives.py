@@ -34,6 +34,7 @@ import math
 from dataclasses import dataclass, fields
 
 from intercluster.errors import ConfigError, bad_value
+from intercluster.kinetics.config import _number
 
 __all__ = ["KINDS", "ObjectiveSpec"]
 
@@ -92,14 +93,7 @@ class ObjectiveSpec:
             "smooth_s": (lambda v: v >= 0, "a window >= 0 [s]"),
         }
         for name, (ok, allowed) in checks.items():
-            v = getattr(self, name)
-            if (
-                isinstance(v, bool)
-                or not isinstance(v, int | float)
-                or not math.isfinite(v)
-                or not ok(v)
-            ):
-                raise ConfigError(bad_value(f"objective.{name}", v, allowed))
+            _number(f"objective.{name}", getattr(self, name), allowed, ok)
         if self.kind == "combined" and self.tmax_weight == 0 and self.intensity_weight == 0:
             raise ConfigError("objective: tmax_weight and intensity_weight are both 0")
 

@@ -27,6 +27,7 @@ from intercluster.errors import ConfigError, SolverError, bad_value
 from intercluster.fit.data import FitData
 from intercluster.fit.objectives import ObjectiveSpec
 from intercluster.fit.tmax import TmaxFeatures, smoothing_matrix, tmax_features, tmax_weights
+from intercluster.kinetics.config import _number
 from intercluster.kinetics.observables import t_max as refined_t_max
 
 __all__ = ["Evaluation", "FitProblem", "Parameter"]
@@ -64,9 +65,9 @@ class Parameter:
 
     def __post_init__(self) -> None:
         for what in ("value", "lower", "upper"):
-            v = getattr(self, what)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise ConfigError(bad_value(f"parameters.{self.name}.{what}", v, "a number"))
+            _number(
+                f"parameters.{self.name}.{what}", getattr(self, what), "a number", lambda v: True
+            )
         if self.fixed:
             return
         if not self.lower < self.upper:
