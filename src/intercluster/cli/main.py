@@ -30,6 +30,7 @@ COMMANDS = {
     "fit-equilibrium": "intercluster.cli.fit_equilibrium",
     "exsy": "intercluster.cli.exsy",
     "nmr-multiplet": "intercluster.cli.nmr_multiplet",
+    "fit": "intercluster.cli.fit",
 }
 
 

@@ -1,0 +1,153 @@
+"""Fit rate constants (k_dim, k_diss, k_ex, ...) to time-resolved intensities:
+the grid search of Neumaier et al. 2021 (eq 1), least-squares refinement,
+profile-likelihood intervals and MCMC, on the local cores or a Dask cluster.
+Resumable: rerun the same command after an interruption."""
+
+from __future__ import annotations
+
+HELP = "fit rate constants to time-resolved data (grid, refine, profiles, MCMC)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("config", metavar="CONFIG", help="TOML fit configuration (see examples/)")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="output folder (resumed if it holds a fit of the same configuration)",
+    )
+    p.add_argument(
+        "--method",
+        choices=("grid", "refine", "grid+refine", "mcmc"),
+        default="grid+refine",
+        help="grid: the paper's grid search; refine: least squares from Latin-hypercube "
+        "starts; grid+refine (default): least squares from the best grid points; mcmc: "
+        "refine, then emcee posterior samples",
+    )
+    p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://HOST:8786")
+    p.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to try to reach the scheduler (default 10)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local worker processes (default: one per core; 1 runs serially)",
+    )
+    p.add_argument(
+        "--drop-invalid",
+        action="store_true",
+        help="drop time points with NaN or "
+        "negative intensities (reported) instead of refusing the data",
+    )
+    p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.add_argument("--quiet", action="store_true", help="no progress bars; print only results")
+
+
+def run(args) -> int:
+    import sys
+    from concurrent.futures.process import BrokenProcessPool
+
+    from intercluster.fit.config import FitConfig
+    from intercluster.fit.executors import make_executor
+    from intercluster.fit.workflow import prepare_output, run_fit
+
+    cfg = FitConfig.from_toml(args.config, drop_invalid=args.drop_invalid)
+    problem = cfg.problem
+    # everything that can be refused is checked before the output folder is touched
+    executor = make_executor(
+        problem, scheduler=args.scheduler, workers=args.workers, timeout_s=args.scheduler_timeout
+    )
+    try:
+        s = problem.system
+        print(
+            f"fit: {s.metal_a}/{s.metal_b}, N = {s.n_atoms}, model {problem.model}; free "
+            + ", ".join(
+                f"{p.name} in [{p.lower:g}, {p.upper:g}]{' (log)' if p.log else ''}"
+                for p in problem.free
+            )
+            + "".join(f"; {p.name} = {p.value:g} fixed" for p in problem.parameters if p.fixed)
+        )
+        print(
+            "data: "
+            + "; ".join(
+                f"{d.name} ({d.initial if isinstance(d.initial, str) else 'conc_nM'}, dead time "
+                f"{d.dead_time_s:g} s, {d.n_time} times x {len(d.labels)} observables)"
+                for d in problem.datasets
+            )
+            + f"; objective {problem.objective.kind}"
+        )
+        for d in problem.datasets:
+            for note in d.notes:
+                print(f"note: {note}")
+        prepare_output(args.out, cfg.resolved)
+        try:
+            result = run_fit(
+                cfg,
+                args.out,
+                method=args.method,
+                executor=executor,
+                progress=not args.quiet,
+                plots=not args.no_plots,
+            )
+        except BrokenProcessPool:
+            print(
+                f"intercluster fit: error: a worker process died; finished grid points are "
+                f"saved in {args.out}/grid.csv; rerun the same command to resume",
+                file=sys.stderr,
+            )
+            return 1
+    finally:
+        executor.close()
+    _report(result, problem)
+    from pathlib import Path
+
+    files = " ".join(sorted(p.name for p in Path(args.out).iterdir() if not p.name.startswith(".")))
+    print(
+        f"outputs in {args.out}: {files} ({result.n_simulations} simulations in this run, "
+        f"{result.wall_time_s:.1f} s)"
+    )
+    return 0
+
+
+def _report(result, problem) -> None:
+    v = result.values
+    print(
+        "best: "
+        + ", ".join(f"{n} = {v[n]:.4g}" for n in result.names)
+        + (
+            f"; k_dim/k_diss = {v['k_dim'] / v['k_diss']:.4g}"
+            if "k_dim" in v and "k_diss" in v
+            else ""
+        )
+    )
+    o = result.objective
+    print(
+        f"objective ({o['kind']}): {o['value']:.6g}; eq 1 = {o['eq1_s2']:.6g} s^2, "
+        f"t_max chi2 = {o['tmax_chi2']:.6g}, intensity chi2 = {o['intensity_chi2']:.6g}"
+    )
+    flagged = [r for r in result.tmax if r["flag"]]
+    if flagged:
+        shown = ", ".join(f"{r['observable']} ({r['flag']})" for r in flagged[:4])
+        print(
+            f"t_max flags: {len(flagged)} observable(s), weight 0 in eq 1"
+            if problem.objective.flags == "exclude"
+            else f"t_max flags: {len(flagged)} observable(s), kept",
+            f"- e.g. {shown}{' ...' if len(flagged) > 4 else ''}",
+        )
+    if result.drivers:
+        print(
+            "drivers: "
+            + ", ".join(
+                f"{d['observable']} [{d['dataset']}, {d['term']}] {100 * d['share']:.1f} %"
+                for d in result.drivers[:5]
+            )
+        )
+    data_notes = {n for d in problem.datasets for n in d.notes}
+    for note in result.notes:
+        if not note.startswith("t_max:") and note not in data_notes:
+            print(f"note: {note}")

@@ -1,0 +1,186 @@
+"""Figures of a fit: data vs best fit as contour maps (like Figure 3 of Neumaier
+et al., JACS 2021, 143, 6969), the objective landscape over pairs of
+parameters, profile likelihoods, and a corner plot of MCMC samples."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from intercluster.plot.kinetics import _plt
+
+__all__ = ["corner_figure", "fit_contour_figure", "landscape_figure", "profiles_figure"]
+
+
+def _full(system, labels, values):
+    """Columns of ``values`` placed among all observables (NaN where missing)."""
+    out = np.full((values.shape[0], system.n_observables), np.nan)
+    idx = [system.observable_labels.index(label) for label in labels]
+    out[:, idx] = values
+    return out
+
+
+def fit_contour_figure(problem, theta):
+    """Data and best fit side by side for every dataset.
+
+    Rows: monomers and dimer sum formulas of each dataset; columns: data, fit.
+    x: time after the dead time [min]; y: atoms of metal A; colour: normalised
+    intensity (the same scale for data and fit of one dataset).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    plt = _plt()
+    system = problem.system
+    N = system.n_atoms
+    values = problem.values(theta)
+    panels = []
+    for i, d in enumerate(problem.datasets):
+        prep = problem.prepared()[i]
+        _, inten = problem.simulate_dataset(i, values)
+        data = _full(system, d.labels, d.intensity)
+        fit = _full(system, d.labels, inten[prep.data_rows])
+        parts = [(slice(0, N + 1), N, "monomers")]
+        if system.has_dimers:
+            parts.append((slice(N + 1, None), 2 * N, "dimers"))
+        for sl, n, what in parts:
+            panels.append((d, data[:, sl], fit[:, sl], n, what))
+    fig, axes = plt.subplots(
+        len(panels), 2, figsize=(10, 3.0 * len(panels)), constrained_layout=True, squeeze=False
+    )
+    a = system.metal_a
+    for row, (d, data, fit, n, what) in zip(axes, panels):
+        t_min = d.time_s / 60.0
+        late = t_min >= 0.05 * t_min[-1]
+        vmax = float(np.nanmax(np.concatenate([data[late], fit[late]]))) if late.any() else 1.0
+        levels = MaxNLocator(nbins=20).tick_values(0.0, vmax or 1.0)
+        for ax, z, title in ((row[0], data, "data"), (row[1], fit, "best fit")):
+            cs = ax.contourf(
+                t_min,
+                np.arange(n + 1),
+                np.nan_to_num(z).T,
+                levels=levels,
+                cmap="viridis",
+                extend="max",
+            )
+            ax.set_title(f"{d.name}: {what}, {title}", fontsize=9)
+            ax.set_xlabel("time [min]")
+            ax.set_ylabel(f"number of {a} atoms")
+        fig.colorbar(cs, ax=row.tolist(), label="normalised intensity")
+    params = ", ".join(f"{k} = {v:.3g}" for k, v in values.items())
+    fig.suptitle(f"{problem.model}: {params}", fontsize=10)
+    return fig
+
+
+def landscape_figure(grid, best: dict | None = None):
+    """log10 objective over each pair of free parameters, minimised over the others.
+
+    Parameters
+    ----------
+    grid : GridResult
+    best : dict, optional
+        Best values to mark (e.g. the refined optimum).
+    """
+    from intercluster.fit.grid import landscape
+
+    plt = _plt()
+    pairs = list(itertools.combinations(grid.names, 2))
+    fig, axes = plt.subplots(
+        1, len(pairs), figsize=(4.6 * len(pairs), 4.0), constrained_layout=True, squeeze=False
+    )
+    for ax, (a, b) in zip(axes[0], pairs):
+        va, vb, Z = landscape(grid, a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logz = np.log10(np.where(Z > 0, Z, np.nan))
+        mesh = ax.pcolormesh(np.log10(va), np.log10(vb), logz, shading="nearest", cmap="magma_r")
+        fig.colorbar(mesh, ax=ax, label="log10 objective (min over the others)")
+        gb = grid.best
+        ax.plot(
+            math.log10(gb[a]),
+            math.log10(gb[b]),
+            "s",
+            mfc="none",
+            mec="c",
+            ms=10,
+            label="best grid point",
+        )
+        if best is not None and a in best and b in best:
+            ax.plot(math.log10(best[a]), math.log10(best[b]), "x", color="c", ms=9, label="refined")
+        ax.set_xlabel(f"log10 {a}")
+        ax.set_ylabel(f"log10 {b}")
+        ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def profiles_figure(unc: dict):
+    """Delta chi2 / (s^2 c) along each profile (c: the robust adjustment of
+    :mod:`intercluster.fit.uncertainty`), with the 95 % threshold (3.84); x in
+    percent from the best value on a shared axis, so that tight and loose
+    parameters compare at a glance."""
+    plt = _plt()
+    profiles = unc["profiles"]
+    fig, axes = plt.subplots(
+        1,
+        len(profiles),
+        figsize=(3.8 * len(profiles), 3.4),
+        constrained_layout=True,
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+    )
+    for ax, (name, pts) in zip(axes[0], profiles.items()):
+        iv = unc["intervals"][name]
+        best = iv["best"]
+        x = np.array([100 * (p["value"] / best - 1) for p in pts])
+        y = np.array([p["delta_chi2_adjusted"] for p in pts], float)
+        ax.plot(x, y, "o-", ms=3)
+        ax.axhline(unc["threshold"], color="tab:red", lw=0.8, ls="--", label="95 % (3.84)")
+        lo, hi = 100 * (iv["lower"] / best - 1), 100 * (iv["upper"] / best - 1)
+        ax.axvspan(
+            lo, hi, color="tab:green", alpha=0.15, label=f"{iv['lower']:.4g} .. {iv['upper']:.4g}"
+        )
+        ax.set_ylim(-0.2, max(3 * unc["threshold"], 1.0))
+        ax.set_xlabel(f"{name}: % from {best:.4g}")
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel(r"$\Delta\chi^2 / (s^2 c)$")
+    return fig
+
+
+def corner_figure(samples: dict, best: dict | None = None, bins: int = 30):
+    """Corner-style plot of posterior samples (log10 axes), matplotlib only.
+
+    Parameters
+    ----------
+    samples : dict name -> array (n_samples,)
+    best : dict, optional
+        Values to mark.
+    """
+    plt = _plt()
+    names = list(samples)
+    n = len(names)
+    fig, axes = plt.subplots(
+        n, n, figsize=(2.4 * n, 2.4 * n), constrained_layout=True, squeeze=False
+    )
+    logs = {k: np.log10(np.asarray(v, float)) for k, v in samples.items()}
+    for i, j in itertools.product(range(n), range(n)):
+        ax = axes[i, j]
+        if j > i:
+            ax.axis("off")
+            continue
+        if i == j:
+            ax.hist(logs[names[i]], bins=bins, color="tab:blue", histtype="stepfilled", alpha=0.6)
+            ax.set_yticks([])
+        else:
+            ax.hist2d(logs[names[j]], logs[names[i]], bins=bins, cmap="Blues")
+            if best and names[i] in best and names[j] in best:
+                ax.plot(math.log10(best[names[j]]), math.log10(best[names[i]]), "r+", ms=8)
+        if i == n - 1:
+            ax.set_xlabel(f"log10 {names[j]}", fontsize=8)
+        if j == 0 and i > 0:
+            ax.set_ylabel(f"log10 {names[i]}", fontsize=8)
+    return fig
