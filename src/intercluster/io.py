@@ -19,6 +19,18 @@ from intercluster.errors import ConfigError
 __all__ = ["atomic_file", "atomic_output_dir", "check_output_dir"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _usual_permissions(path: Path, directory: bool) -> None:
+    """tempfile creates 0600 files and 0700 folders; give results the permissions a
+    plain open()/mkdir would (0666/0777 minus the umask)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 def check_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Refuse an existing output folder unless ``overwrite``.
 
@@ -64,6 +76,7 @@ def atomic_output_dir(path: str | os.PathLike, overwrite: bool = False) -> Itera
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    _usual_permissions(tmp, directory=True)
     old = None
     if path.exists():
         old = path.with_name(f".{path.name}.old{os.getpid()}")
@@ -94,6 +107,7 @@ def atomic_file(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Pat
     tmp = Path(name)
     try:
         yield tmp
+        _usual_permissions(tmp, directory=False)
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -234,3 +234,17 @@ def test_missing_parent_folders_are_created(config, tmp_path, capsys):
     blocker.write_text("x")
     code, _, err = run_cli(["simulate", config, "--out", blocker / "run", "--quiet"], capsys)
     assert code == 2 and "is a file" in err
+
+
+def test_outputs_get_the_usual_permissions(config, tmp_path, capsys):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        run_cli(["simulate", config, "--out", tmp_path / "r", "--quiet", "--no-plots"], capsys)
+        run_cli(["export-sbml", config, "--out", tmp_path / "m.xml"], capsys)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "r").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "m.xml").stat().st_mode) == 0o644
