@@ -110,7 +110,7 @@ def main() -> int:
     system = ExchangeSystem("Ag", "Au", N_ATOMS)
     true = dict(get_model("sim2").defaults)
 
-    def data(**noise):
+    def make_data(**noise):
         return synthetic_intensities(
             system,
             "sim2",
@@ -124,14 +124,14 @@ def main() -> int:
             **noise,
         )
 
-    t, labels, y = data()
-    data = [FitData("40:40", t, labels, y, MIX, DEAD)]
+    t, labels, y = make_data()
+    datasets = [FitData("40:40", t, labels, y, MIX, DEAD)]
     params = [Parameter(n, 1e-2, 1e-4, 1.0) for n in ("k_dim", "k_diss", "k_ex")]
     problem = FitProblem(
         system,
         "sim2",
         params,
-        data,
+        datasets,
         ObjectiveSpec(kind="eq1", flags="keep"),
         rtol=RTOL,
         atol_nM=ATOL,
@@ -262,7 +262,7 @@ def main() -> int:
 
     time_to_fit(problem, float(b.objective), "eq 1, noise-free sim2 data", t_ours)
 
-    t3, l3, y3 = data(noise_rel=0.03, dropout=0.05, seed=1)
+    t3, l3, y3 = make_data(noise_rel=0.03, dropout=0.05, seed=1)
     noisy = FitProblem(
         system,
         "sim2",

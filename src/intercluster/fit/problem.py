@@ -28,6 +28,7 @@ from intercluster.fit.data import FitData
 from intercluster.fit.objectives import ObjectiveSpec
 from intercluster.fit.tmax import TmaxFeatures, smoothing_matrix, tmax_features, tmax_weights
 from intercluster.kinetics.config import _number
+from intercluster.kinetics.observables import normalise
 from intercluster.kinetics.observables import t_max as refined_t_max
 
 __all__ = ["Evaluation", "FitProblem", "Parameter"]
@@ -388,10 +389,7 @@ class FitProblem:
             obs = np.add.reduceat(res.y, prep.obs_runs, axis=1)
         else:
             obs = np.asarray(prep.obs_matrix @ res.y.T).T
-        total = obs.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            inten = np.where(total > 0, obs / np.where(total > 0, total, 1.0), 0.0)
-        return prep.t_out, inten
+        return prep.t_out, normalise(obs)
 
     def evaluate(self, theta, *, residuals: bool = False) -> Evaluation:
         """Objective at ``theta`` (see :mod:`intercluster.fit.objectives`).

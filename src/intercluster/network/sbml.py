@@ -44,6 +44,16 @@ def _check(value, what):
     return value
 
 
+def _add_references(create, slots, ids) -> None:
+    """One species reference per distinct species in ``slots`` (-1 = empty), with the
+    number of slots it fills as its stoichiometry (M_m + M_m -> 2 M_m)."""
+    for s in sorted({int(x) for x in slots if x >= 0}):
+        ref = create()
+        ref.setSpecies(ids[s])
+        ref.setStoichiometry(int(sum(1 for x in slots if x == s)))
+        ref.setConstant(True)
+
+
 def to_sbml(
     network, initial_conc_nM: np.ndarray | None = None, *, model_id: str | None = None
 ) -> str:
@@ -145,24 +155,8 @@ def to_sbml(
         rx = model.createReaction()
         rx.setId(f"R{j}_{KIND_NAMES[kind][:3]}")
         rx.setReversible(False)
-        counts: dict[int, int] = {}
-        for s in r.reactants[j]:
-            if s >= 0:
-                counts[int(s)] = counts.get(int(s), 0) + 1
-        for s, st in counts.items():
-            ref = rx.createReactant()
-            ref.setSpecies(ids[s])
-            ref.setStoichiometry(st)
-            ref.setConstant(True)
-        pcounts: dict[int, int] = {}
-        for s in r.products[j]:
-            if s >= 0:
-                pcounts[int(s)] = pcounts.get(int(s), 0) + 1
-        for s, st in pcounts.items():
-            ref = rx.createProduct()
-            ref.setSpecies(ids[s])
-            ref.setStoichiometry(st)
-            ref.setConstant(True)
+        _add_references(rx.createReactant, r.reactants[j], ids)
+        _add_references(rx.createProduct, r.products[j], ids)
         terms = ["solution", KIND_PARAMETER[kind], repr(float(factor[j]))]
         terms += [ids[s] for s in r.reactants[j] if s >= 0]
         law = rx.createKineticLaw()
