@@ -19,9 +19,10 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
+
+from _timing import median_time
 
 RTOL, ATOL = 1e-8, 1e-12
 T_END, N_OUT = 3620.0, 3621
@@ -99,15 +100,6 @@ def run_json(code: str, *args: str) -> dict:
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> int:

@@ -26,6 +26,7 @@ from pathlib import Path
 import IsoSpecPy
 import numpy as np
 
+from _timing import median_time
 from intercluster.chem import Ion
 from intercluster.ms import (
     ELECTRON_MASS_U,
@@ -44,16 +45,6 @@ ION = "[Ag24Au26(C8H9S)36]2-"
 FORMULA = "C288H324S36Ag24Au26"
 R = 25_000.0
 PROB = 0.9999
-
-
-def _median_time(fn, repeat):
-    fn()  # warm-up (imports, first allocation)
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _grid():
@@ -115,7 +106,7 @@ def bench_pattern(repeat):
     grid = _grid()
     y1, y2 = ours(grid), direct(grid)
     agree = float(np.max(np.abs(y1 - y2)) / y2.max())
-    t_fine = _median_time(fine_only, repeat)
+    t_fine = median_time(fine_only, repeat)
     # Interleaved: each round times every variant once, so that drifts of a shared
     # machine hit all alike; medians over rounds are compared (garbage collection off).
     variants = {
