@@ -122,9 +122,10 @@ def valence_electrons(ion: Ion | str, valences: Mapping[str, int] | None = None)
         )
     for lig, count in ion.ligands.items():
         if lig.electrons is None:
+            why = f" ({lig.note})" if lig.note else ""
             raise FormulaError(
-                f"ion {str(ion)!r}: ligand {lig.name!r} matches no ligand of the library, so the "
-                f"electrons it withdraws are unknown; use a library name or register the ligand"
+                f"ion {str(ion)!r}, ligand {lig.name!r}: the electrons it withdraws are "
+                f"unknown{why}; use a library name or register the ligand with its class"
             )
         withdrawn += lig.electrons * count
     return metal_e - withdrawn - ion.core_charge
