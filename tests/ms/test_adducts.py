@@ -1,4 +1,5 @@
-"""Adduct envelopes: 004's [Au44(p-MBA)26]2- at 6-/7-/8- with Na+ and H+ at once."""
+"""Adduct envelopes: [Au44(p-MBA)26]2- at 6-/7-/8- with Na+ and H+ at once (Lin et al.,
+Chem. Sci. 2022, Fig. 1c)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from intercluster.ms.losses import (
 ABBREV = {"L": "BDT", "L'": "DMBT"}
 FRAGS = "L', AgL'2, Ag2L'3, AgL'3, H+, e-"
 
-# parent, printed ion, printed m/z (most intense peak), electrons, source (001)
+# parent, printed ion, printed m/z (most intense peak), electrons, source (Acharya et al. 2025)
 PRINTED = [
     ("[Ag54L12L'18]4-", "[Ag53L12L'16]3-", 3198, 16, "Fig. 1B: AgL'2- loss (Ag@III)"),
     ("[Ag54L12L'18]4-", "[Ag52L12L'15]3-", 3117, 16, "Fig. 1B: Ag2L'3- loss"),

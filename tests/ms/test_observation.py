@@ -1,5 +1,6 @@
 """Observation model: solution species -> observed ions with branching fractions and response
-factors; identity by default; the 001 and 004 in-source processes; round trips."""
+factors; identity by default; the in-source processes of Acharya et al. 2025
+and Lin et al. 2022; round trips."""
 
 from __future__ import annotations
 

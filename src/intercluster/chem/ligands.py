@@ -1,19 +1,23 @@
 """Ligand library: abbreviations, formulas, charges and the electrons each ligand withdraws.
 
 The built-in library is the data file ``intercluster/data/ligands.toml``
-(thiolates PET/SC2H4Ph, DMBT/SPhMe2, p-MBA, FTP, SPhF2, TBBT, CHT, SG, the
-dithiolate BDT, dtp S2P(OiPr)2, dsep Se2P(OiPr)2, PPh3, the counter-cations
-PPh4+ and TOA+, halides, hydride and deuteride). Users extend it from their own
+(thiolates PET/SC2H4Ph, DMBT/SPhMe2, p-MBA, FTP, SPhF2, TBBT, CHT, SG, SAdm,
+StBu, captopril, the dithiolate BDT, dtp S2P(OiPr)2, dsep Se2P(OiPr)2, the
+alkynyls PhC≡C and tBuC≡C, PPh3/TPP, SbPh3, the diphosphines dppm, dppe, dppp,
+the counter-cations PPh4+ and TOA+, halides, hydride and deuteride). Users extend it from their own
 TOML file (:func:`load_ligand_file`) or the API (:func:`register_ligand`).
 
 The generic thiolate ``SR`` resolves to the library's default thiolate formula
 (C8H9S unless configured: :func:`set_default_thiolate`); when an ion mixes SR
 with a thiolate of another formula a :class:`AmbiguousLigandWarning` says so.
 
-Electron counting follows the superatom rule (Acharya et al., JPCC 2025, 001;
-Lin et al., Chem. Sci. 2022, 004): a thiolate, halide, hydride or
-dichalcogenophosphate withdraws one electron, a dithiolate two, a phosphine
-none; counter-cations are not part of the core.
+Electron counting follows the superatom rule (Acharya et al., J. Phys. Chem. C
+2025, doi:10.1021/acs.jpcc.4c07077; Lin et al., Chem. Sci. 2022,
+doi:10.1039/d1sc06296d): a thiolate, halide, hydride, alkynyl or
+dichalcogenophosphate withdraws one electron (X-type), a dithiolate two, a
+phosphine or stibine none (L-type); counter-cations are not part of the core.
+The full list of names and aliases is ``docs/ligands.md``
+(:func:`ligand_table_markdown`).
 """
 
 from __future__ import annotations

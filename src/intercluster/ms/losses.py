@@ -24,7 +24,7 @@ Fragment notation (:func:`parse_fragment`). A fragment is an ion text:
   [PdAg52L12L'16]3- at m/z 3198 is [PdAg53L12L'18]5- minus [AgL'2]- minus e- (the
   16-electron parent loses one electron; "AgL'2" in the paper);
 - a leading ``-`` means lost, ``+`` gained. Without a sign, cations (positive
-  fragments) are gained (the H+ attachment of the 001 dimers, the Ag+ adduct of
+  fragments) are gained (the H+ attachment of Acharya's dimers, the Ag+ adduct of
   [CuAg6(H)(dsep)6 + Ag]+) and everything else is lost.
 
 Losing an anionic fragment lowers the negative charge: [Ag54L12L'18]4- minus L'-
