@@ -121,3 +121,17 @@ def test_single_carrier_series_misses_the_mixed_ions():
     series = [c.ion for c in charge_state_series(BASE, [-6, -7, -8], "H")]
     assert Ion(PRINTED[-6][1]) not in series
     assert Ion(PRINTED[-6][1]) in adduct_envelope(BASE, [-6])
+
+
+def test_huge_limits_are_bounded_by_the_charge_balance():
+    # n_Na <= z - q0 + removed: a limit of 10^9 Na changes nothing and does not hang
+    ions = adduct_envelope(BASE, [-6], cations=("Na",), max_count=10**9)
+    assert len(ions) == 23
+    with pytest.raises(ConfigError, match="max_ions"):
+        adduct_envelope(BASE, [-6], cations="Na,K", max_count=10**9, max_removed_protons=10**9)
+
+
+def test_mz_range_keeps_the_variants_inside():
+    ions = adduct_envelope(BASE, [-6, -7, -8], mz_range=(2140.0, 2160.0))
+    assert ions and all(2140.0 <= mz(i) <= 2160.0 for i in ions)
+    assert Ion(PRINTED[-6][1]) in ions and all(i.charge == -6 for i in ions)

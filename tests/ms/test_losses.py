@@ -240,3 +240,10 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, capsys):
 def test_apply_changes_refuses_to_remove_what_is_absent():
     with pytest.raises(FormulaError):
         apply_changes("[Ag25(DMBT)18]-", [parse_fragment("[Au(DMBT)2]-")])
+
+
+def test_abbreviations_may_not_shadow_elements():
+    with pytest.raises(ConfigError, match="no element symbol"):
+        loss_series("[Ag25(DMBT)18]-", "DMBT", 1, "S=DMBT")
+    # La stays lanthanum next to the abbreviation L
+    assert expand_abbreviations("[La2L3]", {"L": "BDT"}) == "[La2(BDT)3]"

@@ -183,11 +183,15 @@ def adduct_envelope(
             raise ConfigError(bad_value("mz_range", mz_range, "(low, high) with low < high [Th]"))
     others = [c for c in kinds if c != "H"]
     attach_h = maxima.get("H", 0)
+    # h = z - q0 - sum(n) >= -removed bounds the cations: sum(n) <= z - q0 + removed
+    total = min(total, max(z - base.charge + removed for z in charges))
+    if total < 0:
+        total = -1
     h_adduct = Adduct("H", "H", 1)
     adducts = {c: _adduct(c) for c in others}
     plan = []
-    for z in charges:
-        for ns in _counts([maxima[c] for c in others], total):
+    for z in charges if total >= 0 else ():
+        for ns in _counts([min(maxima[c], total) for c in others], total):
             h = z - base.charge - sum(ns)
             if -removed <= h <= attach_h:
                 plan.append((z, ns, h))

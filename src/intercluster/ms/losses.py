@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from itertools import combinations_with_replacement
 
 from intercluster.chem.electrons import ANION_ATOM_ELECTRONS, METAL_VALENCE
-from intercluster.chem.elements import is_metal
+from intercluster.chem.elements import is_element, is_metal
 from intercluster.chem.formula import CATIONS, Ion
 from intercluster.chem.isotopes import split_atom_key
 from intercluster.chem.ligands import LigandLibrary, default_library
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 #: Enumerations of more fragment combinations than this are refused.
-MAX_COMBINATIONS = 200_000
+MAX_COMBINATIONS = 50_000
 
 #: Columns of :func:`loss_table`.
 LOSS_COLUMNS = (
@@ -155,6 +155,15 @@ def parse_abbreviations(
         if not key or not re.fullmatch(r"[A-Za-z][A-Za-z0-9'′]*", key):
             raise ConfigError(
                 bad_value("abbreviation", key, "a letter followed by letters, digits or primes")
+            )
+        if is_element(key) or key in CATIONS or key[0].islower():
+            raise ConfigError(
+                bad_value(
+                    "abbreviation",
+                    key,
+                    "a name starting with a capital letter that is no element symbol "
+                    "(L, L', X; not S or Cl)",
+                )
             )
         if not value or lib.get(value) is None:
             raise ConfigError(
