@@ -247,3 +247,13 @@ def test_abbreviations_may_not_shadow_elements():
         loss_series("[Ag25(DMBT)18]-", "DMBT", 1, "S=DMBT")
     # La stays lanthanum next to the abbreviation L
     assert expand_abbreviations("[La2L3]", {"L": "BDT"}) == "[La2(BDT)3]"
+
+
+def test_molecules_are_adducts_and_single_atoms_core_atoms():
+    f = parse_fragment("H2O")
+    assert (f.charge, f.gained) == (0, False)
+    assert str(apply_changes("[Au25(PET)18 + 2H2O]-", [f])) == "[Au25(PET)18 + H2O]-"
+    assert apply_changes("[Au25(PET)18]-", [parse_fragment("+H2O")]) == Ion("[Au25(PET)18 + H2O]-")
+    # a sulfide written with its charge leaves the core: [PtAg9L'4S3]- minus [S]2- is a 1+ ion
+    out = apply_changes("[PtAg9(DMBT)4S3]-", [parse_fragment("[S]2-")])
+    assert out == Ion("[PtAg9(DMBT)4S2]+")

@@ -15,6 +15,7 @@ from intercluster.ms.observation import (
     Channel,
     ObservationModel,
     ObservationRule,
+    adduct_channels,
     observation_matrix,
     observed_ions,
     preset_model,
@@ -216,3 +217,26 @@ def test_bad_arguments():
         observed_ions("[Ag25(DMBT)18]-", model)
     with pytest.raises(ConfigError):
         ObservationModel.from_toml("/nonexistent/obs.toml")
+
+
+def test_adduct_channels_from_an_envelope_deconvolution():
+    # the strongest variants per charge (e.g. from ms.adducts + deconvolve) become a rule
+    from intercluster.ms.adducts import adduct_envelope
+
+    shares = {
+        "[Au44(p-MBA)26 + 12Na - 16H]6-": 0.3,
+        "[Au44(p-MBA)26 + 12Na - 17H]7-": 0.45,
+        "[Au44(p-MBA)26 + 11Na - 17H]8-": 0.25,
+    }
+    channels = adduct_channels("[Au44(p-MBA)26]2-", shares)
+    assert channels[0].changes == ("+12 Na+", "-16 H+")
+    model = ObservationModel(rules=(ObservationRule(channels, family="Au44"),))
+    seen = dict(observed_ions("[Au44(p-MBA)26]2-", model, family="Au44"))
+    assert seen == {Ion(k): pytest.approx(v) for k, v in shares.items()}
+    envelope = set(adduct_envelope("[Au44(p-MBA)26]2-", [-6, -7, -8]))
+    assert set(seen) <= envelope
+    # electrons and neutral molecules too; other metals or ligands are refused
+    (ch,) = adduct_channels("[Au25(PET)18]-", {"[Au25(PET)18 + H2O]": 1.0})
+    assert ch.changes == ("+1 [H2O]", "-1 e-")
+    with pytest.raises(ConfigError, match="metals or ligands differ"):
+        adduct_channels("[Au25(PET)18]-", {"[Au24(PET)18]-": 1.0})

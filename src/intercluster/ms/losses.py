@@ -16,8 +16,9 @@ Fragment notation (:func:`parse_fragment`). A fragment is an ion text:
   ``"AgL'2-"``, ``"H+"``); a fragment written without any charge takes the charge
   of a closed-shell unit (no superatom electron left: each Ag/Au/Cu as M(I), each
   ligand withdrawing its electrons), so ``AgL'2`` is [AgL'2]-, ``Ag2L'3`` is
-  [Ag2L'3]-, ``AgL'3`` is [AgL'3]2-, ``L'`` is L'-, ``Ag3L'3`` is neutral, and a
-  lone cation (``H``, ``Na``, ``Ag``) is singly charged; multiple charges need
+  [Ag2L'3]-, ``AgL'3`` is [AgL'3]2-, ``L'`` is L'-, ``Ag3L'3`` is neutral, a
+  lone cation (``H``, ``Na``, ``Ag``) is singly charged and a molecule without
+  metal or ligand (``H2O``) neutral (a sulfide is written ``[S]2-``); multiple charges need
   brackets (``"AgL'2-"`` is [AgL'2]-, not AgL' with 2-);
 - ``"e-"`` (or ``"e"``) is an electron: its loss (electron detachment) lowers the
   negative charge by one and takes one valence electron. The 15-electron Pd@III
@@ -40,9 +41,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
 
+from intercluster.chem.composition import hill_formula
 from intercluster.chem.electrons import ANION_ATOM_ELECTRONS, METAL_VALENCE
 from intercluster.chem.elements import is_element, is_metal
-from intercluster.chem.formula import CATIONS, Ion
+from intercluster.chem.formula import CATIONS, Adduct, Ion
 from intercluster.chem.isotopes import split_atom_key
 from intercluster.chem.ligands import LigandLibrary, default_library
 from intercluster.errors import ConfigError, FormulaError, bad_value
@@ -230,6 +232,8 @@ def _closed_shell_charge(ion: Ion, text: str) -> int:
         names = {k for k in ion.atoms}
         if len(names) == 1 and next(iter(names)) in CATIONS and next(iter(ion.atoms.values())) == 1:
             return 1
+    if not ion.ligands and not any(is_metal(split_atom_key(k)[0]) for k in ion.core_atoms):
+        return ion.adduct_charge  # a molecule of non-metals (H2O, CO2): neutral
     charge = 0
     for key, count in ion.core_atoms.items():
         symbol = split_atom_key(key)[0]
@@ -327,8 +331,25 @@ def parse_fragment(
             ion = Ion.from_parts(adducts={next(iter(ion.atoms)): 1}, charge=1, library=lib)
         else:
             ion = ion.with_charge(charge)
+    ion = _molecule_as_adduct(ion)
     gained = sign == "+" or (sign is None and ion.charge > 0)
     return Fragment(raw, ion, gained)
+
+
+def _molecule_as_adduct(ion: Ion) -> Ion:
+    """A molecule of several non-metal atoms (H2O, NH3) is handled as an adduct
+    (``+ H2O``, ``- H2O``), like the cations; single atoms stay atoms of the core."""
+    atoms = ion.core_atoms
+    if (
+        ion.ligands
+        or ion.adducts
+        or ion.subunits
+        or sum(atoms.values()) < 2
+        or any(is_metal(split_atom_key(k)[0]) for k in atoms)
+    ):
+        return ion
+    formula = hill_formula(atoms)
+    return Ion.from_parts(adducts=[(Adduct(formula, formula, ion.charge), 1)], charge=ion.charge)
 
 
 def parse_fragments(

@@ -59,6 +59,7 @@ __all__ = [
     "Channel",
     "ObservationModel",
     "ObservationRule",
+    "adduct_channels",
     "observation_matrix",
     "observed_ions",
     "preset_model",
@@ -370,6 +371,74 @@ class ObservationModel:
         if "observation" not in data:
             raise ConfigError(f"observation file {str(path)!r} has no [observation] table")
         return cls.from_mapping(data["observation"], str(path))
+
+
+def adduct_channels(
+    species_ion: Ion | str, observed: Mapping[Ion | str, float]
+) -> tuple[Channel, ...]:
+    """Channels that turn a species into given adduct/charge-state ions, with fractions.
+
+    The bridge from an adduct envelope (:mod:`intercluster.ms.adducts`) or a
+    deconvolution to an observation rule: each observed ion must be the species with
+    other adducts (cations added, protons removed) and possibly electrons gained or
+    lost; the channel lists those changes (``"+12 Na+"``, ``"-16 H+"``).
+
+    Parameters
+    ----------
+    species_ion : Ion or str
+        ``"[Au44(p-MBA)26]2-"``.
+    observed : mapping ion -> fraction
+        Observed ions and their branching fractions (summing to at most 1).
+
+    Returns
+    -------
+    tuple of Channel
+
+    Raises
+    ------
+    ConfigError
+        If an observed ion differs from the species by more than adducts and
+        electrons (other atoms or ligands), or a fraction is out of [0, 1].
+
+    Examples
+    --------
+    >>> chans = adduct_channels("[Au44(p-MBA)26]2-", {"[Au44(p-MBA)26 + 12Na - 16H]6-": 1.0})
+    >>> chans[0].changes
+    ('+12 Na+', '-16 H+')
+    """
+    species = species_ion if isinstance(species_ion, Ion) else Ion(species_ion)
+    out = []
+    for key, fraction in observed.items():
+        ion = key if isinstance(key, Ion) else Ion(key)
+        if ion.core_atoms != species.core_atoms or ion.ligands != species.ligands:
+            raise ConfigError(
+                f"observed ion {str(ion)!r} is not {str(species)!r} with other adducts: its "
+                f"metals or ligands differ; use loss channels for it"
+            )
+        diff = dict(ion.adducts)
+        for a, n in species.adducts.items():
+            diff[a] = diff.get(a, 0) - n
+        changes = []
+        charge_change = 0
+        for a, n in diff.items():
+            if n:
+                sign = "+" if n > 0 else "-"
+                if a.charge not in (0, 1):
+                    raise ConfigError(
+                        f"observed ion {str(ion)!r}: adduct {a.name} of charge {a.charge:+d}; "
+                        f"only cations (+1) and neutral molecules become adduct channels"
+                    )
+                text = f"{a.name}+" if a.charge == 1 else f"[{a.formula}]"
+                changes.append(f"{sign}{abs(n)} {text}")
+                charge_change += a.charge * n
+        electrons = ion.charge - species.charge - charge_change  # > 0: electrons lost
+        if electrons:
+            changes.append(f"{'-' if electrons > 0 else '+'}{abs(electrons)} e-")
+        channel = Channel(tuple(changes), fraction, f"as {ion}")
+        if apply_changes(species, channel.fragments()) != ion:
+            raise ConfigError(f"observed ion {str(ion)!r}: could not be written as adducts")
+        out.append(channel)
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ presets
