@@ -240,3 +240,27 @@ def test_adduct_channels_from_an_envelope_deconvolution():
     assert ch.changes == ("+1 [H2O]", "-1 e-")
     with pytest.raises(ConfigError, match="metals or ligands differ"):
         adduct_channels("[Au25(PET)18]-", {"[Au24(PET)18]-": 1.0})
+
+
+def test_toml_can_start_from_a_preset_and_override_it(tmp_path):
+    path = tmp_path / "obs.toml"
+    path.write_text(
+        """
+[observation]
+preset = "acharya2025-dimers"
+response_by_charge = { "3-" = 2.0 }
+
+[[observation.rule]]
+ion = "[Ag54(BDT)12(DMBT)18]4-"
+channel = [{ changes = ["AgL'2"], fraction = 1.0 }]
+""",
+        encoding="utf-8",
+    )
+    model = ObservationModel.from_toml(path)
+    assert observed_ions(AG_DIMER, model) == [(Ion("[Ag53(BDT)12(DMBT)16]3-"), 2.0)]
+    # the preset's rule for the 5- dimers is still there
+    assert len(observed_ions(PD_DIMER, model)) == 3
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[observation]\npreset = "nope"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="observation model"):
+        ObservationModel.from_toml(bad)

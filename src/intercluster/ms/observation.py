@@ -269,6 +269,12 @@ class ObservationModel:
     def from_mapping(cls, data: Mapping, source: str = "observation model") -> ObservationModel:
         """Build from the ``[observation]`` table of a TOML file (see the module docs).
 
+        Keys: ``rule`` (array of tables with the selectors, ``source`` and
+        ``channel = [{changes, fraction, note}]``), ``response_by_charge``,
+        ``response_by_family``, ``abbreviations``, ``source`` and ``preset`` (start from
+        :func:`preset_model`; the file's rules are tried before the preset's, its
+        response factors and abbreviations replace the preset's).
+
         Raises
         ------
         ConfigError
@@ -284,6 +290,7 @@ class ObservationModel:
             "response_by_family",
             "abbreviations",
             "source",
+            "preset",
         }
         unknown = set(data) - allowed
         if unknown:
@@ -336,11 +343,12 @@ class ObservationModel:
             except (ConfigError, FormulaError) as exc:
                 raise ConfigError(f"{where}: {exc}") from None
         try:
+            base = preset_model(str(data["preset"])) if "preset" in data else cls()
             model = cls(
-                tuple(rules),
-                data.get("response_by_charge", {}),
-                data.get("response_by_family", {}),
-                data.get("abbreviations", {}),
+                (*rules, *base.rules),  # the file's rules first: they override the preset's
+                {**base.response_by_charge, **dict(data.get("response_by_charge", {}))},
+                {**base.response_by_family, **dict(data.get("response_by_family", {}))},
+                {**base.abbreviations, **dict(data.get("abbreviations", {}))},
                 str(data.get("source", source)),
             )
             for rule in model.rules:  # every change must parse
