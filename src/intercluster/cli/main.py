@@ -23,6 +23,7 @@ COMMANDS = {
     "mass": "intercluster.cli.mass",
     "pattern": "intercluster.cli.pattern",
     "assign": "intercluster.cli.assign",
+    "losses": "intercluster.cli.losses",
     "deconvolve": "intercluster.cli.deconvolve",
     "spectra-to-observables": "intercluster.cli.spectra_to_observables",
     "synth-spectra": "intercluster.cli.synth_spectra",
