@@ -31,6 +31,7 @@ COMMANDS = {
     "exsy": "intercluster.cli.exsy",
     "nmr-multiplet": "intercluster.cli.nmr_multiplet",
     "fit": "intercluster.cli.fit",
+    "report": "intercluster.cli.report",
 }
 
 
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # stored as command.txt
     if args.command is None:
         parser.print_help()
         return 2

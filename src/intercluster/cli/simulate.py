@@ -14,6 +14,7 @@ def add_arguments(p) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (must not exist)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     p.add_argument("--no-plots", action="store_true", help="skip contour.png and distribution.png")
+    p.add_argument("--report", action="store_true", help="also write report.html (self-contained)")
     p.add_argument(
         "--quiet", action="store_true", help="no progress bar, print only the output path"
     )
@@ -42,12 +43,19 @@ def run(args) -> int:
     summary = summarize(ds, network)
     with atomic_output_dir(args.out, args.overwrite) as tmp:
         files = write_result_files(ds, tmp, summary, cfg.to_dict())
+        from intercluster.cli._record import write_command
+
+        files.append(write_command(tmp, args))
         if not args.no_plots:
             from intercluster.plot.kinetics import contour_figure, distribution_figure, save
 
             save(contour_figure(ds), tmp / "contour.png")
             save(distribution_figure(ds, summary), tmp / "distribution.png")
             files += [tmp / "contour.png", tmp / "distribution.png"]
+    if args.report:  # after the rename, so that the page names the folder
+        from intercluster.report import write_report
+
+        files.append(write_report(args.out))
     final, solver = summary["final"], summary["solver"]
     mix = " + ".join(f"{k} {v:g}" for k, v in summary["initial_conc_nM"].items())
     say(
