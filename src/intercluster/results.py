@@ -228,12 +228,17 @@ def detect_kind(path: str | os.PathLike) -> str:
             f"{', '.join(KINDS)}"
         )
     has = {p.name for p in path.iterdir()}
-    if "fit.json" in has:
-        return "fit"
     if "fit-config.toml" in has:
+        if "fit.json" in has:
+            return "fit"
         raise DataError(
             f"path = {str(path)!r}: a fit that did not finish (no fit.json); rerun the same "
             "fit command to resume it"
+        )
+    if "fit.json" in has and "predictions.csv" in has:
+        raise DataError(
+            f"path = {str(path)!r}: a fit-equilibrium folder; load() reads simulate, fit, "
+            "equilibrium and exsy folders (its numbers are in fit.json and predictions.csv)"
         )
     if {"result.nc", "observables.csv", "summary.json"} <= has:
         return "simulate"

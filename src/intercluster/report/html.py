@@ -49,7 +49,8 @@ pre { background: #f7fafc; border: 1px solid #cbd5e0; padding: .7em; overflow-x:
       font-size: 0.88em; white-space: pre-wrap; word-break: break-all; }
 .warning { background: #fffbea; border-left: 5px solid #d69e2e; padding: .5em .8em;
            margin: .4em 0; }
-.flag { background: #ebf8ff; border-left: 5px solid #3182ce; padding: .3em .8em; margin: .3em 0; }
+ul.flags { background: #ebf8ff; border-left: 5px solid #3182ce; padding: .4em .8em .4em 2em;
+           font-size: 0.88em; columns: 2; }
 .ok { color: #276749; }
 figure { margin: 1em 0 2em 0; }
 figure img { max-width: 100%; border: 1px solid #e2e8f0; }
@@ -165,13 +166,23 @@ def _fit_sections(run) -> list[str]:
         f"<p>Method {_e(r.method)}, model {_e(r.model)}; {r.n_simulations} simulations "
         f"({r.n_evaluations} parameter vectors) in this run, {r.wall_time_s:.1f} s.</p>"
     )
-    out.append("<h2>Warnings and flags</h2>")
-    if not (r.warnings or r.flags):
-        out.append('<p class="ok">No warnings, no flags.</p>')
+    out.append("<h2>Warnings</h2>")
+    if not r.warnings:
+        out.append('<p class="ok">No warnings.</p>')
     out += [f'<div class="warning">warning: {_e(w)}</div>' for w in r.warnings]
-    out += [f'<div class="flag">flag: {_e(f)}</div>' for f in r.flags]
     if r.notes:
         out.append("<ul>" + "".join(f"<li>{_e(n)}</li>" for n in r.notes) + "</ul>")
+    return out
+
+
+def _fit_details(run) -> list[str]:
+    """Flags, the eq 1 cross-check, drivers and timings (after the figures)."""
+    r = run.result
+    out = ["<h2>Flags</h2>"]
+    if r.flags:
+        out.append('<ul class="flags">' + "".join(f"<li>{_e(f)}</li>" for f in r.flags) + "</ul>")
+    else:
+        out.append('<p class="ok">No flags.</p>')
     if r.eq1_check is not None:
         c = r.eq1_check
         out.append(
@@ -287,6 +298,8 @@ def render_report(run) -> str:
     parts.append("<h2>Figures</h2>")
     figures = _ordered_figures(run.figures)
     parts += [_figure(p) for p in figures] if figures else ["<p>No figures in the folder.</p>"]
+    if run.kind == "fit":
+        parts += _fit_details(run)
     parts.append("<h2>Files</h2>")
     parts.append(
         _table(
