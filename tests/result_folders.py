@@ -23,7 +23,7 @@ _CACHE: dict[str, dict[str, Path]] = {}
 
 def make_folders(tmp_path_factory, kinds=tuple(COMMANDS)) -> dict[str, Path]:
     """kind -> folder written by ``intercluster <kind> ... --out <folder>`` (run in
-    a temporary working directory, so command.txt records it)."""
+    a temporary working directory, so the recorded command names it)."""
     base = _CACHE.setdefault("folders", {})
     missing = [k for k in kinds if k not in base]
     if missing:

@@ -82,7 +82,7 @@ def test_report_is_self_contained_with_every_figure(folders, kind, tmp_path):
     if run.command:
         assert f"<pre>{escape(run.command)}</pre>" in html
     else:
-        assert "Not recorded" in html
+        assert "Not recorded by this command" in html
     for f in run.files:
         assert f.name in html  # the list of files
 
@@ -97,7 +97,7 @@ def test_fit_report_shows_intervals_warnings_flags_traces_and_residuals(folders)
         assert f"{iv.lower:.4g} .. {iv.upper:.4g}" in html  # profile interval
         wald = r.wald_intervals[name]
         assert f"{wald.lower:.4g} .. {wald.upper:.4g}" in html
-    assert "Warnings and flags" in html
+    assert "<h2>Warnings</h2>" in html and "<h2>Flags</h2>" in html
     for text in [*r.warnings, *r.flags]:
         assert escape(text) in html
     assert html.index("fit_traces.png") < html.index("residual_map.png") < html.index("Files")

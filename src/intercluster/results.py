@@ -63,7 +63,8 @@ class RunResult:
     figures : list of Path
         PNG/SVG figures in the folder, sorted by name.
     command : str or None
-        The command line that wrote the folder (command.txt), if recorded.
+        The command line that wrote the folder (``command`` in summary.json or
+        fit.json; command.txt), if recorded.
     files : list of Path
         Every file in the folder (hidden files excluded).
     """
@@ -254,9 +255,9 @@ def detect_kind(path: str | os.PathLike) -> str:
 
 def _base(path: Path, kind: str, config: dict, summary: dict) -> dict:
     files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-    command = None
+    command = summary.get("command") if isinstance(summary.get("command"), str) else None
     cmd = path / "command.txt"
-    if cmd.exists():
+    if command is None and cmd.exists():
         command = cmd.read_text(encoding="utf-8", errors="replace").strip() or None
     return {
         "kind": kind,
@@ -300,8 +301,6 @@ def _load_fit(path: Path) -> FitRunResult:
         result = FitResult.from_dict(summary, datasets)
     except (KeyError, TypeError, ValueError) as exc:
         raise DataError(f"{str(path / 'fit.json')!r}: not a fit result ({exc!r})") from None
-    if result.command is None and (path / "command.txt").exists():
-        result.command = (path / "command.txt").read_text(encoding="utf-8").strip()
     grid = _csv(path / "grid.csv")
     result.theta = np.asarray(result.theta, float)
     return FitRunResult(

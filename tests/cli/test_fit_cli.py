@@ -46,7 +46,6 @@ def test_fit_writes_every_output_and_resumes(small_fit, tmp_path, capsys):
         "fit_contours.png",
         "landscape.png",
         "profiles.png",
-        "command.txt",
         "fit_traces.png",
         "residual_map.png",
         "data_observables_40-40.csv",

@@ -3,7 +3,7 @@ the grid search of Neumaier et al. 2021 (eq 1), least-squares refinement,
 profile-likelihood intervals and MCMC, on the local cores or a Dask cluster.
 Resumable: rerun the same command after an interruption. Writes fit.json,
 grid.csv, tmax.csv, profiles.csv, per dataset best_fit_observables_<name>.csv
-and data_observables_<name>.csv, command.txt and the figures (fit_traces.png,
+and data_observables_<name>.csv and the figures (fit_traces.png,
 residual_map.png, fit_contours.png, landscape.png, profiles.png), and with
 --report one self-contained report.html."""
 
@@ -62,7 +62,7 @@ def run(args) -> int:
     import sys
     from concurrent.futures.process import BrokenProcessPool
 
-    from intercluster.cli._record import command_line, write_command
+    from intercluster.cli._record import command_line
     from intercluster.fit.config import FitConfig
     from intercluster.fit.executors import make_executor
     from intercluster.fit.workflow import fit, prepare_output, write_fit_outputs
@@ -119,8 +119,7 @@ def run(args) -> int:
     finally:
         executor.close()
     result.command = command_line(args)
-    write_fit_outputs(result, out)
-    write_command(out, args)
+    write_fit_outputs(result, out)  # fit.json holds the command
     if not args.no_plots:
         from intercluster.plot.fit import write_fit_figures
 

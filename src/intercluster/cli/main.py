@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    args._argv = list(sys.argv[1:] if argv is None else argv)  # stored as command.txt
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # recorded in summaries
     if args.command is None:
         parser.print_help()
         return 2

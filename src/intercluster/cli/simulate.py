@@ -21,6 +21,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from intercluster.cli._record import command_line
     from intercluster.io import atomic_output_dir, check_output_dir
     from intercluster.kinetics.results import write_result_files
     from intercluster.thermo.report import summarize
@@ -41,11 +42,9 @@ def run(args) -> int:
     )
     ds = cfg.run(progress=not args.quiet)
     summary = summarize(ds, network)
+    summary["command"] = command_line(args)  # the exact command, shown by `intercluster report`
     with atomic_output_dir(args.out, args.overwrite) as tmp:
         files = write_result_files(ds, tmp, summary, cfg.to_dict())
-        from intercluster.cli._record import write_command
-
-        files.append(write_command(tmp, args))
         if not args.no_plots:
             from intercluster.plot.kinetics import contour_figure, distribution_figure, save
 

@@ -282,13 +282,13 @@ def render_report(run) -> str:
         "<h2>Command to reproduce it</h2>",
         f"<pre>{_e(run.command)}</pre>"
         if run.command
-        else "<p>Not recorded (the folder has no command.txt).</p>",
+        else "<p>Not recorded by this command.</p>",
     ]
     if run.kind == "fit":
         parts += _fit_sections(run)
     else:
         parts.append("<h2>Key numbers</h2>")
-        skip = {"config"} if run.kind == "exsy" else set()
+        skip = {"command", "config"} if run.kind == "exsy" else {"command"}
         summary = {k: v for k, v in run.summary.items() if k not in skip}
         parts.append(_table(["quantity", "value"], _flatten(summary)))
         if run.kind == "equilibrium":
