@@ -120,7 +120,7 @@ def test_equilibrium_folder_round_trips(folders):
         assert run.distributions.loc[ratio].sum() == pytest.approx(100.0)
     assert list(run.binomial.index) == list(run.distributions.index)
     assert {"K", "dG_kJ_mol"} <= set(run.exchange_constants.columns)
-    assert run.command is None  # equilibrium does not record its command (yet)
+    assert run.command.endswith("&& intercluster equilibrium --out equilibrium")
 
 
 @pytest.mark.slow
@@ -131,6 +131,7 @@ def test_exsy_folder_round_trips(folders):
     _common(run, folder, "exsy")
     summary = json.loads((folder / "summary.json").read_text())
     assert run.summary == summary and run.config == summary["config"]
+    assert "&& intercluster exsy " in run.command and "--mixing-times 0.4 0.8" in run.command
     np.testing.assert_allclose(run.dataset.mixing_time.values, [0.4, 0.8])
     np.testing.assert_allclose(
         run.equilibrium["fraction"].to_numpy(), list(summary["equilibrium_fraction"].values())

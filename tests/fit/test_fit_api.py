@@ -301,7 +301,10 @@ def test_eq1_agreeing_with_the_fit_gives_no_warning_on_the_example_data(tmp_path
     cfg = _example_config(tmp_path, "[0.01, 0.178]", "[0.056, 1.0]")
     out = tmp_path / "res"
     code = main(
-        ["fit", str(cfg), "--out", str(out), "--method", "grid", "--workers", "1", "--quiet"]
+        [
+            *("fit", str(cfg), "--out", str(out), "--method", "grid", "--workers", "1"),
+            *("--quiet", "--report"),
+        ]
     )
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -311,3 +314,5 @@ def test_eq1_agreeing_with_the_fit_gives_no_warning_on_the_example_data(tmp_path
     assert "warning" not in captured.err
     for name in ("fit_traces.png", "residual_map.png", "fit_contours.png"):
         assert (out / name).stat().st_size > 10_000
+    html = (out / "report.html").read_text()  # --report
+    assert "No warnings." in html and html.count('<img alt="') == 4  # + landscape.png
