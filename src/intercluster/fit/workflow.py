@@ -362,6 +362,7 @@ def fit(
                 "adjustment": unc.adjustment,
                 "evaluations": unc.n_evaluations,
                 "wall_time_s": unc.wall_time_s,
+                "profiles": {n: [p.to_dict() for p in pts] for n, pts in unc.profiles.items()},
             }
             for name, iv in unc.intervals.items():
                 report(
@@ -443,6 +444,11 @@ def fit(
     if g is not None and g.n_failed:
         flags.append(f"grid: {g.n_failed} point(s) failed")
     eq1_check = _eq1_check(problem, g, values, gset["preset"])
+    if g is None and problem.objective.kind != "eq1":
+        notes.append(
+            "no grid, so eq 1 alone was not compared with the fit (methods grid and "
+            "grid+refine compare them on the grid)"
+        )
     if eq1_check is not None and eq1_check.far:
         warnings.append(eq1_check.message())
     for w in warnings:
