@@ -316,3 +316,28 @@ def test_eq1_agreeing_with_the_fit_gives_no_warning_on_the_example_data(tmp_path
         assert (out / name).stat().st_size > 10_000
     html = (out / "report.html").read_text()  # --report
     assert "No warnings." in html and html.count('<img alt="') == 4  # + landscape.png
+
+
+def test_grid_journal_makes_the_library_fit_resumable(small, tmp_path):
+    """fit(..., journal=path): a rerun reads every finished point back and recomputes none."""
+    journal = tmp_path / "grid.csv"
+    ex = SerialExecutor(small.problem)
+    first = fit(small.problem, "grid", ex, grid=small.cfg.grid, journal=journal)
+    assert first.grid.n_new == 27 and journal.exists()
+    again = fit(small.problem, "grid", ex, grid=small.cfg.grid, journal=journal)
+    assert again.grid.n_new == 0 and again.grid.n_resumed == 27 and again.n_evaluations == 0
+    pd.testing.assert_frame_equal(again.grid.table, first.grid.table)
+    assert again.values == first.values
+
+
+def test_run_fit_chains_folder_fit_and_files(small, tmp_path):
+    from intercluster.fit import run_fit
+
+    out = tmp_path / "res"
+    result = run_fit(small.cfg, out, method="grid", executor=SerialExecutor(small.problem))
+    assert isinstance(result, FitResult) and result.method == "grid" and not result.intervals
+    names = {p.name for p in out.iterdir()}
+    assert {"fit-config.toml", "grid.csv", "fit.json", "best_fit_observables_40-40.csv"} <= names
+    assert not any(n.endswith(".png") for n in names)  # figures belong to the plot layer
+    stored = json.loads((out / "fit.json").read_text())
+    assert stored["best"] == result.values and stored["eq1_check"]["far"] is False
