@@ -32,6 +32,7 @@ COMMANDS = {
     "exsy": "intercluster.cli.exsy",
     "nmr-multiplet": "intercluster.cli.nmr_multiplet",
     "fit": "intercluster.cli.fit",
+    "report": "intercluster.cli.report",
 }
 
 
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # recorded in summaries
     if args.command is None:
         parser.print_help()
         return 2
