@@ -21,6 +21,7 @@ from intercluster.network.rules import (
     DIMERIZATION,
     DISSOCIATION,
     EXCHANGE,
+    GENERAL_KIND_NAMES,
     KIND_NAMES,
     KIND_PARAMETER,
     RECOMBINATION,
@@ -155,7 +156,7 @@ class Network:
         for j, c in enumerate(self.channels):
             key = f"reactions: {c.name}"
             out[key] = out.get(key, 0) + int(np.sum(chan == j))
-        for k, name in enumerate(KIND_NAMES):
+        for k, name in enumerate(GENERAL_KIND_NAMES):
             n = int(np.sum(kind == k))
             if n:
                 out[f"kind: {name}"] = n

@@ -738,3 +738,72 @@ def conservation_mismatch(left: list[Ion], right: list[Ion]) -> str:
         total = [t - v for t, v in zip(total, conserved_vector(ion, keys))]
     bad = [f"{k} ({t:+d})" for k, t in zip(keys, total) if t]
     return ", ".join(bad)
+
+
+_RULE_FORMULAS = {
+    0: "one per complex and distinct split into the two partners",
+    1: "one per complex and distinct split (the reverse of the association)",
+    2: "one per complex (or pair of free clusters) and ordered (donor, acceptor) subunit "
+    "types, product inside the windows, null reactions dropped",
+    3: "one per species holding a subunit of the source family, target inside its window",
+    4: "the reverse of the conversion",
+}
+
+
+def describe_counts(network) -> list[str]:
+    """Lines that ``intercluster network`` prints for a general model: families, species
+    per family and complex size with the formulas behind each count, reactions per
+    rule channel (split by complex size) and per kind, observables.
+
+    The counts come from :meth:`ClusterSystem.count_formulas` (counted without
+    building) and from the built network's reactions.
+    """
+    import numpy as np
+
+    from intercluster.network.rules import GENERAL_KIND_NAMES
+
+    cs = network.cluster_system
+    model = network.model
+    lines = [f"model {model.name}: {model.description}"]
+    for f in cs.families:
+        extra = f", fixed {f.fixed}" if f.fixed else ""
+        shell = f", ligands {f.ligands}" if f.ligands else ""
+        pool = " (pool)" if f.pool else ""
+        lines.append(
+            f"family {f.name}{pool}: {f.metal_a}/{f.metal_b}, N = {f.n_atoms}{extra}{shell}, "
+            f"charge {f.charge:+d}, window x = {f.x_min}..{f.x_max}"
+        )
+    lines.append(f"complexes of up to K = {cs.max_subunits} subunits")
+    lines.append("species:")
+    for what, n, formula in cs.count_formulas():
+        lines.append(f"  {what:<34} {n:>9,}   {formula}")
+    lines.append(f"  {'species':<34} {network.n_species:>9,}")
+    lines.append("reactions per rule:")
+    r = network.reactions
+    size = np.zeros(len(r), dtype=np.int64)
+    sizes = np.array([getattr(s, "size", 0) for s in cs.species] + [0])
+    size = np.maximum(sizes[r.reactants[:, 0]], sizes[r.products[:, 0]])
+    for j, ch in enumerate(network.channels):
+        mask = r.channel == j
+        n = int(mask.sum())
+        by_size = ", ".join(
+            f"{int((mask & (size == k)).sum()):,} in {k}-complexes"
+            for k in range(2, cs.max_subunits + 1)
+            if (mask & (size == k)).any() and ch.kind in (2, 3, 4)
+        )
+        detail = f" ({by_size})" if by_size else ""
+        lines.append(
+            f"  {ch.name:<34} {n:>9,}   {ch.constant} [{ch.unit}]{detail}: "
+            f"{_RULE_FORMULAS.get(ch.kind, '')}"
+        )
+    lines.append("reactions per kind:")
+    for k, name in enumerate(GENERAL_KIND_NAMES):
+        n = int(np.sum(r.kind == k))
+        if n:
+            lines.append(f"  {name:<34} {n:>9,}")
+    lines.append(f"  {'reactions':<34} {network.n_reactions:>9,}")
+    lines.append(
+        f"  {'observables':<34} {len(cs.observable_labels):>9,}   sum formulas per family, "
+        "ligand shell and charge (all isomers of one sum formula together)"
+    )
+    return lines

@@ -51,6 +51,7 @@ __all__ = [
     "DIMERIZATION",
     "DISSOCIATION",
     "EXCHANGE",
+    "GENERAL_KIND_NAMES",
     "KIND_NAMES",
     "RECOMBINATION",
     "Association",
@@ -69,6 +70,8 @@ DIMERIZATION, DISSOCIATION, EXCHANGE, CONVERSION, RECOMBINATION = 0, 1, 2, 3, 4
 #: Association is the general name of kind 0 (dimerization for monomer + monomer).
 ASSOCIATION = DIMERIZATION
 KIND_NAMES = ("dimerization", "dissociation", "exchange", "conversion", "recombination")
+#: Kind names for general models (kind 0 is any association, not only dimerization).
+GENERAL_KIND_NAMES = ("association", "dissociation", "exchange", "conversion", "recombination")
 #: Base constant of each kind of reaction in the single-family model.
 KIND_PARAMETER = ("k_dim", "k_diss", "k_ex")
 
