@@ -267,3 +267,55 @@ def test_association_rule_changes_nothing_for_dimers_only_when_explicit():
         "sim3",
     )
     np.testing.assert_array_equal(implicit.rate_constants, explicit.rate_constants)
+
+
+# ------------------------------------------------------------------ fuzzing random models
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n1=st.integers(0, 3),
+    n2=st.integers(2, 4),
+    K=st.integers(1, 3),
+    two=st.booleans(),
+    window=st.tuples(st.integers(0, 1), st.integers(0, 1)),
+)
+def test_random_models_conserve_parse_and_match_brute_force(n1, n2, K, two, window):
+    fams = [Family("A", "Ag", "Au", n2, x_min=window[0], x_max=n2 - window[1], ligands="(SR)2")]
+    if two:
+        fams.append(Family("B", "Ag", "Au", n1, charge=-2, fixed="Pd", ligands="(DMBT)3"))
+    constants = {"k_tri": 1e-3, "k_tri_diss": 1e-1}
+    system = ClusterSystem(fams, K, constants=constants)
+    net = build_network(system, "sim2")
+    assert system.n_species == net.n_species == len(set(system.species_labels))
+    for sp, label in zip(system.species, system.species_labels):
+        assert system.parse(label) == sp
+    S = net.stoichiometry.toarray()
+    assert np.all(net.conservation_matrix @ S == 0)
+    assert np.all(np.abs(S).sum(axis=0) > 0)  # no null reactions
+    assert np.all(net.reactions.statistical_factor > 0)
+    if K >= 2:
+        dissoc, exch = brute_force_unimolecular(system)
+        r, sp = net.reactions, system.species
+        got = Counter()
+        for j in np.flatnonzero(r.kind == EXCHANGE):
+            if r.reactants[j, 1] >= 0:
+                continue
+            c, p = sp[r.reactants[j, 0]], sp[r.products[j, 0]]
+            got[(c, p)] += r.statistical_factor[j]
+        want = Counter()
+        for (c, p, _, _), v in exch.items():
+            want[(c, p)] += v
+        assert got == want
+
+
+def test_with_parameters_general():
+    system = trimer_system(N=2)
+    net = build_network(system, "sim2")
+    faster = net.with_parameters(k_tri=2 * net.parameters["k_tri"])
+    chan = [c.name for c in net.channels]
+    tri = net.reactions.channel == chan.index("trimer formation")
+    np.testing.assert_allclose(faster.rate_constants[tri], 2 * net.rate_constants[tri])
+    np.testing.assert_array_equal(faster.rate_constants[~tri], net.rate_constants[~tri])

@@ -271,3 +271,29 @@ def test_cli_network_prints_general_counts_and_refuses_bad_input(tmp_path):
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1 and "ligands" in out.stderr
     assert not csv.exists()
+
+
+def test_species_are_full_ions_masses_and_electrons_from_chem_ms():
+    """m/z and electron counts come from chem/ms: the [Ag29(BDT)12]3- + [PdAg24(DMBT)18]2-
+    heterodimer (Acharya et al. 2025) has 8 + 8 = 16 valence electrons and the mass
+    of its two subunits; isotopologue families differ by the isotope masses."""
+    from intercluster.ms.masses import ion_mass, mz
+
+    fams = [
+        Family("Ag29", "Ag", "Au", 0, charge=-3, fixed="Ag29", ligands="(BDT)12"),
+        Family("PdM24", "Ag", "Au", 24, charge=-2, fixed="Pd", ligands="(DMBT)18", x_min=24),
+    ]
+    system = ClusterSystem(fams, 2, complex_types=[["Ag29", "PdM24"]])
+    dimer = system.parse("[(Ag29)(PdAg24)(BDT)12(DMBT)18]5-")
+    ion = system.ion(dimer)
+    assert ion.valence_electrons == 16
+    parts = [system.ion(system.parse(t)) for t in ("[Ag29(BDT)12]3-", "[PdAg24(DMBT)18]2-")]
+    assert [p.valence_electrons for p in parts] == [8, 8]
+    assert ion_mass(ion) == pytest.approx(sum(ion_mass(p) for p in parts), abs=1e-6)
+    assert mz(ion) == pytest.approx(ion_mass(ion) / 5, rel=1e-12)
+    iso = ClusterSystem([Family("I", "107Ag", "109Ag", 25, ligands="(DMBT)18")], 1)
+    light, heavy = (iso.ion(iso.species[i]) for i in (-1, 0))  # x = 25 (107Ag), x = 0
+    from intercluster.chem.isotopes import isotopes
+
+    d = isotopes("109Ag").masses[0] - isotopes("107Ag").masses[0]
+    assert mz(heavy) - mz(light) == pytest.approx(25 * d, abs=1e-6)

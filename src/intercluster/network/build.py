@@ -98,6 +98,12 @@ class Network:
         return isinstance(self.system, ExchangeSystem)
 
     @property
+    def ions(self):
+        """The chem :class:`~intercluster.chem.Ion` of every species (m/z, isotope
+        pattern and electron count come from chem/ms)."""
+        return self.cluster_system.ions
+
+    @property
     def base_constant_names(self) -> tuple[str, ...]:
         if not self.channels:
             return KIND_PARAMETER

@@ -91,11 +91,13 @@ class Complex:
 
     def minus(self, other: Complex) -> Complex | None:
         """This complex without the subunits of ``other`` (None if not contained)."""
-        left = Counter(self.subunits)
-        left.subtract(other.subunits)
-        if any(v < 0 for v in left.values()):
-            return None
-        return Complex(tuple(sorted(left.elements())))
+        items = list(self.subunits)
+        for s in other.subunits:
+            try:
+                items.remove(s)
+            except ValueError:
+                return None
+        return Complex(tuple(items))  # removal keeps the sorted order
 
     def replace(self, old: tuple[int, int], new: tuple[int, int]) -> Complex:
         """One subunit ``old`` replaced by ``new``."""
@@ -138,8 +140,7 @@ def dissociation_factor(c: Complex, x: Complex, y: Complex) -> float:
     """
     if x + y != c:
         raise ValueError(f"{x} + {y} is not {c}")
-    mc, mx = Counter(c.subunits), Counter(x.subunits)
-    n = math.prod(math.comb(mc[s], mx[s]) for s in mx)
+    n = math.prod(math.comb(c.subunits.count(s), x.subunits.count(s)) for s in set(x.subunits))
     return n / 2 if x == y else float(n)
 
 

@@ -122,12 +122,12 @@ class ClusterSystem:
 
     Examples
     --------
-    >>> fam = Family("M25", "Ag", "Au", 25)
-    >>> system = ClusterSystem([fam], max_subunits=3)
+    >>> system = ClusterSystem([Family("M25", "Ag", "Au", 25)], max_subunits=3)
     >>> system.n_species, system.count_by_size()
     (3653, {1: 26, 2: 351, 3: 3276})
-    >>> system.label(system.parse("[(Ag13Au12)(Ag12Au13)]2-"))
-    '[(Ag13Au12)(Ag12Au13)]2-'
+    >>> small = ClusterSystem([Family("M2", "Ag", "Au", 2, ligands="(SR)3")], max_subunits=3)
+    >>> small.label(small.parse("[(Au2)(AgAu)(Ag2)(SR)9]3-"))
+    '[(Ag2)(AgAu)(Au2)(SR)9]3-'
     """
 
     def __init__(
