@@ -297,7 +297,7 @@ def test_random_models_conserve_parse_and_match_brute_force(n1, n2, K, two, wind
     assert np.all(np.abs(S).sum(axis=0) > 0)  # no null reactions
     assert np.all(net.reactions.statistical_factor > 0)
     if K >= 2:
-        dissoc, exch = brute_force_unimolecular(system)
+        _, exch = brute_force_unimolecular(system)
         r, sp = net.reactions, system.species
         got = Counter()
         for j in np.flatnonzero(r.kind == EXCHANGE):

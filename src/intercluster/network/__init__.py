@@ -24,6 +24,7 @@ from intercluster.network.models import (
     get_model,
     register_model,
 )
+from intercluster.network.rules import Association, ComplexExchange, Conversion, DirectExchange
 from intercluster.network.sites import (
     M7H_CLASSES,
     SiteClass,
@@ -31,7 +32,6 @@ from intercluster.network.sites import (
     SiteRateModel,
     log_partition_functions,
 )
-from intercluster.network.rules import Association, ComplexExchange, Conversion, DirectExchange
 from intercluster.network.system import DimerSum, ExchangeSystem, Species
 
 #: ``"site"``: the site model of the tricapped tetrahedral M7H clusters (Zhong et al.,
