@@ -237,6 +237,15 @@ BAD = [
     # unknown family key, unknown rule kind
     (lambda d: d["family"][0].update(n_atom=3), r"did you mean 'n_atoms'"),
     (lambda d: d.update(rules={"fusion": []}), r"unknown key 'fusion'"),
+    # two families that give the same ions
+    (
+        lambda d: d["family"].append(
+            {"name": "N", "metal_a": "Au", "metal_b": "Ag", "n_atoms": 3, "charge": -1}
+        ),
+        r"may not share an ion",
+    ),
+    # a rule list that is not a list of tables
+    (lambda d: d.update(rules={"association": 5}), r"rules\.association = 5"),
     # a base constant without a value
     (lambda d: d.pop("constants"), r"constants\.k_tri"),
 ]
@@ -297,3 +306,35 @@ def test_species_are_full_ions_masses_and_electrons_from_chem_ms():
 
     d = isotopes("109Ag").masses[0] - isotopes("107Ag").masses[0]
     assert mz(heavy) - mz(light) == pytest.approx(25 * d, abs=1e-6)
+
+
+def test_conversion_detailed_balance_from_family_energies():
+    """Framework change G <-> F + H with family free energies: at equilibrium
+    [F][H]/[G] = (k_conv/k_back) exp(-(E_F - E_G)/RT) for every composition."""
+    from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K
+
+    fams = [
+        Family("F", "Ag", "Au", 2, charge=-1, ligands="(SR)3"),
+        Family("G", "Ag", "Au", 2, charge=-1, ligands="(SR)3", fixed="H", energy_kJ_mol=-3.0),
+    ]
+    # G carries one more H than F: the fragment must carry it (H here stands for any
+    # conserved atom the framework change releases); without it the rule is refused
+    with pytest.raises(ConfigError, match="does not conserve H"):
+        ClusterSystem(fams, 1, rules=[Conversion("F", "G", None, "k_conv", "k_back")])
+    system = ClusterSystem(
+        fams,
+        1,
+        rules=[DirectExchange(), Conversion("G", "F", "H", "k_conv", "k_back")],
+        fragments={"H": "H"},
+        constants={"k_conv": 1e-2, "k_back": 1e-3},
+    )
+    net = build_network(system, "sim2", {"k_ex": 1e-3})
+    x0 = {"[Ag2(SR)3]-": 20.0, "[Au2(SR)3]-": 20.0, "H": 50.0}
+    ds = simulate(net, x0, t_end_s=5e4, dt_s=5e3, rtol=1e-10, atol_nM=1e-14)
+    x = dict(zip(system.species_labels, ds.concentration.values[-1]))
+    rt = GAS_CONSTANT_KJ_MOL_K * 298.15
+    for xa in range(3):
+        f = x[fams[0].label(xa)]
+        g = x[fams[1].label(xa)]
+        h = x["H"]
+        assert f * h / g == pytest.approx(10.0 * np.exp(-3.0 / rt), rel=1e-5)

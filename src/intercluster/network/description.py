@@ -161,6 +161,20 @@ class ClusterSystem:
         self.name = name
         self.origin = origin
         self.family_index = {n: i for i, n in enumerate(names)}
+        seen: dict = {}
+        for f in families:
+            for x in f.window:
+                other = seen.setdefault(f.ion(x), (f.name, x))
+                if other != (f.name, x):
+                    raise ConfigError(
+                        bad_value(
+                            f"family[{f.name!r}]",
+                            f.label(x),
+                            f"a cluster different from family {other[0]!r} (x = {other[1]}); "
+                            "two families may not share an ion (give other ligands, charge "
+                            "or fixed atoms)",
+                        )
+                    )
         self.complex_types = self._types(complex_types)
         self.fragments = self._fragments(fragments or {})
         self.rules = tuple(default_rules(max_subunits) if rules is None else rules)
@@ -674,6 +688,8 @@ class ClusterSystem:
                 items = rules_t.get(key, [])
                 if isinstance(items, dict):
                     items = [items]
+                if not isinstance(items, list):
+                    raise ConfigError(bad_value(f"rules.{key}", items, f"tables [[rules.{key}]]"))
                 for j, item in enumerate(items):
                     where = f"{source} [[rules.{key}]] #{j + 1}"
                     if not isinstance(item, dict):

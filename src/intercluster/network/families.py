@@ -26,6 +26,7 @@ clusters is the same machinery.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -162,7 +163,11 @@ class Family:
         if not isinstance(self.pool, bool):
             raise ConfigError(bad_value(f"{where}.pool", self.pool, "true or false"))
         energy = self.energy_kJ_mol
-        if isinstance(energy, bool) or not isinstance(energy, int | float) or energy != energy:
+        if (
+            isinstance(energy, bool)
+            or not isinstance(energy, int | float)
+            or not math.isfinite(energy)
+        ):
             raise ConfigError(bad_value(f"{where}.energy_kJ_mol", energy, "a number [kJ/mol]"))
         if not isinstance(self.ligands, str):
             raise ConfigError(bad_value(f"{where}.ligands", self.ligands, "formula text"))
