@@ -338,3 +338,54 @@ def test_conversion_detailed_balance_from_family_energies():
         g = x[fams[1].label(xa)]
         h = x["H"]
         assert f * h / g == pytest.approx(10.0 * np.exp(-3.0 / rt), rel=1e-5)
+
+
+def test_build_time_conservation_check_names_the_rule():
+    """The generic check at build (every reaction against the conservation matrix)
+    refuses a reaction that loses a ligand, naming its rule."""
+    from intercluster.network.build import check_conservation
+    from intercluster.network.rules import ReactionSet, generate_reactions
+
+    fams = [
+        Family("F", "Ag", "Au", 1, ligands="(SR)2"),
+        Family("G", "Ag", "Au", 1, ligands="(SR)3", charge=-2),
+    ]
+    system = ClusterSystem(fams, 1, rules=[DirectExchange(name="swap")])
+    reactions, channels, _ = generate_reactions(system)
+    check_conservation(system, reactions, channels)  # the real reactions conserve
+    broken = ReactionSet(
+        kind=reactions.kind[:1],
+        reactants=reactions.reactants[:1],
+        products=np.array([[system.index("[Ag(SR)2]-"), reactions.products[0, 1]]]),
+        a=reactions.a[:1],
+        b=reactions.b[:1],
+        statistical_factor=reactions.statistical_factor[:1],
+        channel=reactions.channel[:1],
+    )
+    with pytest.raises(ConfigError, match=r"rule 'swap'.*does not conserve \(SR\) \(-1\)"):
+        check_conservation(system, broken, channels)
+
+
+def test_single_family_dataset_layout_unchanged():
+    """An ExchangeSystem run keeps the Dataset layout that files and fits rely on."""
+    from intercluster import ExchangeSystem
+
+    ds = simulate(build_network(ExchangeSystem("Ag", "Au", 3), "sim2"), "Ag3:Au3 = 1:1", t_end_s=10)
+    assert set(ds.data_vars) == {
+        "concentration",
+        "observable_concentration",
+        "intensity",
+        "t_max",
+        "initial_concentration",
+    }
+    assert set(ds.coords) == {
+        "time",
+        "species",
+        "species_n_a",
+        "species_is_dimer",
+        "observable",
+        "observable_n_a",
+        "observable_is_dimer",
+    }
+    assert {"conservation_drift_a", "conservation_drift_b", "metal_a", "n_atoms"} <= set(ds.attrs)
+    assert not any(k.startswith("conservation_drift_A") for k in ds.attrs)
