@@ -102,6 +102,7 @@ def simulate(
     Parameters
     ----------
     network : Network
+        Of an ExchangeSystem (the single-family model) or of a ClusterSystem.
     initial : str, mapping or array
         Mixture at t = 0 [nmol/L], e.g. ``"Ag25:Au25 = 40:40"``
         (:func:`intercluster.kinetics.initial.initial_concentrations`).
@@ -130,6 +131,14 @@ def simulate(
         metal A) and ``is_dimer``; ``attrs`` hold the system, model, parameters,
         tolerances, the conservation drift of each metal (relative), the most
         negative concentration relative to the total, and solver statistics.
+
+        For a general network (families, complexes, rules: a ``ClusterSystem``)
+        the same variables plus ``family_composition(time, family, x)`` [nmol/L]
+        (subunits of each family with x A atoms, free and in complexes) and
+        ``conserved_total(conserved)``; coordinates ``species_family``,
+        ``species_size``, ``observable_family``, ``observable_size``; ``attrs``
+        hold ``conservation_drift_<quantity>`` for every metal, ligand and the
+        charge (relative to its initial total) and ``conservation_drift_max``.
 
     Raises
     ------

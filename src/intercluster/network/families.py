@@ -8,12 +8,12 @@ x_min..x_max (the species that exist; the parent clusters must lie inside).
 
 Examples from the source papers:
 
-- Neumaier et al., JACS 2021, 143, 6969 (doi:10.1021/jacs.1c01140):
+- Neumaier et al., JACS 2021, 143, 6969:
   ``Family("M25", "Ag", "Au", 25, charge=-1)`` for [Ag_xAu_(25-x)]- written without
   ligands, as in their kinetic model;
-- Acharya et al., J. Phys. Chem. C 2025 (doi:10.1021/acs.jpcc.5c00693):
+- Acharya et al., J. Phys. Chem. C 2025 (doi:10.1021/acs.jpcc.4c07077):
   ``Family("PdM24", "Ag", "Au", 24, fixed="Pd", ligands="(DMBT)18", charge=-2)``;
-- Lin et al., Chem. Sci. 2022 (doi:10.1039/d1sc05672d): three frameworks
+- Lin et al., Chem. Sci. 2022 (doi:10.1039/d1sc06296d): three frameworks
   ``(p-MBA)30`` 4-, ``(p-MBA)27`` 3-, ``(p-MBA)26`` 2- of 44 Au/Ag atoms, each with
   its own window.
 
