@@ -345,11 +345,9 @@ def _plan_factors(cs: ClusterSystem, model: RateModel, plan: FactorPlan, reactio
     for kind, entries in plan.pairs.items():
         if not entries:
             continue
-        arr = np.array(entries, dtype=float).reshape(-1, 6)
-        rxn = arr[:, 0].astype(np.int64)
-        f1, x1 = arr[:, 1].astype(np.int64), arr[:, 2].astype(np.int64)
-        f2, x2 = arr[:, 3].astype(np.int64), arr[:, 4].astype(np.int64)
-        w = arr[:, 5]
+        cols = list(zip(*entries))
+        rxn, f1, x1, f2, x2 = (np.array(c, dtype=np.int64) for c in cols[:5])
+        w = np.array(cols[5], dtype=float)
         pairs = sorted(set(zip(f1.tolist(), f2.tolist())))
         for p1, p2 in pairs:
             mask = (f1 == p1) & (f2 == p2)

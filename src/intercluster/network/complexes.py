@@ -58,53 +58,60 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
-class Complex:
-    """A multiset of subunits (family index, x), stored sorted ascending.
+class Complex(tuple):
+    """A multiset of subunits (family index, x), stored as a sorted tuple of pairs.
 
     ``Complex(((0, 12),))`` is a free cluster of family 0 with 12 A atoms;
-    ``Complex(((0, 12), (0, 13)))`` the dimer isomer {12, 13}.
+    ``Complex(((0, 12), (0, 13)))`` the dimer isomer {12, 13}. A Complex is a tuple
+    (hashing and comparison at C speed; a plain sorted tuple of pairs is an equal key).
     """
 
-    subunits: tuple[tuple[int, int], ...]
+    __slots__ = ()
 
     @classmethod
     def of(cls, *subunits: tuple[int, int]) -> Complex:
         return cls(tuple(sorted(subunits)))
 
     @property
+    def subunits(self) -> tuple[tuple[int, int], ...]:
+        return tuple(self)
+
+    @property
     def size(self) -> int:
         """Number of subunits (1 free cluster, 2 dimer, 3 trimer)."""
-        return len(self.subunits)
+        return len(self)
 
     @property
     def families(self) -> tuple[int, ...]:
         """Family indices of the subunits, sorted (the complex type)."""
-        return tuple(f for f, _ in self.subunits)
+        return tuple(f for f, _ in self)
 
     @property
     def multiplicity(self) -> Counter:
-        return Counter(self.subunits)
+        return Counter(self)
 
-    def __add__(self, other: Complex) -> Complex:
-        return Complex(tuple(sorted(self.subunits + other.subunits)))
+    def __add__(self, other) -> Complex:
+        return Complex(tuple(sorted(tuple(self) + tuple(other))))
 
-    def minus(self, other: Complex) -> Complex | None:
+    def minus(self, other) -> Complex | None:
         """This complex without the subunits of ``other`` (None if not contained)."""
-        items = list(self.subunits)
-        for s in other.subunits:
+        items = list(self)
+        for s in other:
             try:
                 items.remove(s)
             except ValueError:
                 return None
-        return Complex(tuple(items))  # removal keeps the sorted order
+        return Complex(items)  # removal keeps the sorted order
 
     def replace(self, old: tuple[int, int], new: tuple[int, int]) -> Complex:
         """One subunit ``old`` replaced by ``new``."""
-        items = list(self.subunits)
+        items = list(self)
         items.remove(old)
         items.append(new)
-        return Complex(tuple(sorted(items)))
+        return Complex(sorted(items))
+
+    def __repr__(self) -> str:
+        return f"Complex({tuple(self)!r})"
 
 
 @dataclass(frozen=True, order=True)
@@ -120,12 +127,12 @@ class Fragment:
 
 def symmetry_number(c: Complex) -> int:
     """sigma_C = prod over subunit types of multiplicity! (1, 2 or 6 up to trimers)."""
-    return math.prod(math.factorial(m) for m in Counter(c.subunits).values())
+    return math.prod(math.factorial(m) for m in Counter(c).values())
 
 
 def association_factor(x: Complex, y: Complex) -> float:
     """Statistical factor of X + Y -> C: 1/2 for two identical species, else 1."""
-    return 0.5 if x == y else 1.0
+    return 0.5 if tuple(x) == tuple(y) else 1.0
 
 
 def dissociation_factor(c: Complex, x: Complex, y: Complex) -> float:
@@ -138,18 +145,18 @@ def dissociation_factor(c: Complex, x: Complex, y: Complex) -> float:
     ValueError
         If X + Y is not C.
     """
-    if x + y != c:
+    if tuple(sorted(tuple(x) + tuple(y))) != tuple(c):
         raise ValueError(f"{x} + {y} is not {c}")
-    n = math.prod(math.comb(c.subunits.count(s), x.subunits.count(s)) for s in set(x.subunits))
+    n = math.prod(math.comb(c.count(s), x.count(s)) for s in set(x))
     return n / 2 if x == y else float(n)
 
 
 def exchange_factor(c: Complex, donor: tuple[int, int], acceptor: tuple[int, int]) -> float:
     """Ordered pairs of distinct positions of C with types (donor, acceptor)."""
-    m = Counter(c.subunits)
+    md = c.count(donor)
     if donor == acceptor:
-        return float(m[donor] * (m[donor] - 1))
-    return float(m[donor] * m[acceptor])
+        return float(md * (md - 1))
+    return float(md * c.count(acceptor))
 
 
 def count_multisets(n_types: int, k: int) -> int:

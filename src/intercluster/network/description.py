@@ -395,7 +395,9 @@ class ClusterSystem:
         out: dict[int, tuple[Complex, ...]] = {}
         out[1] = tuple(Complex(((i, x),)) for i, f in enumerate(self.families) for x in f.window)
         for size in range(2, self.max_subunits + 1):
-            items = []
+            items: list[Complex] = []
+            # complex_types are sorted, so sorting inside each type sorts by
+            # (type, total x, ascending subunit tuple)
             for t in (t for t in self.complex_types if len(t) == size):
                 groups = []
                 for fi, k in sorted(Counter(t).items()):
@@ -406,10 +408,12 @@ class ClusterSystem:
                             for combo in itertools.combinations_with_replacement(w, k)
                         ]
                     )
+                keyed = []
                 for combo in itertools.product(*groups):
                     sub = tuple(sorted(s for g in combo for s in g))
-                    items.append(Complex(sub))
-            items.sort(key=lambda c: (c.families, sum(x for _, x in c.subunits), c.subunits))
+                    keyed.append((sum(x for _, x in sub), sub))
+                keyed.sort()
+                items.extend(Complex(sub) for _, sub in keyed)
             out[size] = tuple(items)
         return out
 

@@ -40,7 +40,6 @@ import numpy as np
 from intercluster.errors import ConfigError, bad_value
 from intercluster.network.complexes import (
     Complex,
-    association_factor,
     dissociation_factor,
     exchange_factor,
 )
@@ -338,13 +337,8 @@ class _Builder:
     def __init__(self, system) -> None:
         self.system = system
         self.index = system.species_index
-        self.react: list[tuple[int, int]] = []
-        self.prod: list[tuple[int, int]] = []
-        self.kind: list[int] = []
-        self.a: list[int] = []
-        self.b: list[int] = []
+        self.rows: list[tuple] = []  # kind, r1, r2, p1, p2, a, b, channel
         self.stat: list[float] = []
-        self.chan: list[int] = []
         self.channels: list[Channel] = []
         self.plan = FactorPlan({DIMERIZATION: [], DISSOCIATION: [], EXCHANGE: []}, [])
 
@@ -353,36 +347,38 @@ class _Builder:
         return len(self.channels) - 1
 
     def add(self, chan, kind, reactants, products, a, b, stat) -> int:
-        self.react.append(reactants)
-        self.prod.append(products)
-        self.kind.append(kind)
-        self.a.append(a)
-        self.b.append(b)
+        self.rows.append((kind, reactants[0], reactants[1], products[0], products[1], a, b, chan))
         self.stat.append(stat)
-        self.chan.append(chan)
-        return len(self.kind) - 1
+        return len(self.rows) - 1
 
-    def pair_plan(self, rxn, kind, x: Complex, y: Complex) -> None:
+    def pair_plan(self, rxn, kind, x, y) -> None:
         """Model factor = mean over cross pairs of subunits of X and Y."""
-        w = 1.0 / (x.size * y.size)
-        for (f1, x1), (f2, x2) in itertools.product(x.subunits, y.subunits):
-            self.plan.pairs[kind].append((rxn, f1, x1, f2, x2, w))
+        entries = self.plan.pairs[kind]
+        if len(x) == 1 and len(y) == 1:
+            entries.append((rxn, x[0][0], x[0][1], y[0][0], y[0][1], 1.0))
+            return
+        w = 1.0 / (len(x) * len(y))
+        for (f1, x1), (f2, x2) in itertools.product(x, y):
+            entries.append((rxn, f1, x1, f2, x2, w))
 
     def result(self) -> ReactionSet:
-        n = len(self.kind)
+        n = len(self.rows)
+        arr = np.array(self.rows, dtype=np.int64).reshape(n, 8)
         return ReactionSet(
-            kind=np.array(self.kind, np.int8).reshape(n),
-            reactants=np.array(self.react, np.int64).reshape(n, 2),
-            products=np.array(self.prod, np.int64).reshape(n, 2),
-            a=np.array(self.a, np.int64).reshape(n),
-            b=np.array(self.b, np.int64).reshape(n),
+            kind=arr[:, 0].astype(np.int8),
+            reactants=np.ascontiguousarray(arr[:, 1:3]),
+            products=np.ascontiguousarray(arr[:, 3:5]),
+            a=np.ascontiguousarray(arr[:, 5]),
+            b=np.ascontiguousarray(arr[:, 6]),
             statistical_factor=np.array(self.stat, float).reshape(n),
-            channel=np.array(self.chan, np.int64).reshape(n),
+            channel=np.ascontiguousarray(arr[:, 7]),
         )
 
 
-def _sub_multisets(c: Complex, size: int) -> list[Complex]:
-    return sorted({Complex(t) for t in itertools.combinations(c.subunits, size)}, reverse=True)
+def _sub_multisets(c: Complex, size: int) -> list[tuple]:
+    if size == 1:
+        return sorted({(s,) for s in c}, reverse=True)
+    return sorted(set(itertools.combinations(c, size)), reverse=True)
 
 
 def _associations(bld: _Builder, rule: Association, reverse: bool) -> None:
@@ -395,34 +391,44 @@ def _associations(bld: _Builder, rule: Association, reverse: bool) -> None:
     name = rule.reverse_name if reverse else rule.forward_name
     chan = bld.channel(name, kind, rule.reverse if reverse else rule.constant, rule, not reverse)
     allowed = system.association_types(rule)
+    check_type = allowed != {t for t in system.complex_types if len(t) == rule.size}
     for c in system.complexes_of_size(rule.size):
-        if c.families not in allowed:
+        if check_type and c.families not in allowed:
             continue
         ic = index[c]
         for x in _sub_multisets(c, p):
-            y = c.minus(x)
+            if p == 1:
+                k = c.index(x[0])
+                y = c[:k] + c[k + 1 :]
+            else:
+                y = Complex(c).minus(x)
             ix, iy = index.get(x), index.get(y)
             if ix is None or iy is None:
                 continue
             if p == q and ix < iy:
                 continue
-            a = x.subunits[0][1] if p == 1 else -1
-            b = y.subunits[0][1] if q == 1 else -1
+            a = x[0][1] if p == 1 else -1
+            b = y[0][1] if q == 1 else -1
             if reverse:
-                rxn = bld.add(chan, kind, (ic, -1), (ix, iy), a, b, dissociation_factor(c, x, y))
+                stat = 1.0 if p + q == 2 else dissociation_factor(c, Complex(x), Complex(y))
+                rxn = bld.add(chan, kind, (ic, -1), (ix, iy), a, b, stat)
             else:
-                rxn = bld.add(chan, kind, (ix, iy), (ic, -1), a, b, association_factor(x, y))
+                rxn = bld.add(chan, kind, (ix, iy), (ic, -1), a, b, 0.5 if ix == iy else 1.0)
             bld.pair_plan(rxn, kind, x, y)
 
 
-def _exchange_product(system, c: Complex, donor, acceptor) -> Complex | None:
-    fams = system.families
+def _exchange_product(info, c: Complex, donor, acceptor) -> tuple | None:
     (fd, xd), (fa, xa) = donor, acceptor
-    if fams[fd].metal_pair != fams[fa].metal_pair:
+    if fd != fa and info[fd][2] != info[fa][2]:
         return None
-    if not (fams[fd].in_window(xd - 1) and fams[fa].in_window(xa + 1)):
+    if xd - 1 < info[fd][0] or xa + 1 > info[fa][1]:
         return None
-    product = c.replace(donor, (fd, xd - 1)).replace(acceptor, (fa, xa + 1))
+    items = list(c)
+    items.remove(donor)
+    items.remove(acceptor)
+    items.append((fd, xd - 1))
+    items.append((fa, xa + 1))
+    product = tuple(sorted(items))
     return None if product == c else product
 
 
@@ -430,20 +436,21 @@ def _complex_exchanges(bld: _Builder, rule: ComplexExchange) -> None:
     system = bld.system
     index = bld.index
     chan = bld.channel(rule.name, EXCHANGE, rule.constant, rule, False)
+    info = [(f.x_min, f.x_max, f.metal_pair) for f in system.families]
+    entries = bld.plan.pairs[EXCHANGE]
     for size in range(2, system.max_subunits + 1):
         if rule.sizes is not None and size not in rule.sizes:
             continue
         for c in system.complexes_of_size(size):
-            mult = c.multiplicity
-            types = sorted(mult, reverse=True)
+            types = sorted(set(c), reverse=True)
             ic = index[c]
             for donor in types:
                 for acceptor in types:
-                    if donor == acceptor and mult[donor] < 2:
+                    if donor == acceptor and c.count(donor) < 2:
                         continue
                     if donor[0] != acceptor[0] and not rule.across_families:
                         continue
-                    product = _exchange_product(system, c, donor, acceptor)
+                    product = _exchange_product(info, c, donor, acceptor)
                     if product is None:
                         continue
                     rxn = bld.add(
@@ -455,9 +462,7 @@ def _complex_exchanges(bld: _Builder, rule: ComplexExchange) -> None:
                         acceptor[1],
                         exchange_factor(c, donor, acceptor),
                     )
-                    bld.plan.pairs[EXCHANGE].append(
-                        (rxn, donor[0], donor[1], acceptor[0], acceptor[1], 1.0)
-                    )
+                    entries.append((rxn, donor[0], donor[1], acceptor[0], acceptor[1], 1.0))
 
 
 def _direct_exchanges(bld: _Builder, rule: DirectExchange) -> None:
