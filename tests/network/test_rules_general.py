@@ -389,3 +389,16 @@ def test_single_family_dataset_layout_unchanged():
     }
     assert {"conservation_drift_a", "conservation_drift_b", "metal_a", "n_atoms"} <= set(ds.attrs)
     assert not any(k.startswith("conservation_drift_A") for k in ds.attrs)
+
+
+def test_cli_network_refuses_oversized_model_before_building(tmp_path):
+    import tomli_w
+
+    data = general_dict()
+    data["family"][0]["n_atoms"] = 60
+    path = tmp_path / "big.toml"
+    path.write_bytes(tomli_w.dumps(data).encode())
+    cmd = [sys.executable, "-m", "intercluster.cli.main", "network", str(path)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2
+    assert "41,663 species" in out.stderr and "allow" in out.stderr

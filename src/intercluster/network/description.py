@@ -816,6 +816,11 @@ def describe_counts(network) -> list[str]:
             f"  {ch.name:<34} {n:>9,}   {ch.constant} [{ch.unit}]{detail}: "
             f"{_RULE_FORMULAS.get(ch.kind, '')}"
         )
+    lines.append("reactions per family (a reactant holds a subunit of it):")
+    fam_of = [set(f for f, _ in getattr(s, "subunits", ())) for s in cs.species] + [set()]
+    for i, f in enumerate(cs.families):
+        n = sum(1 for r1, r2 in r.reactants.tolist() if i in fam_of[r1] or i in fam_of[r2])
+        lines.append(f"  {f.name:<34} {n:>9,}")
     lines.append("reactions per kind:")
     for k, name in enumerate(GENERAL_KIND_NAMES):
         n = int(np.sum(r.kind == k))
