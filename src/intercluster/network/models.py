@@ -21,6 +21,14 @@ The three models of Neumaier et al., JACS 2021, 143, 6969 (Table 1, eqs 2-3):
     f_Au = ((N - m) + (N - n))/(2N) when metal B is Au ("[Ag8Au17]- +
     [Ag15Au10]-: f_Au = (17 + 10)/50 = 0.54").
 
+General models (families, complexes of up to K subunits; :mod:`intercluster.network.rules`)
+use the same functions: exchange between two subunits of any complex (or two free
+clusters) takes the exchange factor at (donor, acceptor); association X + Y and
+dissociation into X + Y take the mean of the dimerization (dissociation) factor over
+the cross pairs of subunits of X and Y, which for monomer + monomer is the factor
+itself (trimer formation D{a, b} + M{c} in sim3: (f(a, c) + f(b, c))/2). Between
+families of different N or metals, :meth:`RateModel.cross_family_factor` applies.
+
 A user model is a subclass overriding any of the three ``*_factor`` methods,
 or :meth:`RateModel.from_functions`; register it with :func:`register_model` to
 use it by name from configs and the command line.
