@@ -4,8 +4,6 @@ Python), the ``intercluster network`` listing and every kind of bad input."""
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -259,27 +257,35 @@ def test_bad_input_names_field_value_and_allowed(change, message):
         SimulationConfig.from_dict(data).network()
 
 
-def test_cli_network_prints_general_counts_and_refuses_bad_input(tmp_path):
+def run_cli(argv, capsys):
+    from intercluster.cli.main import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_network_prints_general_counts_and_refuses_bad_input(tmp_path, capsys):
     import tomli_w
 
     good = tmp_path / "good.toml"
     good.write_bytes(tomli_w.dumps(general_dict()).encode())
-    cmd = [sys.executable, "-m", "intercluster.cli.main", "network"]
-    out = subprocess.run([*cmd, str(good)], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 0, out.stderr
-    assert "C(4 + 3 - 1, 3) = 20" in out.stdout
-    assert "trimer formation" in out.stdout and "reactions per kind" in out.stdout
+    code, out, err = run_cli(["network", good], capsys)
+    assert code == 0, err
+    assert "C(4 + 3 - 1, 3) = 20" in out
+    assert "trimer formation" in out and "reactions per kind" in out
     bad_data = general_dict()
     bad_data["family"][0]["ligands"] = "(XYZQ)18"
     bad = tmp_path / "bad.toml"
     bad.write_bytes(tomli_w.dumps(bad_data).encode())
     csv = tmp_path / "reactions.csv"
-    out = subprocess.run(
-        [*cmd, str(bad), "--csv", str(csv)], capture_output=True, text=True, cwd=ROOT
-    )
-    assert out.returncode == 2
-    assert len(out.stderr.strip().splitlines()) == 1 and "ligands" in out.stderr
+    code, out, err = run_cli(["network", bad, "--csv", csv], capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "ligands" in err
     assert not csv.exists()
+    # system options do not apply to a family description
+    code, out, err = run_cli(["network", good, "--n-atoms", "5"], capsys)
+    assert code == 2 and "[[family]]" in err
 
 
 def test_species_are_full_ions_masses_and_electrons_from_chem_ms():
@@ -391,14 +397,13 @@ def test_single_family_dataset_layout_unchanged():
     assert not any(k.startswith("conservation_drift_A") for k in ds.attrs)
 
 
-def test_cli_network_refuses_oversized_model_before_building(tmp_path):
+def test_cli_network_refuses_oversized_model_before_building(tmp_path, capsys):
     import tomli_w
 
     data = general_dict()
     data["family"][0]["n_atoms"] = 60
     path = tmp_path / "big.toml"
     path.write_bytes(tomli_w.dumps(data).encode())
-    cmd = [sys.executable, "-m", "intercluster.cli.main", "network", str(path)]
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert out.returncode == 2
-    assert "41,663 species" in out.stderr and "allow" in out.stderr
+    code, _, err = run_cli(["network", path], capsys)
+    assert code == 2
+    assert "41,663 species" in err and "allow" in err
