@@ -153,16 +153,21 @@ def general_dict(**changes) -> dict:
     return data
 
 
-def test_toml_and_python_descriptions_agree():
+def test_toml_and_python_descriptions_agree(tmp_path):
     cfg = SimulationConfig.from_dict(general_dict())
     fam = Family("M", "Ag", "Au", 3)
     py = ClusterSystem([fam], 3, constants={"k_tri": 1e-3, "k_tri_diss": 1e-1})
     a, b = cfg.network(), build_network(py, "sim2")
     assert a.cluster_system.species_labels == b.cluster_system.species_labels
     np.testing.assert_array_equal(a.rate_constants, b.rate_constants)
-    # round trip through to_dict
-    again = SimulationConfig.from_dict(cfg.to_dict())
+    # round trip through to_dict and a TOML file
+    import tomli_w
+
+    path = tmp_path / "config.toml"
+    path.write_bytes(tomli_w.dumps(cfg.to_dict()).encode())
+    again = SimulationConfig.from_toml(path)
     np.testing.assert_array_equal(again.network().rate_constants, a.rate_constants)
+    assert again.system.species_labels == cfg.system.species_labels
     ds = cfg.run()
     assert ds.sizes["species"] == 4 + 10 + 20
 
@@ -177,6 +182,9 @@ def test_example_trimers_counts():
     cfg = SimulationConfig.from_toml(ROOT / "examples" / "trimers_40-40.toml")
     assert cfg.system.count_by_size() == {1: 26, 2: 351, 3: 3276}
     assert cfg.system.n_species == 3653
+    labels = cfg.system.observable_labels
+    assert len(labels) == 26 + 51 + 76
+    assert {"[AgAu24]-", "[Ag25Au25]2-", "[Ag3Au72]3-"} <= set(labels)
 
 
 def test_size_limit_refused_before_building():
