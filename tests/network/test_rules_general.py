@@ -415,3 +415,43 @@ def test_cli_network_refuses_oversized_model_before_building(tmp_path, capsys):
     code, _, err = run_cli(["network", path], capsys)
     assert code == 2
     assert "41,663 species" in err and "allow" in err
+
+
+def test_pool_transfer_decomposition_and_reconstruction():
+    """A cluster releases one metal atom as [Ag(SR)2]- or [Au(SR)2]- (becoming a
+    framework with N - 1 sites) and takes it back: metal atoms, ligands and charge are
+    conserved, and at equilibrium [G_(x-1)][P_A]/[F_x] = (k_release/k_uptake) x,
+    [G_x][P_B]/[F_x] = (k_release/k_uptake)(N - x)."""
+    from intercluster.network import PoolTransfer
+
+    fams = [
+        Family("F", "Ag", "Au", 3, charge=-2, ligands="(SR)4"),
+        Family("G", "Ag", "Au", 2, charge=-1, ligands="(SR)2"),
+        Family("pool", "Ag", "Au", 1, charge=-1, ligands="(SR)2", pool=True),
+    ]
+    system = ClusterSystem(
+        fams,
+        1,
+        rules=[PoolTransfer("F", "G", "pool")],
+        constants={"k_release": 1e-2, "k_uptake": 2e-3},
+    )
+    net = build_network(system, "sim1")
+    assert np.all(net.conservation_matrix @ net.stoichiometry.toarray() == 0)
+    x0 = {"[Ag3(SR)4]2-": 20.0, "[Au3(SR)4]2-": 20.0, "[AgAu2(SR)4]2-": 5.0}
+    ds = simulate(net, x0, t_end_s=2e4, dt_s=2e3, rtol=1e-10, atol_nM=1e-14)
+    x = dict(zip(system.species_labels, ds.concentration.values[-1]))
+    K = 1e-2 / 2e-3
+    for xa in range(4):
+        f = x[fams[0].label(xa)]
+        if xa >= 1:
+            assert x[fams[1].label(xa - 1)] * x["[Ag(SR)2]-"] / f == pytest.approx(K * xa, rel=1e-5)
+        if xa <= 2:
+            assert x[fams[1].label(xa)] * x["[Au(SR)2]-"] / f == pytest.approx(
+                K * (3 - xa), rel=1e-5
+            )
+    # a target that does not take the released atom's ligands is refused
+    bad = [fams[0], Family("G", "Ag", "Au", 2, charge=-1, ligands="(SR)3"), fams[2]]
+    with pytest.raises(ConfigError, match=r"does not conserve \(SR\)"):
+        ClusterSystem(bad, 1, rules=[PoolTransfer("F", "G", "pool")])
+    with pytest.raises(ConfigError, match="N = 2 and a pool with N = 1"):
+        ClusterSystem(fams, 1, rules=[PoolTransfer("F", "F", "pool")])

@@ -24,7 +24,13 @@ from intercluster.network.models import (
     get_model,
     register_model,
 )
-from intercluster.network.rules import Association, ComplexExchange, Conversion, DirectExchange
+from intercluster.network.rules import (
+    Association,
+    ComplexExchange,
+    Conversion,
+    DirectExchange,
+    PoolTransfer,
+)
 from intercluster.network.sites import (
     M7H_CLASSES,
     SiteClass,
@@ -52,6 +58,7 @@ __all__ = [
     "Family",
     "Fragment",
     "Network",
+    "PoolTransfer",
     "RateModel",
     "Sim1",
     "Sim2",

@@ -39,6 +39,7 @@ TOML form (read by :class:`~intercluster.kinetics.config.SimulationConfig`)::
     [[rules.exchange]]                    # inside complexes; default constant k_ex
     [[rules.direct_exchange]]             # free cluster + free cluster (or a pool)
     [[rules.conversion]]                  # source, target, fragment, constant, reverse
+    [[rules.pool_transfer]]               # source, target (N - 1), pool, constant, reverse
 
     [fragments]
     TPP = "(TPP)"
@@ -65,6 +66,7 @@ from intercluster.network.rules import (
     ComplexExchange,
     Conversion,
     DirectExchange,
+    PoolTransfer,
 )
 
 __all__ = ["MAX_SUBUNITS", "ClusterSystem", "default_rules"]
@@ -77,6 +79,7 @@ _RULE_TYPES = {
     "exchange": ComplexExchange,
     "direct_exchange": DirectExchange,
     "conversion": Conversion,
+    "pool_transfer": PoolTransfer,
 }
 
 
@@ -313,6 +316,36 @@ class ClusterSystem:
                         )
                     )
                 self._check_conversion(rule, s, t, where)
+            elif isinstance(rule, PoolTransfer):
+                s = self.families[self._family(rule.source, f"{where}.source")]
+                t = self.families[self._family(rule.target, f"{where}.target")]
+                p = self.families[self._family(rule.pool, f"{where}.pool")]
+                if not (s.metal_pair == t.metal_pair == p.metal_pair):
+                    raise ConfigError(
+                        bad_value(
+                            f"{where}.target",
+                            rule.target,
+                            f"families with the metals of {rule.source!r} "
+                            f"({s.metal_a}/{s.metal_b}) for target and pool",
+                        )
+                    )
+                if t.n_atoms != s.n_atoms - 1 or p.n_atoms != 1:
+                    raise ConfigError(
+                        bad_value(
+                            f"{where}.target",
+                            rule.target,
+                            f"a family with N = {s.n_atoms - 1} and a pool with N = 1 (one "
+                            "metal atom moves); otherwise metal atoms are not conserved",
+                        )
+                    )
+                x = max(s.x_min, 1)
+                msg = conservation_mismatch([s.ion(x)], [t.ion(x - 1), p.ion(1)])
+                if msg:
+                    raise ConfigError(
+                        f"{where} ({rule.forward_name}): {s.ion(x)} -> {t.ion(x - 1)} + "
+                        f"{p.ion(1)} does not conserve {msg}; every rule must conserve metal "
+                        "atoms, ligands and charge"
+                    )
             elif not isinstance(rule, ComplexExchange):
                 raise ConfigError(
                     bad_value(

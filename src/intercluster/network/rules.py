@@ -17,6 +17,8 @@ generalised to several families and to trimers):
   mechanism of Zhong et al., Dalton Trans. 2021, 50, 4727), and, with a pool
   family, between a cluster and a small metal-ligand complex such as [Au(SR)2]-
   (clusters give atoms to and take atoms from the pool);
+- :class:`PoolTransfer`: a free cluster gives one metal atom to a pool of small
+  metal-ligand complexes (becoming a family with N - 1 sites) or takes one back;
 - :class:`Conversion`: a free cluster (or, with ``in_complexes``, a subunit of a
   complex) changes family (framework change: ligand count and charge change,
   the fragment carries what is released, e.g. the loss of triphenylphosphine),
@@ -58,6 +60,7 @@ __all__ = [
     "ComplexExchange",
     "Conversion",
     "DirectExchange",
+    "PoolTransfer",
     "ReactionSet",
     "dimer_rules",
     "direct_rules",
@@ -300,6 +303,59 @@ class Conversion:
         return (
             (self.name + " reverse") if self.name else f"conversion {self.target} -> {self.source}"
         )
+
+
+@dataclass(frozen=True)
+class PoolTransfer:
+    """A free cluster gives one metal atom to the pool, or takes one from it.
+
+    (F, x) -> (G, x - 1) + [A-complex of the pool]  (an A atom leaves; factor x)
+    (F, x) -> (G, x) + [B-complex of the pool]      (a B atom leaves; factor N - x)
+
+    and, with ``reverse``, the uptake G + pool complex -> F (factor 1). The factors
+    count the atoms of that metal that can leave (labelled positions), so with
+    composition-independent constants the clusters of F and G and the pool stay
+    binomial at equilibrium. Partial decomposition into small complexes such as
+    [Au(SR)2]- and reconstruction (Lin et al., Chem. Sci. 2022) is a chain of such
+    steps through intermediate families. Family energies give the model factor
+    exp(-dE/2RT) (dE = E_G + E_pool - E_F).
+
+    Parameters
+    ----------
+    source, target : str
+        Families with N and N - 1 variable sites of the same two metals.
+    pool : str
+        A pool family (N = 1, same metals); ligands and charge of target + pool
+        complex must equal the source's (checked when the network is built).
+    constant : str
+        Release [s^-1].
+    reverse : str, optional
+        Uptake [L nmol^-1 s^-1].
+    name : str, optional
+    """
+
+    source: str
+    target: str
+    pool: str
+    constant: str = "k_release"
+    reverse: str | None = "k_uptake"
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        for attr in ("source", "target", "pool"):
+            if not isinstance(getattr(self, attr), str):
+                raise ConfigError(bad_value(f"pool_transfer.{attr}", getattr(self, attr), "a name"))
+        _constant(self.constant, "pool_transfer.constant")
+        if self.reverse is not None:
+            _constant(self.reverse, "pool_transfer.reverse")
+
+    @property
+    def forward_name(self) -> str:
+        return self.name or f"release {self.source} -> {self.target} + {self.pool}"
+
+    @property
+    def reverse_name(self) -> str:
+        return (self.name + " reverse") if self.name else f"uptake {self.target} + {self.pool}"
 
 
 @dataclass(frozen=True)
@@ -554,6 +610,35 @@ def _conversions(bld: _Builder, rule: Conversion, reverse: bool) -> None:
                     bld.plan.energy.append((rxn, d_energy))
 
 
+def _pool_transfers(bld: _Builder, rule: PoolTransfer, reverse: bool) -> None:
+    system = bld.system
+    index = bld.index
+    if reverse and rule.reverse is None:
+        return
+    fi = system.family_index
+    fs, ft, fp = fi[rule.source], fi[rule.target], fi[rule.pool]
+    fams = system.families
+    src, tgt, pool = fams[fs], fams[ft], fams[fp]
+    kind = RECOMBINATION if reverse else CONVERSION
+    name = rule.reverse_name if reverse else rule.forward_name
+    chan = bld.channel(name, kind, rule.reverse if reverse else rule.constant, rule, reverse)
+    d_energy = tgt.energy_kJ_mol + pool.energy_kJ_mol - src.energy_kJ_mol
+    for x in src.window:
+        i_src = index[Complex(((fs, x),))]
+        # an A atom leaves (pool complex x = 1), then a B atom (pool complex x = 0)
+        for x_t, x_p, stat in ((x - 1, 1, x), (x, 0, src.n_atoms - x)):
+            if stat == 0 or not (tgt.in_window(x_t) and pool.in_window(x_p)):
+                continue
+            i_t = index[Complex(((ft, x_t),))]
+            i_p = index[Complex(((fp, x_p),))]
+            if reverse:
+                rxn = bld.add(chan, kind, (i_t, i_p), (i_src, -1), -1, -1, 1.0)
+                bld.plan.energy.append((rxn, -d_energy))
+            else:
+                rxn = bld.add(chan, kind, (i_src, -1), (i_t, i_p), -1, -1, float(stat))
+                bld.plan.energy.append((rxn, d_energy))
+
+
 def generate_reactions(system) -> tuple[ReactionSet, tuple[Channel, ...], FactorPlan]:
     """All reactions of a :class:`~intercluster.network.ClusterSystem`.
 
@@ -587,6 +672,9 @@ def generate_reactions(system) -> tuple[ReactionSet, tuple[Channel, ...], Factor
         if isinstance(rule, Conversion):
             _conversions(bld, rule, False)
             _conversions(bld, rule, True)
+        elif isinstance(rule, PoolTransfer):
+            _pool_transfers(bld, rule, False)
+            _pool_transfers(bld, rule, True)
     return bld.result(), tuple(bld.channels), bld.plan
 
 
