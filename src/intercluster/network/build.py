@@ -17,14 +17,12 @@ from intercluster.errors import ConfigError, bad_value
 from intercluster.network.description import ClusterSystem, conservation_keys, conserved_vector
 from intercluster.network.models import RateModel, get_model
 from intercluster.network.rules import (
-    CONVERSION,
     DIMERIZATION,
     DISSOCIATION,
     EXCHANGE,
     GENERAL_KIND_NAMES,
     KIND_NAMES,
     KIND_PARAMETER,
-    RECOMBINATION,
     Channel,
     FactorPlan,
     ReactionSet,
@@ -527,7 +525,3 @@ def build_network(
         check_conservation(cs, reactions, channels)
     factor = _plan_factors(cs, model, plan, reactions, params)
     return Network(system, model, params, reactions, factor, channels, plan)
-
-
-# unused kinds kept importable for callers that test membership
-_KINDS = (CONVERSION, RECOMBINATION)

@@ -678,10 +678,6 @@ def generate_reactions(system) -> tuple[ReactionSet, tuple[Channel, ...], Factor
     return bld.result(), tuple(bld.channels), bld.plan
 
 
-def _strip(reactions: ReactionSet) -> ReactionSet:
-    return reactions
-
-
 def dimer_rules(system) -> ReactionSet:
     """All dimerization, dissociation and exchange reactions of an ExchangeSystem.
 
