@@ -432,6 +432,8 @@ class _Builder:
 
 
 def _sub_multisets(c: Complex, size: int) -> list[tuple]:
+    if size == 1 and len(c) == 2:
+        return [(c[1],), (c[0],)] if c[0] != c[1] else [(c[0],)]
     if size == 1:
         return sorted({(s,) for s in c}, reverse=True)
     return sorted(set(itertools.combinations(c, size)), reverse=True)
@@ -498,7 +500,10 @@ def _complex_exchanges(bld: _Builder, rule: ComplexExchange) -> None:
         if rule.sizes is not None and size not in rule.sizes:
             continue
         for c in system.complexes_of_size(size):
-            types = sorted(set(c), reverse=True)
+            if len(c) == 2:
+                types = [c[1], c[0]] if c[0] != c[1] else [c[0]]
+            else:
+                types = sorted(set(c), reverse=True)
             ic = index[c]
             for donor in types:
                 for acceptor in types:
