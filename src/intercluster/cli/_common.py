@@ -64,6 +64,15 @@ def config_from_args(args):
         )
         if v is not None
     }
+    if system_over and not isinstance(cfg.system, ExchangeSystem):
+        from intercluster.errors import ConfigError
+
+        flag = "--" + next(iter(system_over)).replace("_", "-")
+        raise ConfigError(
+            f"{flag} = {next(iter(system_over.values()))!r}: the system options apply to a "
+            f"[system] configuration; {args.config} describes families, so edit its [[family]] "
+            "sections"
+        )
     if system_over:
         s = cfg.system
         system = ExchangeSystem(

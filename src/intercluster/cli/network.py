@@ -14,11 +14,7 @@ def add_arguments(p) -> None:
     p.add_argument("--csv", metavar="FILE", help="write the reaction table to a CSV file")
 
 
-def run(args) -> int:
-    from intercluster.io import atomic_file
-
-    cfg = config_from_args(args)
-    network = cfg.network()
+def _print_single_family(cfg, network) -> None:
     c = network.counts()
     s = cfg.system
     N = s.n_atoms
@@ -35,6 +31,24 @@ def run(args) -> int:
     print(
         f"  observables   {c['observables']:>7,}   (N + 1) monomers + (2N + 1) dimer sum formulas"
     )
+
+
+def _print_general(cfg, network) -> None:
+    from intercluster.network.description import describe_counts
+
+    for line in describe_counts(network):
+        print(line)
+
+
+def run(args) -> int:
+    from intercluster.io import atomic_file
+
+    cfg = config_from_args(args)
+    network = cfg.network()
+    if network.is_single_family:
+        _print_single_family(cfg, network)
+    else:
+        _print_general(cfg, network)
     table = network.to_frame() if (args.list or args.csv) else None
     if args.list:
         import pandas as pd

@@ -28,6 +28,11 @@ Example (examples/sim3_40-40.toml)::
     rtol = 1e-8
     atol_nM = 1e-12
 
+A general model of families, complexes and rules replaces ``[system]`` by the
+sections ``[[family]]``, ``[complexes]``, ``[rules]``, ``[fragments]`` and
+``[constants]`` (:mod:`intercluster.network.description`; example:
+examples/trimers_40-40.toml); ``[system]`` may then hold only ``allow_large``.
+
 Unknown or mistyped keys are errors that name the key and suggest the closest
 allowed one.
 """
@@ -53,7 +58,14 @@ _SCHEMA: dict[str, set[str]] = {
     "initial": {"mixture", "conc_nM"},
     "time": {"dead_time_s", "t_end_s", "dt_s"},
     "solver": {"rtol", "atol_nM"},
+    # a general model (network.description.ClusterSystem)
+    "family": None,
+    "complexes": None,
+    "rules": None,
+    "fragments": None,
+    "constants": None,
 }
+_GENERAL = ("family", "complexes", "rules", "fragments", "constants")
 
 
 def check_keys(table: dict, allowed, where: str) -> None:
@@ -102,7 +114,8 @@ class SimulationConfig:
 
     Attributes
     ----------
-    system : ExchangeSystem
+    system : ExchangeSystem or ClusterSystem
+        One family ([system]) or a general model of families, complexes and rules.
     model : str
         Rate model name (sim1, sim2, sim3 or a registered one).
     parameters : dict
@@ -145,6 +158,8 @@ class SimulationConfig:
         """Validate a configuration given as nested dicts (the TOML structure)."""
         check_keys(data, _SCHEMA, f"{source}")
         for section, value in data.items():
+            if section == "family" and isinstance(value, list):
+                continue
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: [{section}] must be a table")
         system_t = dict(data.get("system", {}))
@@ -152,7 +167,21 @@ class SimulationConfig:
         allow_large = system_t.pop("allow_large", False)
         if not isinstance(allow_large, bool):
             raise ConfigError(bad_value("system.allow_large", allow_large, "true or false"))
-        system = ExchangeSystem(**system_t)
+        general = [s for s in _GENERAL if s in data]
+        if general:
+            from intercluster.network.description import ClusterSystem
+
+            if system_t:
+                raise ConfigError(
+                    f"{source}: [system] {', '.join(sorted(system_t))} together with "
+                    f"[{general[0]}]: describe the clusters either by [system] (one family) "
+                    "or by [[family]] sections, not both"
+                )
+            if "family" not in data:
+                raise ConfigError(f"{source}: [{general[0]}] needs at least one [[family]] section")
+            system = ClusterSystem.from_dict({k: data[k] for k in general}, source=source)
+        else:
+            system = ExchangeSystem(**system_t)
 
         model_t = dict(data.get("model", {}))
         name = model_t.pop("name", "sim3")
@@ -160,7 +189,9 @@ class SimulationConfig:
 
         model = get_model(name)
         check_keys(model_t, set(model.parameter_names), f"{source} [model] ({name})")
-        model.resolve_parameters(model_t)
+        from intercluster.network.build import resolve_parameters
+
+        resolve_parameters(system, model, model_t)
 
         initial_t = dict(data.get("initial", {}))
         check_keys(initial_t, _SCHEMA["initial"], f"{source} [initial]")
@@ -199,6 +230,8 @@ class SimulationConfig:
 
         model_name = overrides.get("model", self.model)
         names = set(get_model(model_name).parameter_names)
+        if not isinstance(self.system, ExchangeSystem):
+            names |= set(self.system.constant_names) | set(self.system.constants)
         for key, value in overrides.items():
             if key in names:
                 params[key] = value
@@ -218,9 +251,10 @@ class SimulationConfig:
         """
         from intercluster.kinetics.initial import initial_concentrations
         from intercluster.kinetics.simulate import output_times
+        from intercluster.network.build import resolve_parameters
         from intercluster.network.models import get_model
 
-        get_model(self.model).resolve_parameters(self.parameters)
+        resolve_parameters(self.system, get_model(self.model), self.parameters)
         self.system.check_size(self.allow_large)
         output_times(self.t_end_s, self.dt_s)
         _number("dead_time_s", self.dead_time_s, "a finite number >= 0 [s]", lambda v: v >= 0)
@@ -251,15 +285,32 @@ class SimulationConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML structure (what :meth:`from_dict` reads), with resolved parameters."""
+        from intercluster.network.build import resolve_parameters
         from intercluster.network.models import get_model
 
         s = self.system
-        params = get_model(self.model).resolve_parameters(self.parameters)
+        model = get_model(self.model)
+        params = resolve_parameters(s, model, self.parameters)
         initial = (
             {"mixture": self.initial}
             if isinstance(self.initial, str)
             else {"conc_nM": dict(self.initial)}
         )
+        if not isinstance(s, ExchangeSystem):
+            out = s.to_dict()
+            names = set(model.parameter_names)
+            out["constants"] = {k: v for k, v in params.items() if k not in names}
+            out["model"] = {"name": self.model, **{k: params[k] for k in names}}
+            if self.allow_large:
+                out["system"] = {"allow_large": True}
+            out["initial"] = initial
+            out["time"] = {
+                "dead_time_s": self.dead_time_s,
+                "t_end_s": self.t_end_s,
+                "dt_s": self.dt_s,
+            }
+            out["solver"] = {"rtol": self.rtol, "atol_nM": self.atol_nM}
+            return out
         system = {
             "metal_a": s.metal_a,
             "metal_b": s.metal_b,

@@ -64,6 +64,13 @@ def _species_label(system: ExchangeSystem, name: str) -> str:
     name = name.strip()
     if name.startswith("["):
         return name
+    if not isinstance(system, ExchangeSystem):
+        # a general model: a bare core formula names the free cluster of the family
+        # that has it (fragments by their name)
+        try:
+            return system.bare_label(name)
+        except FormulaError as exc:
+            raise ConfigError(f"initial: {exc}") from None
     from intercluster.network.system import format_charge
 
     return f"[{name}]{format_charge(system.charge)}"
@@ -76,7 +83,9 @@ def initial_concentrations(
 
     Parameters
     ----------
-    system : ExchangeSystem
+    system : ExchangeSystem or ClusterSystem
+        For a general model, species are named by their label (``[PdAg24(DMBT)18]2-``),
+        a bare core formula of one family's free cluster (``Ag25``) or a fragment name.
     initial : str, mapping or array
         See the module docstring.
 
@@ -93,7 +102,7 @@ def initial_concentrations(
     >>> x0[sys.index("[Ag25]-")], x0[sys.index("[Au25]-")], x0.sum()
     (np.float64(40.0), np.float64(40.0), np.float64(80.0))
     """
-    n = system.n_species
+    n = len(system.species)
     if isinstance(initial, str):
         initial = parse_mixture(initial)
     if isinstance(initial, Mapping):

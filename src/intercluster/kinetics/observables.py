@@ -5,6 +5,12 @@ the 77 observables for N = 25 (all isomers of a dimer sum formula summed);
 "simulated concentrations ... have been normalized to the sum of all ion
 concentrations"; t_max,i is "the time when each species i passes through its
 maximum concentration (as measured by ESI-MS signal)" (eq 1).
+
+For a general model (families, complexes) the observables are the distinct sum
+formulas of the charged species, per family combination, ligand shell and
+charge (``[Ag3Au72(SR)54]3-`` for all trimer isomers with 3 Ag), in order of
+first appearance; neutral fragments give no signal
+(:attr:`intercluster.network.ClusterSystem.observables`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ def observable_concentrations(network, concentration: np.ndarray) -> np.ndarray:
     Returns
     -------
     array, shape (n_time, n_observables) [nmol/L]
-        Monomers m = 0..N, then dimer sum formulas s = 0..2N.
+        Monomers m = 0..N, then dimer sum formulas s = 0..2N (general models:
+        ``network.observable_labels``).
     """
     return np.asarray(network.observable_matrix @ np.asarray(concentration).T).T
 

@@ -15,7 +15,7 @@ from intercluster.kinetics.observables import normalise, observable_concentratio
 from intercluster.kinetics.solver import CompiledNetwork
 from intercluster.network.system import DimerSum
 
-__all__ = ["compile_network", "output_times", "simulate"]
+__all__ = ["compile_network", "composition_distributions", "output_times", "simulate"]
 
 #: Default solver tolerances: relative, and absolute in nmol/L.
 RTOL = 1e-8
@@ -102,6 +102,7 @@ def simulate(
     Parameters
     ----------
     network : Network
+        Of an ExchangeSystem (the single-family model) or of a ClusterSystem.
     initial : str, mapping or array
         Mixture at t = 0 [nmol/L], e.g. ``"Ag25:Au25 = 40:40"``
         (:func:`intercluster.kinetics.initial.initial_concentrations`).
@@ -130,6 +131,14 @@ def simulate(
         metal A) and ``is_dimer``; ``attrs`` hold the system, model, parameters,
         tolerances, the conservation drift of each metal (relative), the most
         negative concentration relative to the total, and solver statistics.
+
+        For a general network (families, complexes, rules: a ``ClusterSystem``)
+        the same variables plus ``family_composition(time, family, x)`` [nmol/L]
+        (subunits of each family with x A atoms, free and in complexes) and
+        ``conserved_total(conserved)``; coordinates ``species_family``,
+        ``species_size``, ``observable_family``, ``observable_size``; ``attrs``
+        hold ``conservation_drift_<quantity>`` for every metal, ligand and the
+        charge (relative to its initial total) and ``conservation_drift_max``.
 
     Raises
     ------
@@ -186,6 +195,10 @@ def simulate(
     conc = res.y
     obs = observable_concentrations(network, conc)
     intensity = normalise(obs)
+    if not getattr(network, "is_single_family", True):
+        return _general_dataset(
+            network, conc, obs, intensity, x0, times, dead, t_end_s, rtol, atol, res, wall
+        )
     atoms0 = network.atom_matrix @ x0
     atoms = network.atom_matrix @ conc.T
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -257,3 +270,136 @@ def simulate(
         attrs=attrs,
     )
     return ds
+
+
+def composition_distributions(network, concentration: np.ndarray) -> np.ndarray:
+    """Subunits of each family by composition x, free and inside complexes.
+
+    Parameters
+    ----------
+    network : Network
+        A general network (families, complexes).
+    concentration : array, shape (n_time, n_species) [nmol/L]
+
+    Returns
+    -------
+    array, shape (n_time, n_families, max N + 1) [nmol/L]
+        Concentration of subunits of family f with x A atoms (a complex counts
+        each of its subunits); x beyond a family's N is 0.
+    """
+    cs = network.cluster_system
+    n_x = max(f.n_atoms for f in cs.families) + 1
+    conc = np.asarray(concentration, dtype=float)
+    out = np.zeros((conc.shape[0], len(cs.families), n_x))
+    for i, sp in enumerate(cs.species):
+        for f, x in getattr(sp, "subunits", ()):
+            out[:, f, x] += conc[:, i]
+    return out
+
+
+def _general_dataset(
+    network, conc, obs, intensity, x0, times, dead, t_end_s, rtol, atol, res, wall
+):
+    """The result Dataset of a general network (families, complexes, rules)."""
+    cs = network.cluster_system
+    C = network.conservation_matrix
+    totals0 = C @ x0
+    totals = C @ conc.T
+    scale = np.maximum(np.abs(totals0), 1e-300)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drift = np.max(np.abs(totals - totals0[:, None]), axis=1)
+    # relative to the initial amount; for a total that starts at 0 (charge of a
+    # neutral mix), relative to the total concentration
+    drift = np.where(np.abs(totals0) > 0, drift / scale, drift / float(x0.sum()))
+    min_rel = min(res.min_y, float(conc.min())) / float(x0.sum())
+    fam_names = [f.name for f in cs.families]
+    species = cs.species
+
+    def family_text(sp):
+        subs = getattr(sp, "subunits", None)
+        if subs is None:
+            return "fragment"
+        return "+".join(fam_names[f] for f, _ in subs)
+
+    of = np.asarray(cs.observable_of_species)
+    obs_size = np.zeros(cs.n_observables, dtype=np.int64)
+    obs_family = [""] * cs.n_observables
+    for i, sp in enumerate(species):
+        if of[i] >= 0:
+            obs_size[of[i]] = getattr(sp, "size", 0)
+            obs_family[of[i]] = family_text(sp)
+    params = network.parameters
+    attrs = {
+        "title": f"intercluster simulation: families {', '.join(fam_names)}, "
+        f"K = {cs.max_subunits}, model {network.model.name}",
+        "source": "general family/complex/rule model (intercluster.network.ClusterSystem)",
+        "families": fam_names,
+        "max_subunits": cs.max_subunits,
+        "model": network.model.name,
+        "model_description": network.model.description,
+        "parameter_names": list(params),
+        **{name: float(v) for name, v in params.items()},
+        "dead_time_s": dead,
+        "t_end_s": float(t_end_s),
+        "rtol": float(rtol),
+        "atol_nM": atol,
+        "conserved_quantities": list(network.conservation_labels),
+        **{
+            f"conservation_drift_{label}": float(d)
+            for label, d in zip(network.conservation_labels, drift)
+        },
+        "conservation_drift_max": float(np.max(drift)) if drift.size else 0.0,
+        "min_concentration_relative": float(min_rel),
+        "n_steps": res.n_steps,
+        "n_rhs_evaluations": res.n_fev,
+        "n_jacobian_evaluations": res.n_jev,
+        "n_factorizations": res.n_lu,
+        "wall_time_s": wall,
+    }
+    from intercluster import __version__
+
+    attrs["intercluster_version"] = __version__
+    dist = composition_distributions(network, conc)
+    return xr.Dataset(
+        {
+            "concentration": (("time", "species"), conc, {"units": "nmol/L"}),
+            "observable_concentration": (("time", "observable"), obs, {"units": "nmol/L"}),
+            "intensity": (
+                ("time", "observable"),
+                intensity,
+                {"units": "1", "long_name": "intensity normalised to the total ion signal"},
+            ),
+            "t_max": (
+                ("observable",),
+                t_max(times, intensity),
+                {"units": "s", "long_name": "time of maximum normalised intensity"},
+            ),
+            "initial_concentration": (("species",), x0, {"units": "nmol/L"}),
+            "family_composition": (
+                ("time", "family", "x"),
+                dist,
+                {
+                    "units": "nmol/L",
+                    "long_name": "subunits of each family with x A atoms, free and in complexes",
+                },
+            ),
+            "conserved_total": (
+                ("conserved",),
+                totals0,
+                {"units": "nmol/L", "long_name": "initial total of each conserved quantity"},
+            ),
+        },
+        coords={
+            "time": ("time", times, {"units": "s", "long_name": "time after the dead time"}),
+            "species": ("species", list(cs.species_labels)),
+            "species_family": ("species", [family_text(sp) for sp in species]),
+            "species_size": ("species", np.array([getattr(sp, "size", 0) for sp in species])),
+            "observable": ("observable", list(cs.observable_labels)),
+            "observable_family": ("observable", obs_family),
+            "observable_size": ("observable", obs_size),
+            "family": ("family", fam_names),
+            "x": ("x", np.arange(dist.shape[2])),
+            "conserved": ("conserved", list(network.conservation_labels)),
+        },
+        attrs=attrs,
+    )

@@ -83,9 +83,20 @@ class CompiledNetwork:
 
     @classmethod
     def from_network(cls, network) -> CompiledNetwork:
-        """Arrays of a :class:`~intercluster.network.Network` (monomers form the core,
-        dimers the periphery, one block per dimer total)."""
+        """Arrays of a :class:`~intercluster.network.Network`.
+
+        For the single-family model (an ExchangeSystem) the monomers form the core
+        and the dimers the periphery, one block per dimer total. A general network
+        (families, complexes, rules) has no such hint and uses the general path.
+        """
         system = network.system
+        if not getattr(network, "is_single_family", True):
+            return cls.from_arrays(
+                network.n_species,
+                network.reactions.reactants,
+                network.reactions.products,
+                network.rate_constants,
+            )
         block = np.array([d.n_a for d in system.dimers], dtype=np.int64)
         return cls.from_arrays(
             network.n_species,

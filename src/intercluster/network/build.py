@@ -13,16 +13,20 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from intercluster.errors import ConfigError
+from intercluster.errors import ConfigError, bad_value
+from intercluster.network.description import ClusterSystem, conservation_keys, conserved_vector
 from intercluster.network.models import RateModel, get_model
 from intercluster.network.rules import (
     DIMERIZATION,
     DISSOCIATION,
     EXCHANGE,
+    GENERAL_KIND_NAMES,
     KIND_NAMES,
     KIND_PARAMETER,
+    Channel,
+    FactorPlan,
     ReactionSet,
-    rules_for,
+    generate_reactions,
 )
 from intercluster.network.system import ExchangeSystem
 
@@ -30,46 +34,83 @@ __all__ = ["Network", "build_network"]
 
 
 class Network:
-    """Species and reactions of an exchange system under a rate model.
+    """Species and reactions of a cluster system under a rate model.
 
     Use :func:`build_network` to make one.
 
     Attributes
     ----------
-    system : ExchangeSystem
+    system : ExchangeSystem or ClusterSystem
+        The description it was built from (an ExchangeSystem for the
+        single-family model of Neumaier et al. 2021).
+    cluster_system : ClusterSystem
+        The general description (``system.cluster_system()`` for an ExchangeSystem).
     model : RateModel
     parameters : dict
         Resolved parameters (k_dim [L nmol^-1 s^-1], k_diss [s^-1], k_ex [s^-1],
-        and any model parameter).
+        any further base constant such as k_tri, and any model parameter).
     reactions : ReactionSet
+    channels : tuple of Channel
+        The rule directions that generated the reactions (``reactions.channel``).
     model_factor : ndarray, shape (n_reactions,)
         Model factors of every reaction at :attr:`parameters`.
     rate_constants : ndarray, shape (n_reactions,)
         k of each reaction in mass-action form: rate = k x product of reactant
         concentrations (homodimer formation: (k_dim/2)[M]^2). Units: L nmol^-1 s^-1
-        for dimerizations, s^-1 otherwise.
+        for bimolecular reactions, s^-1 otherwise.
     """
 
     def __init__(
         self,
-        system: ExchangeSystem,
+        system,
         model: RateModel,
         parameters: Mapping[str, float],
         reactions: ReactionSet,
         model_factor: np.ndarray,
+        channels: tuple[Channel, ...] = (),
+        plan: FactorPlan | None = None,
     ) -> None:
         self.system = system
+        self.cluster_system = (
+            system.cluster_system() if isinstance(system, ExchangeSystem) else system
+        )
         self.model = model
         self.parameters = dict(parameters)
         self.reactions = reactions
+        self.channels = tuple(channels)
+        self.plan = plan
         self.model_factor = model_factor
-        base = np.array([self.parameters[p] for p in KIND_PARAMETER])
-        self.rate_constants = base[reactions.kind] * reactions.statistical_factor * model_factor
+        if reactions.channel is None or not self.channels:
+            base = np.array([self.parameters[p] for p in KIND_PARAMETER])
+            self.rate_constants = base[reactions.kind] * reactions.statistical_factor * model_factor
+        else:
+            base = np.array([self.parameters[c.constant] for c in self.channels])
+            self.rate_constants = (
+                base[reactions.channel] * reactions.statistical_factor * model_factor
+            )
+
+    @property
+    def is_single_family(self) -> bool:
+        """True for the single-family model (an ExchangeSystem): the specialised solver
+        layout and the historical Dataset layout apply."""
+        return isinstance(self.system, ExchangeSystem)
+
+    @property
+    def ions(self):
+        """The chem :class:`~intercluster.chem.Ion` of every species (m/z, isotope
+        pattern and electron count come from chem/ms)."""
+        return self.cluster_system.ions
+
+    @property
+    def base_constant_names(self) -> tuple[str, ...]:
+        if not self.channels:
+            return KIND_PARAMETER
+        return tuple(dict.fromkeys(c.constant for c in self.channels))
 
     # ---------------------------------------------------------------- counts
     @property
     def n_species(self) -> int:
-        return self.system.n_species
+        return len(self.system.species)
 
     @property
     def n_reactions(self) -> int:
@@ -84,18 +125,48 @@ class Network:
         return self.system.observable_labels
 
     def counts(self) -> dict[str, int]:
-        """Numbers of species and reactions by kind (what ``intercluster network`` prints)."""
+        """Numbers of species and reactions (what ``intercluster network`` prints).
+
+        Single-family model: monomers, dimers, species, dimerizations,
+        dissociations, exchanges, reactions, observables. General model: species
+        by size (``free clusters``, ``2-complexes`` ...), per family
+        (``family <name>``: free clusters), ``fragments``, reactions per rule
+        channel (``reactions: <channel>``) and per kind (``kind: <kind>``),
+        ``species``, ``reactions``, ``observables``.
+        """
         kind = self.reactions.kind
-        return {
-            "monomers": self.system.n_monomers,
-            "dimers": self.system.n_dimers,
-            "species": self.n_species,
-            "dimerizations": int(np.sum(kind == DIMERIZATION)),
-            "dissociations": int(np.sum(kind == DISSOCIATION)),
-            "exchanges": int(np.sum(kind == EXCHANGE)),
-            "reactions": self.n_reactions,
-            "observables": self.system.n_observables,
-        }
+        if self.is_single_family:
+            return {
+                "monomers": self.system.n_monomers,
+                "dimers": self.system.n_dimers,
+                "species": self.n_species,
+                "dimerizations": int(np.sum(kind == DIMERIZATION)),
+                "dissociations": int(np.sum(kind == DISSOCIATION)),
+                "exchanges": int(np.sum(kind == EXCHANGE)),
+                "reactions": self.n_reactions,
+                "observables": self.system.n_observables,
+            }
+        cs = self.cluster_system
+        out: dict[str, int] = {}
+        by_size = cs.count_by_size()
+        out["free clusters"] = by_size.get(1, 0)
+        for k in range(2, cs.max_subunits + 1):
+            out[f"{k}-complexes"] = by_size.get(k, 0)
+        for f in cs.families:
+            out[f"family {f.name}"] = f.n_compositions
+        out["fragments"] = len(cs.fragments)
+        out["species"] = self.n_species
+        chan = self.reactions.channel
+        for j, c in enumerate(self.channels):
+            key = f"reactions: {c.name}"
+            out[key] = out.get(key, 0) + int(np.sum(chan == j))
+        for k, name in enumerate(GENERAL_KIND_NAMES):
+            n = int(np.sum(kind == k))
+            if n:
+                out[f"kind: {name}"] = n
+        out["reactions"] = self.n_reactions
+        out["observables"] = len(self.observable_labels)
+        return out
 
     # ------------------------------------------------------------ matrices
     @cached_property
@@ -119,11 +190,47 @@ class Network:
         return S
 
     @cached_property
+    def conservation_labels(self) -> tuple[str, ...]:
+        """Names of the rows of :attr:`conservation_matrix`: every atom of the cores
+        (metals, isotopes, fixed atoms), every ligand ``(DMBT)``, ``charge``."""
+        keys = conservation_keys(self.cluster_system.ions)
+        first = []
+        for f in self.cluster_system.families:
+            for m in (f.metal_a, f.metal_b):
+                if m in keys and m not in first:
+                    first.append(m)
+        return tuple(first + [k for k in keys if k not in first])
+
+    @cached_property
+    def conservation_matrix(self) -> np.ndarray:
+        """Amount of every conserved quantity per species, shape (n_conserved, n_species).
+
+        ``conservation_matrix @ concentration`` [nmol/L] is constant in time; every
+        reaction conserves it (checked when the network is built).
+        """
+        keys = list(self.conservation_labels)
+        return np.array(
+            [conserved_vector(ion, keys) for ion in self.cluster_system.ions], dtype=float
+        ).T.reshape(len(keys), self.n_species)
+
+    @cached_property
     def atom_matrix(self) -> np.ndarray:
         """Atoms of metal A (row 0) and B (row 1) per species, shape (2, n_species).
 
         ``atom_matrix @ concentration`` gives the conserved metal totals [nmol/L].
+        For a general model: the rows of :attr:`conservation_matrix` for the
+        variable metals of all families (A and B of the first family first).
         """
+        if not self.is_single_family:
+            metals = []
+            for f in self.cluster_system.families:
+                for m in (f.metal_a, f.metal_b):
+                    if m not in metals:
+                        metals.append(m)
+            rows = [
+                self.conservation_labels.index(m) for m in metals if m in self.conservation_labels
+            ]
+            return self.conservation_matrix[rows]
         N = self.system.n_atoms
         a = np.array([s.n_a for s in self.system.species], dtype=float)
         size = np.array([2 * N if s.is_dimer else N for s in self.system.species], dtype=float)
@@ -137,6 +244,13 @@ class Network:
         with s = m + n A atoms.
         """
         sysm = self.system
+        if not self.is_single_family:
+            of = np.asarray(sysm.observable_of_species, dtype=np.int64)
+            cols = np.flatnonzero(of >= 0)
+            return sp.csr_matrix(
+                (np.ones(len(cols)), (of[cols], cols)),
+                shape=(sysm.n_observables, self.n_species),
+            )
         n_mono = sysm.n_monomers
         rows = list(range(n_mono))
         cols = list(range(n_mono))
@@ -159,12 +273,17 @@ class Network:
         ConfigError
             For unknown names or disallowed values (see ``RateModel.resolve_parameters``).
         """
-        params = self.model.resolve_parameters({**self.parameters, **overrides})
-        if any(params[k] != self.parameters[k] for k in params if k not in KIND_PARAMETER):
-            factor = _model_factors(self.system, self.model, self.reactions, params)
+        params = resolve_parameters(self.system, self.model, {**self.parameters, **overrides})
+        bases = set(self.base_constant_names)
+        if any(params[k] != self.parameters[k] for k in params if k not in bases):
+            factor = _plan_factors(
+                self.cluster_system, self.model, self.plan, self.reactions, params
+            )
         else:
             factor = self.model_factor
-        return Network(self.system, self.model, params, self.reactions, factor)
+        return Network(
+            self.system, self.model, params, self.reactions, factor, self.channels, self.plan
+        )
 
     # ------------------------------------------------------------- listing
     def reaction_labels(self) -> list[str]:
@@ -184,9 +303,14 @@ class Network:
         import pandas as pd
 
         r = self.reactions
-        kinds = np.array(KIND_NAMES)[r.kind]
-        base = np.array(KIND_PARAMETER)[r.kind]
-        unit = np.where(r.kind == DIMERIZATION, "L nmol^-1 s^-1", "s^-1")
+        if r.channel is not None and self.channels and not self.is_single_family:
+            kinds = np.array([c.name for c in self.channels])[r.channel]
+            base = np.array([c.constant for c in self.channels])[r.channel]
+            unit = np.array([c.unit for c in self.channels])[r.channel]
+        else:
+            kinds = np.array(KIND_NAMES)[r.kind]
+            base = np.array(KIND_PARAMETER)[r.kind]
+            unit = np.where(r.kind == DIMERIZATION, "L nmol^-1 s^-1", "s^-1")
         return pd.DataFrame(
             {
                 "kind": kinds,
@@ -201,68 +325,174 @@ class Network:
 
     def __repr__(self) -> str:
         s = self.system
+        if not self.is_single_family:
+            fams = ", ".join(f.name for f in s.families)
+            return (
+                f"<Network {fams} K={s.max_subunits} model={self.model.name}: "
+                f"{self.n_species} species, {self.n_reactions} reactions>"
+            )
         return (
             f"<Network {s.metal_a}/{s.metal_b} N={s.n_atoms} model={self.model.name}: "
             f"{self.n_species} species, {self.n_reactions} reactions>"
         )
 
 
-def _model_factors(system, model, reactions: ReactionSet, params) -> np.ndarray:
-    factor = np.empty(len(reactions))
-    kind = reactions.kind
-    methods = {
-        DIMERIZATION: model.dimerization_factor,
-        DISSOCIATION: model.dissociation_factor,
-        EXCHANGE: model.exchange_factor,
-    }
-    for k, method in methods.items():
-        mask = kind == k
-        if not mask.any():
+def _plan_factors(cs: ClusterSystem, model: RateModel, plan: FactorPlan, reactions, params):
+    """Model factor of every reaction from its plan (pair factors, family energies)."""
+    factor = np.zeros(len(reactions))
+    for kind, entries in plan.pairs.items():
+        if not entries:
             continue
-        a, b = reactions.a[mask], reactions.b[mask]
-        values = np.asarray(method(system, a, b, params), dtype=float)
-        if values.shape != a.shape:
-            values = np.broadcast_to(values, a.shape).astype(float)
-        bad = ~np.isfinite(values) | (values < 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ConfigError(
-                f"model {model.name!r}: {KIND_NAMES[k]} factor at ({a[i]}, {b[i]}) is "
-                f"{values[i]!r}; factors must be finite and >= 0"
-            )
-        if k != EXCHANGE:
-            swapped = np.asarray(method(system, b, a, params), dtype=float)
-            asym = ~np.isclose(np.broadcast_to(swapped, a.shape), values, rtol=1e-12, atol=0)
-            if asym.any():
-                i = int(np.flatnonzero(asym)[0])
+        cols = list(zip(*entries))
+        rxn, f1, x1, f2, x2 = (np.array(c, dtype=np.int64) for c in cols[:5])
+        w = np.array(cols[5], dtype=float)
+        pairs = sorted(set(zip(f1.tolist(), f2.tolist())))
+        for p1, p2 in pairs:
+            mask = (f1 == p1) & (f2 == p2)
+            a, b = x1[mask], x2[mask]
+            v1, v2 = cs.factor_view(p1), cs.factor_view(p2)
+            values = np.asarray(model.pair_factor(KIND_NAMES[kind], v1, v2, a, b, params), float)
+            if values.shape != a.shape:
+                values = np.broadcast_to(values, a.shape).astype(float)
+            bad = ~np.isfinite(values) | (values < 0)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
                 raise ConfigError(
-                    f"model {model.name!r}: {KIND_NAMES[k]} factor must be symmetric in the "
-                    f"two subunits, but f({a[i]}, {b[i]}) != f({b[i]}, {a[i]})"
+                    f"model {model.name!r}: {KIND_NAMES[kind]} factor at ({a[i]}, {b[i]}) is "
+                    f"{values[i]!r}; factors must be finite and >= 0"
                 )
-        factor[mask] = values
+            if kind != EXCHANGE:
+                swapped = np.asarray(
+                    model.pair_factor(KIND_NAMES[kind], v2, v1, b, a, params), dtype=float
+                )
+                asym = ~np.isclose(np.broadcast_to(swapped, a.shape), values, rtol=1e-12, atol=0)
+                if asym.any():
+                    i = int(np.flatnonzero(asym)[0])
+                    raise ConfigError(
+                        f"model {model.name!r}: {KIND_NAMES[kind]} factor must be symmetric in "
+                        f"the two subunits, but f({a[i]}, {b[i]}) != f({b[i]}, {a[i]})"
+                    )
+            np.add.at(factor, rxn[mask], w[mask] * values)
+    if plan.energy:
+        from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K
+
+        temperature = float(params.get("temperature_K", 298.15))
+        rt = GAS_CONSTANT_KJ_MOL_K * temperature
+        rxn = np.array([e[0] for e in plan.energy], dtype=np.int64)
+        d_e = np.array([e[1] for e in plan.energy], dtype=float)
+        factor[rxn] = np.exp(-d_e / (2 * rt))
     return factor
 
 
+def resolve_parameters(system, model: RateModel, overrides: Mapping[str, float] | None):
+    """The model's parameters plus the system's further base constants, validated.
+
+    Raises
+    ------
+    ConfigError
+        Unknown names (listing the allowed ones), bad values, or a rule whose base
+        constant has no value.
+    """
+    overrides = dict(overrides or {})
+    if isinstance(system, ExchangeSystem):
+        return model.resolve_parameters(overrides)
+    extra = dict(system.constants)
+    model_names = set(model.parameter_names)
+    needed = system.constant_names
+    for key in list(overrides):
+        if key not in model_names:
+            if key not in extra and key not in needed:
+                allowed = sorted(model_names | set(extra) | set(needed))
+                raise ConfigError(
+                    bad_value("parameter " + key, overrides[key], f"one of {', '.join(allowed)}")
+                )
+            extra[key] = overrides.pop(key)
+    params = model.resolve_parameters(overrides)
+    for key, value in extra.items():
+        if key in params:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float | np.floating)
+            or not np.isfinite(value)
+            or value < 0
+        ):
+            raise ConfigError(bad_value(key, value, "a finite rate constant >= 0"))
+        params[key] = float(value)
+    missing = [c for c in needed if c not in params]
+    if missing:
+        raise ConfigError(
+            bad_value(
+                "constants." + missing[0],
+                None,
+                "a value is needed: a rule uses this base constant (give it in [constants] "
+                f"or as a parameter; model {model.name!r} defines {', '.join(model_names)})",
+            )
+        )
+    return params
+
+
+def check_conservation(system, reactions: ReactionSet, channels) -> None:
+    """Every reaction must conserve every core atom, ligand and the charge.
+
+    Raises
+    ------
+    ConfigError
+        Naming the rule (channel) and the first reaction that does not.
+    """
+    cs = system.cluster_system() if isinstance(system, ExchangeSystem) else system
+    keys = conservation_keys(cs.ions)
+    C = np.array([conserved_vector(ion, keys) for ion in cs.ions], dtype=float).T
+    n = len(reactions)
+    if n == 0:
+        return
+    net = np.zeros((len(keys), n))
+    j = np.arange(n)
+    for side, sign in ((reactions.reactants, -1.0), (reactions.products, 1.0)):
+        for col in range(2):
+            idx = side[:, col]
+            mask = idx >= 0
+            net[:, j[mask]] += sign * C[:, idx[mask]]
+    bad = np.flatnonzero(np.any(net != 0, axis=0))
+    if bad.size:
+        i = int(bad[0])
+        labels = cs.species_labels
+        r = reactions
+        left = " + ".join(labels[k] for k in r.reactants[i] if k >= 0)
+        right = " + ".join(labels[k] for k in r.products[i] if k >= 0)
+        what = ", ".join(f"{keys[k]} ({net[k, i]:+g})" for k in np.flatnonzero(net[:, i]))
+        name = channels[r.channel[i]].name if r.channel is not None and channels else "?"
+        raise ConfigError(
+            f"rule {name!r}: {left} -> {right} does not conserve {what}; every rule must "
+            "conserve metal atoms, ligands and charge"
+        )
+
+
 def build_network(
-    system: ExchangeSystem,
+    system,
     model: str | RateModel = "sim3",
     parameters: Mapping[str, float] | None = None,
     *,
     allow_large: bool = False,
 ) -> Network:
-    """Generate the network of ``system`` (its mechanism: dimer or direct) under ``model``.
+    """Generate the network of ``system`` under ``model``.
 
     Parameters
     ----------
-    system : ExchangeSystem
+    system : ExchangeSystem or ClusterSystem
+        The single-family model (its mechanism: dimer or direct) or a general
+        model of families, complexes and rules. An ExchangeSystem goes through
+        the general generator as ``system.cluster_system()`` and gives exactly
+        the network of Neumaier et al. 2021 (377 species, 1302 reactions for N = 25).
     model : str or RateModel
         ``"sim1"``, ``"sim2"``, ``"sim3"`` (Neumaier 2021, Table 1), a registered
         name, or a :class:`RateModel` instance.
     parameters : mapping, optional
         Overrides of the model's defaults (k_dim [L nmol^-1 s^-1], k_diss [s^-1],
-        k_ex [s^-1], model parameters).
+        k_ex [s^-1], model parameters) and of the system's constants (k_tri ...).
     allow_large : bool
-        Build networks above :data:`intercluster.network.system.MAX_SPECIES`.
+        Build networks above :data:`intercluster.network.system.MAX_SPECIES`
+        species (counted before anything is built).
 
     Returns
     -------
@@ -271,8 +501,9 @@ def build_network(
     Raises
     ------
     ConfigError
-        Unknown model or parameter, disallowed value, or a network above the size
-        limit (:class:`~intercluster.errors.NetworkSizeError`).
+        Unknown model or parameter, disallowed value, a rule that does not conserve
+        metal atoms, ligands or charge, or a network above the size limit
+        (:class:`~intercluster.errors.NetworkSizeError`).
 
     Examples
     --------
@@ -284,8 +515,13 @@ def build_network(
     42
     """
     model = get_model(model)
-    params = model.resolve_parameters(parameters)
+    if not isinstance(system, ExchangeSystem | ClusterSystem):
+        raise ConfigError(bad_value("system", system, "an ExchangeSystem or a ClusterSystem"))
+    params = resolve_parameters(system, model, parameters)
     system.check_size(allow_large)
-    reactions = rules_for(system)
-    factor = _model_factors(system, model, reactions, params)
-    return Network(system, model, params, reactions, factor)
+    cs = system.cluster_system() if isinstance(system, ExchangeSystem) else system
+    reactions, channels, plan = generate_reactions(cs)
+    if not isinstance(system, ExchangeSystem):
+        check_conservation(cs, reactions, channels)
+    factor = _plan_factors(cs, model, plan, reactions, params)
+    return Network(system, model, params, reactions, factor, channels, plan)

@@ -21,6 +21,14 @@ The three models of Neumaier et al., JACS 2021, 143, 6969 (Table 1, eqs 2-3):
     f_Au = ((N - m) + (N - n))/(2N) when metal B is Au ("[Ag8Au17]- +
     [Ag15Au10]-: f_Au = (17 + 10)/50 = 0.54").
 
+General models (families, complexes of up to K subunits; :mod:`intercluster.network.rules`)
+use the same functions: exchange between two subunits of any complex (or two free
+clusters) takes the exchange factor at (donor, acceptor); association X + Y and
+dissociation into X + Y take the mean of the dimerization (dissociation) factor over
+the cross pairs of subunits of X and Y, which for monomer + monomer is the factor
+itself (trimer formation D{a, b} + M{c} in sim3: (f(a, c) + f(b, c))/2). Between
+families of different N or metals, :meth:`RateModel.cross_family_factor` applies.
+
 A user model is a subclass overriding any of the three ``*_factor`` methods,
 or :meth:`RateModel.from_functions`; register it with :func:`register_model` to
 use it by name from configs and the command line.
@@ -87,6 +95,46 @@ class RateModel:
         """Factor on k_ex for moving one A atom from the subunit with ``donor`` A atoms
         to the subunit with ``acceptor`` A atoms (and one B atom back), inside one dimer."""
         return np.ones(np.shape(donor))
+
+    # ------------------------------------------------- general (multi-family) use
+    _METHODS: ClassVar[dict[str, str]] = {
+        "dimerization": "dimerization_factor",
+        "dissociation": "dissociation_factor",
+        "exchange": "exchange_factor",
+    }
+
+    def pair_factor(self, kind: str, family_1, family_2, a, b, params) -> np.ndarray:
+        """Factor of ``kind`` ("dimerization", "dissociation", "exchange") for a pair of
+        subunits with ``a`` and ``b`` A atoms of ``family_1`` and ``family_2``.
+
+        Families of the same shape (N and metals) use the single-family methods
+        above, called with the family in place of the system; complexes of more
+        than two subunits average these pair factors over the cross pairs
+        (:mod:`intercluster.network.rules`). Between families of different shape
+        :meth:`cross_family_factor` is used.
+        """
+        if _same_shape(family_1, family_2):
+            return getattr(self, self._METHODS[kind])(family_1, a, b, params)
+        return self.cross_family_factor(kind, family_1, family_2, a, b, params)
+
+    def cross_family_factor(self, kind: str, family_1, family_2, a, b, params) -> np.ndarray:
+        """Factor between subunits of families with different N or metals.
+
+        The base class gives 1 when the model leaves that factor at 1 (sim1).
+
+        Raises
+        ------
+        ConfigError
+            If the model defines a composition-dependent factor but no rule for
+            families of different N (override this method).
+        """
+        method = self._METHODS[kind]
+        if getattr(type(self), method) is getattr(RateModel, method):
+            return np.ones(np.shape(a))
+        raise ConfigError(
+            f"model {self.name!r}: no {kind} factor between families of different N or metals "
+            f"({family_1.n_atoms} and {family_2.n_atoms}); override cross_family_factor"
+        )
 
     # ------------------------------------------------------------- parameters
     @property
@@ -198,6 +246,12 @@ def _wrap_function(func: Callable, method: str):
     return factor
 
 
+def _same_shape(f1, f2) -> bool:
+    if f1 is f2:
+        return True
+    return (f1.n_atoms, f1.metal_a, f1.metal_b) == (f2.n_atoms, f2.metal_a, f2.metal_b)
+
+
 class Sim1(RateModel):
     """Neumaier et al. 2021 simulation 1: composition-independent rate constants (Table 1)."""
 
@@ -221,6 +275,13 @@ class Sim2(RateModel):
         N = system.n_atoms
         return (np.asarray(donor) / N) * ((N - np.asarray(acceptor)) / N)
 
+    def cross_family_factor(self, kind, family_1, family_2, a, b, params):
+        """Eqs 2-3 with each subunit's own N: (a/N_1)((N_2 - b)/N_2) for exchange."""
+        if kind == "exchange":
+            n1, n2 = family_1.n_atoms, family_2.n_atoms
+            return (np.asarray(a) / n1) * ((n2 - np.asarray(b)) / n2)
+        return super().cross_family_factor(kind, family_1, family_2, a, b, params)
+
 
 class Sim3(Sim2):
     """Neumaier et al. 2021 simulation 3: sim2 plus k_dim x f_Au (Table 1).
@@ -241,6 +302,16 @@ class Sim3(Sim2):
         if system.metal_a == "Au":
             return total_a / (2 * N)
         return (2 * N - total_a) / (2 * N)
+
+    def cross_family_factor(self, kind, family_1, family_2, a, b, params):
+        """f_Au over the variable atoms of both subunits for dimerization."""
+        if kind == "dimerization":
+            n1, n2 = family_1.n_atoms, family_2.n_atoms
+            a_total = np.asarray(a) + np.asarray(b)
+            if family_1.metal_a == "Au":
+                return a_total / (n1 + n2)
+            return (n1 + n2 - a_total) / (n1 + n2)
+        return super().cross_family_factor(kind, family_1, family_2, a, b, params)
 
 
 MODELS: dict[str, RateModel] = {m.name: m for m in (Sim1(), Sim2(), Sim3())}

@@ -348,6 +348,31 @@ class ExchangeSystem:
     def _dimer_index(self) -> dict[Species, int]:
         return {d: i for i, d in enumerate(self.dimers)}
 
+    def cluster_system(self):
+        """This system as the general model it is a special case of: one family, K = 2
+        with dimerization (k_dim), dissociation (k_diss) and exchange inside dimers
+        (k_ex), or K = 1 with direct exchange (k_ex).
+
+        Returns
+        -------
+        ClusterSystem
+            Same species, labels and reactions in the same order.
+        """
+        cached = self.__dict__.get("_cluster_system")
+        if cached is None:
+            from intercluster.network.description import ClusterSystem
+            from intercluster.network.families import Family
+            from intercluster.network.rules import Association, ComplexExchange, DirectExchange
+
+            family = Family("M", self.metal_a, self.metal_b, self.n_atoms, self.charge)
+            if self.has_dimers:
+                rules = (Association((1, 1), "k_dim", "k_diss"), ComplexExchange("k_ex"))
+            else:
+                rules = (DirectExchange("k_ex"),)
+            cached = ClusterSystem([family], 2 if self.has_dimers else 1, rules=rules, origin=self)
+            self.__dict__["_cluster_system"] = cached
+        return cached
+
     def check_size(self, allow_large: bool = False, limit: int = MAX_SPECIES) -> None:
         """Refuse a network above ``limit`` species unless ``allow_large``.
 
