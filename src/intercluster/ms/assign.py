@@ -207,9 +207,7 @@ def assign(
         lo, hi = pat.window(0.999)
         windows.append((lo - 5 * s_max, hi + 5 * s_max))
     x_all = spectrum.mz
-    counts = [
-        int(np.count_nonzero((x_all >= lo) & (x_all <= hi))) for lo, hi in windows
-    ]
+    counts = [int(np.count_nonzero((x_all >= lo) & (x_all <= hi))) for lo, hi in windows]
     fit = None
     on_grid = [n >= 5 for n in counts]
     if any(on_grid):

@@ -375,9 +375,7 @@ def _check_weight(value: str, where: str) -> float:
     return w
 
 
-def read_candidates(
-    path: str | os.PathLike, library: LigandLibrary | None = None
-) -> CandidateSet:
+def read_candidates(path: str | os.PathLike, library: LigandLibrary | None = None) -> CandidateSet:
     """Candidate ions from a text file: one ion per line, or a grouping into observables.
 
     Two layouts are read:
