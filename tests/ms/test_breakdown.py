@@ -218,3 +218,62 @@ def test_breakdown_command_bad_input_writes_nothing(run, ions, tmp_path):
     assert code == 2 and "--fragment" in err
     assert not out_csv.exists() and not out_png.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nan.csv", "partial.mzML"]
+
+
+SMALL = """
+[system]
+metal_a = "Ag"
+metal_b = "Au"
+n_atoms = 4
+charge = -1
+
+[model]
+name = "sim3"
+k_dim = 1e-2
+k_diss = 5.6e-2
+k_ex = 3.2e-2
+
+[initial]
+mixture = "Ag4:Au4 = 40:40"
+
+[time]
+dead_time_s = 20
+t_end_s = 600
+dt_s = 10
+"""
+
+
+def test_fixed_energy_against_the_dimer_isomers(run, tmp_path):
+    """A 30 eV CID spectrum of [Ag4Au4(SR)8]2- whose fragments follow the isomers of a
+    simulation at 300 s: the command puts the observed shares beside the prediction."""
+    from intercluster.kinetics.results import load_result
+    from intercluster.thermo.isomers import cid_fragments
+
+    config = tmp_path / "small.toml"
+    config.write_text(SMALL)
+    res = tmp_path / "res"
+    code, _, err = run("simulate", config, "--out", res, "--quiet", "--no-plots")
+    assert code == 0, err
+    predicted = cid_fragments(load_result(res), "[Ag4Au4]2-", [300.0]).iloc[0]
+    labels = list(predicted.index)
+    ions = ["[Ag4Au4(SR)8]2-"] + [lab.replace("]-", "(SR)4]-") for lab in labels]
+    cands = candidates_from_ions(ions)
+    shares = [0.1, *(0.9 * predicted.to_numpy())]
+    grid = default_mz_grid(cands, points_per_fwhm=5)
+    sp = synthetic_spectrum(cands, shares, grid, total_counts=5e5, seed=3)
+    path = write_spectrum_csv(sp, tmp_path / "cid_30eV.csv")
+    code, out, err = run(
+        "breakdown", path, "--precursor", ions[0], "--predicted", res, "--time", 300,
+        "--n-ligands", 4, "--out", tmp_path / "cmp.csv", "--plot", tmp_path / "cmp.png",
+    )  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(tmp_path / "cmp.csv").set_index("fragment")
+    assert table.loc[labels, "predicted"].to_numpy() == pytest.approx(predicted.to_numpy())
+    assert np.abs(table["difference"]).max() < 0.02
+    assert "total variation distance" in out and (tmp_path / "cmp.png").exists()
+    code, _, err = run("breakdown", path, "--precursor", ions[0], "--predicted", res)
+    assert code == 2 and "--time" in err
+    code, _, err = run(
+        "breakdown", path, "--precursor", "[Ag25(SR)18]-", "--predicted", res, "--time", 300
+    )
+    assert code == 2 and "not a dimer ion" in err
