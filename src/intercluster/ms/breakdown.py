@@ -215,8 +215,9 @@ def _separator(path: Path) -> dict:
 def _read_table(path: Path) -> list[CIDSpectrum]:
     import pandas as pd
 
+    sep = _separator(path)
     try:
-        frame = pd.read_csv(path, comment="#", encoding="utf-8-sig", **_separator(path))
+        frame = pd.read_csv(path, comment="#", encoding="utf-8-sig", **sep)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: cannot be read as a CSV table ({exc})") from None
     cols = {str(c).strip().lower(): c for c in frame.columns}
@@ -233,9 +234,9 @@ def _read_table(path: Path) -> list[CIDSpectrum]:
         values = pd.to_numeric(frame[name], errors="coerce").to_numpy()
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
+            text = str(frame[name].iloc[bad[0]])
             raise DataError(
-                f"{path}: row {bad[0] + 2}: column {name!r} value {frame[name].iloc[bad[0]]!r} "
-                f"is not a finite number"
+                f"{path}: row {bad[0] + 2}: column {name!r} value {text!r} is not a finite number"
             )
     for energy, part in frame.groupby(energy_col, sort=True):
         part = part.sort_values(cols["mz"])
@@ -255,10 +256,9 @@ def _read_table(path: Path) -> list[CIDSpectrum]:
 def _two_column(path: Path, energy: float | None = None) -> CIDSpectrum:
     import pandas as pd
 
+    sep = _separator(path)
     try:
-        frame = pd.read_csv(
-            path, comment="#", header=None, encoding="utf-8-sig", **_separator(path)
-        )
+        frame = pd.read_csv(path, comment="#", header=None, encoding="utf-8-sig", **sep)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: cannot be read as a two-column spectrum ({exc})") from None
     if frame.shape[1] != 2 or len(frame) == 0:
