@@ -101,6 +101,12 @@ def test_spectra_to_observables_with_grouped_candidates(run, tmp_path):
     assert list(obs.columns) == ["time_s", "Au44", "Ag44"]
     expected = np.array([[0.7, 0.3], [0.3, 0.7]])
     assert np.abs(obs[["Au44", "Ag44"]].to_numpy() - expected).max() < 0.01
+    # one spectrum of the series with `deconvolve`: the same grouped observables
+    code, out, err = run("deconvolve", folder / "t_60s.csv", "--candidates", table)
+    assert code == 0, err
+    assert "observables (sums of their ions" in out
+    au44 = next(ln for ln in out.splitlines() if ln.split()[:1] == ["Au44"])
+    assert float(au44.split()[1]) == pytest.approx(obs["Au44"].iloc[0], abs=1e-6)
     per_ion = pd.read_csv(tmp_path / "ions.csv")
     assert per_ion.shape == (2, 5)
     assert np.abs(per_ion.iloc[:, 1:].to_numpy() - np.array(list(truth.values()))).max() < 0.01
