@@ -138,3 +138,25 @@ def test_group_candidates_from_ion_objects():
         group_candidates({"a": [MIX[0]], "b": [MIX[0]]})
     with pytest.raises(ConfigError, match="has no ions"):
         group_candidates({"a": []})
+
+
+def test_series_with_a_trimer_fitted_beside_the_observables(agau):
+    """A trimer in the spectra does not leak into the monomer and dimer at its m/z when the
+    trimers are fitted beside the observables (default); without them it does."""
+    from conftest import realistic_observables
+    from intercluster.ms import spectra_to_observables
+
+    truth = realistic_observables(agau, [300.0], seed=3)
+    labels = list(agau.observable_labels)
+    obs = truth[labels].to_numpy()[0]
+    cands = default_candidates(agau)
+    trimer = [c.label for c in cands].index("[Ag3Au72]3-")
+    shares = np.concatenate([0.8 * obs, np.zeros(76)])
+    shares[trimer] = 0.2
+    grid = default_mz_grid(cands, points_per_fwhm=5)
+    spec = synthetic_spectrum(cands, shares, grid, seed=1, time_s=300.0)
+    with_trimers = spectra_to_observables([spec], agau).observables[labels].to_numpy()[0]
+    assert np.abs(with_trimers - obs).max() < 0.01
+    without = spectra_to_observables([spec], agau, trimers=False).observables
+    leaked = without[["[AgAu24]-", "[Ag2Au48]2-"]].to_numpy()[0].sum()
+    assert leaked - obs[[labels.index("[AgAu24]-"), labels.index("[Ag2Au48]2-")]].sum() > 0.1
