@@ -8,11 +8,8 @@ activation), a folder of spectra named by energy ('ce_15.csv', '15eV.mzML'), or 
 CSV table with columns collision_energy, mz, intensity. Negative intensities
 (baseline-subtracted spectra) are used as they are.
 
-Examples:
-  intercluster breakdown ramp.mzML --precursor '[Ag25Au25(SR)36]2-' \\
-      --fragment '[Ag25(SR)18]-' --fragment '[Au25(SR)18]-' --out curves.csv --plot curves.png
-  intercluster breakdown cid_30eV.csv --precursor '[Ag25Au25(SR)36]2-' \\
-      --predicted result/ --time 180
+Example: intercluster breakdown ramp.mzML --precursor '[Ag25Au25(SR)36]2-'
+--fragment '[Ag25(SR)18]-' --fragment '[Au25(SR)18]-' --out curves.csv --plot curves.png
 """
 
 from __future__ import annotations
