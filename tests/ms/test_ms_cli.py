@@ -160,8 +160,14 @@ def test_deconvolve_and_assign_commands(run, result_dir, tmp_path):
     )
     assert code == 0 and "±" in out
     table = pd.read_csv(tmp_path / "ab.csv")
-    truth = pd.read_csv(result_dir / "observables.csv").iloc[0, 1:].to_numpy()
-    assert np.abs(table["fraction"].to_numpy() - truth).max() < 0.01
+    observables = pd.read_csv(result_dir / "observables.csv")
+    truth = observables.iloc[0, 1:].to_numpy()
+    # default candidates: the observables in their order, then the 76 trimers (none present)
+    n_obs = len(truth)
+    assert table["label"].tolist()[:n_obs] == list(observables.columns[1:])
+    assert len(table) == n_obs + 76 and table["label"].iloc[-1] == "[Ag75]3-"
+    assert np.abs(table["fraction"].to_numpy()[:n_obs] - truth).max() < 0.01
+    assert table["fraction"].to_numpy()[n_obs:].max() < 0.01
     assert (tmp_path / "fit.png").exists()
     code, out, _ = run(
         "assign", spectrum, "--out", tmp_path / "as.csv", "--plot", tmp_path / "as.png"
@@ -169,7 +175,8 @@ def test_deconvolve_and_assign_commands(run, result_dir, tmp_path):
     assert code == 0 and "candidates assigned" in out
     assigned = pd.read_csv(tmp_path / "as.csv")
     strong = truth > 0.05
-    assert assigned["assigned"].to_numpy()[strong].all()
+    assert assigned["assigned"].to_numpy()[:n_obs][strong].all()
+    assert not assigned["present"].to_numpy()[n_obs:].any()  # no trimer in the spectrum
     code, out, _ = run(
         "assign", spectrum, "--ion", "[Ag25(DMBT)18]-", "--ion", "[Au25(PET)18]-", "--all"
     )

@@ -94,14 +94,28 @@ def system_from_args(args):
 
 def add_candidate_arguments(p: argparse.ArgumentParser) -> None:
     add_system_arguments(p)
-    g = p.add_argument_group("candidate ions (default: the observables of the exchange system)")
+    g = p.add_argument_group(
+        "candidate ions (default: the observables of the exchange system and its trimers)"
+    )
     g.add_argument(
         "--ion",
         action="append",
         metavar="ION",
         help="a candidate ion such as '[Ag25(DMBT)18]-' (repeat for more)",
     )
-    g.add_argument("--ions-file", metavar="FILE", help="candidate ions, one per line")
+    g.add_argument(
+        "--candidates",
+        "--ions-file",
+        dest="ions_file",
+        metavar="FILE",
+        help="candidate ions, one per line, or a CSV 'observable,ion[,weight]' grouping ions "
+        "into observables",
+    )
+    g.add_argument(
+        "--no-trimers",
+        action="store_true",
+        help="default candidates without the trimers [A_m B_(3N-m)(L)_3n]3q",
+    )
     g.add_argument(
         "--charge-states",
         metavar="ION",
@@ -114,28 +128,47 @@ def add_candidate_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def candidates_from_args(args):
-    """Candidate list from --ion/--ions-file, --charge-states, or the system's observables."""
+    """Candidate list from --ion/--candidates, --charge-states, or the system's defaults."""
+    return candidate_set_from_args(args).candidates
+
+
+def candidate_set_from_args(args):
+    """CandidateSet from --ion/--candidates, --charge-states, or the exchange system's
+    observables (plus its trimers unless --no-trimers)."""
     from intercluster.chem.formula import parse_charge
-    from intercluster.ms import candidates_from_ions, charge_state_series, observable_candidates
+    from intercluster.ms import (
+        CandidateSet,
+        candidates_from_ions,
+        charge_state_series,
+        default_candidates,
+        read_candidates,
+    )
 
     if args.charge_states:
         charges = [parse_charge(c) for c in args.charges.split(",") if c.strip()]
         if not charges:
             raise ConfigError("--charge-states needs --charges, e.g. --charges 6-,7-,8-")
-        return charge_state_series(args.charge_states, charges, args.carrier)
-    ions = list(args.ion or [])
+        return CandidateSet(charge_state_series(args.charge_states, charges, args.carrier))
     if args.ions_file:
-        path = Path(args.ions_file)
-        if not path.is_file():
-            raise ConfigError(f"--ions-file = {str(path)!r}: file not found")
-        ions += [
-            ln.strip()
-            for ln in path.read_text(encoding="utf-8").splitlines()
-            if ln.strip() and not ln.strip().startswith("#")
-        ]
-    if ions:
-        return candidates_from_ions(ions)
-    return observable_candidates(system_from_args(args), args.ligand, args.n_ligands)
+        read = read_candidates(args.ions_file)
+        if not args.ion:
+            return read
+        if read.groups:
+            raise ConfigError(
+                "--ion cannot be added to a --candidates table that groups ions into "
+                "observables; add the ion as a row of the table"
+            )
+        return CandidateSet(candidates_from_ions([c.ion for c in read.candidates] + args.ion))
+    if args.ion:
+        return CandidateSet(candidates_from_ions(list(args.ion)))
+    return CandidateSet(
+        default_candidates(
+            system_from_args(args),
+            args.ligand,
+            args.n_ligands,
+            trimers=not getattr(args, "no_trimers", False),
+        )
+    )
 
 
 def add_single_spectrum_arguments(p: argparse.ArgumentParser, table: str, plot: str) -> None:

@@ -9,6 +9,7 @@ import argparse
 
 from intercluster.cli._ms_args import (
     add_single_spectrum_arguments,
+    candidate_set_from_args,
     load_single_spectrum,
     write_outputs,
 )
@@ -33,6 +34,7 @@ def run(args) -> int:
 
     candidates, spectrum = load_single_spectrum(args)
     result = deconvolve(spectrum, candidates, args.resolution, args.baseline)
+    cset = candidate_set_from_args(args) if args.ions_file else None
     table = result.to_frame()
     write_outputs(args, table, lambda: plot_deconvolution(spectrum, result))
     if not args.quiet:
@@ -43,4 +45,11 @@ def run(args) -> int:
         )
         for _, row in shown.iterrows():
             print(f"  {row['label']:<24} {row['fraction']:.4f} ± {row['fraction_stderr']:.4f}")
+        if cset is not None and cset.groups:
+            from intercluster.ms.timeseries import group_fractions
+
+            f, err = group_fractions(result, cset.grouping_matrix())
+            print(f"observables (sums of their ions, {args.ions_file}):")
+            for label, value, se in zip(cset.observable_labels, f, err):
+                print(f"  {label:<24} {value:.4f} ± {se:.4f}")
     return 0

@@ -26,6 +26,7 @@ COMMANDS = {
     "losses": "intercluster.cli.losses",
     "deconvolve": "intercluster.cli.deconvolve",
     "spectra-to-observables": "intercluster.cli.spectra_to_observables",
+    "breakdown": "intercluster.cli.breakdown",
     "synth-spectra": "intercluster.cli.synth_spectra",
     "equilibrium": "intercluster.cli.equilibrium",
     "fit-equilibrium": "intercluster.cli.fit_equilibrium",

@@ -4,6 +4,12 @@ SOURCE is a folder of spectrum files named by their time after mixing
 ('t_180s.csv', '3min.csv', '0180.csv' = seconds) or an mzML file with many scans
 and their scan start times.
 
+The observables are those of an exchange system (monomers and dimer sum
+formulas, with its trimers fitted beside them unless --no-trimers), or, with
+--candidates FILE, any ions: one per line (each its own observable) or a CSV
+'observable,ion[,weight]' that groups the ions (charge states, adducts, several
+families) into observables.
+
 Example: intercluster spectra-to-observables spectra/ --out observables.csv --jobs 2
 """
 
@@ -27,6 +33,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="SOURCE", help="folder of spectra named by time, or mzML")
     p.add_argument("--out", required=True, metavar="FILE", help="observables CSV to write")
     p.add_argument("--stderr-out", metavar="FILE", help="standard errors, same layout")
+    p.add_argument(
+        "--ions-out",
+        metavar="FILE",
+        help="per-ion table: every candidate ion's share of the fitted signal",
+    )
+    p.add_argument(
+        "--candidates",
+        metavar="FILE",
+        help="candidate ions, one per line, or CSV 'observable,ion[,weight]' grouping them",
+    )
+    p.add_argument(
+        "--no-trimers",
+        action="store_true",
+        help="do not fit the exchange system's trimers beside its observables",
+    )
     add_resolution_argument(p)
     p.add_argument("--baseline", default="linear", choices=["none", "constant", "linear"])
     p.add_argument(
@@ -49,14 +70,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from intercluster.ms import read_efficiency_table, read_spectra, spectra_to_observables
+    import numpy as np
+
+    from intercluster.ms import (
+        read_candidates,
+        read_efficiency_table,
+        read_spectra,
+        spectra_to_observables,
+    )
     from intercluster.ms.timeseries import write_observables
 
     apply_ligand_arguments(args)
-    for path in (args.out, args.stderr_out):
+    for path in (args.out, args.stderr_out, args.ions_out):
         if path:
             check_new_file(path, args.overwrite)
-    system = system_from_args(args)
+    candidates = read_candidates(args.candidates) if args.candidates else None
+    system = None if candidates is not None else system_from_args(args)
     efficiency = read_efficiency_table(args.efficiency) if args.efficiency else None
     spectra = read_spectra(args.source, args.time_unit)
     series = spectra_to_observables(
@@ -69,14 +98,21 @@ def run(args) -> int:
         efficiency,
         args.jobs,
         progress=not args.quiet,
+        candidates=candidates,
+        trimers=not args.no_trimers,
     )
     write_observables(series.observables, args.out, overwrite=args.overwrite)
     if args.stderr_out:
         write_observables(series.stderr, args.stderr_out, overwrite=args.overwrite)
+    if args.ions_out:
+        write_observables(series.ions, args.ions_out, overwrite=args.overwrite)
     if not args.quiet:
         t = series.observables["time_s"]
+        n_obs = series.observables.shape[1] - 1
+        n_ions = series.ions.shape[1] - 1
         print(
-            f"{len(t)} spectra ({t.min():g}-{t.max():g} s) -> {system.n_observables} "
-            f"observables -> {args.out}"
+            f"{len(t)} spectra ({t.min():g}-{t.max():g} s) -> {n_ions} candidate ions -> "
+            f"{n_obs} observables -> {args.out} (residual rms median "
+            f"{float(np.median(series.residual_rms)):.3g})"
         )
     return 0

@@ -14,21 +14,29 @@ above ``intercluster.network`` in the layer order, so it does not import it.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import csv
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from intercluster.chem.formula import Adduct, Ion
 from intercluster.chem.ligands import LigandLibrary, default_library
-from intercluster.errors import ConfigError, FormulaError, bad_value
+from intercluster.errors import ConfigError, DataError, FormulaError, bad_value
 
 __all__ = [
     "Candidate",
+    "CandidateSet",
     "SystemLike",
     "candidates_from_ions",
     "charge_state_series",
+    "default_candidates",
+    "group_candidates",
     "ion_for_observable",
     "observable_candidates",
+    "read_candidates",
+    "trimer_candidates",
 ]
 
 
@@ -241,3 +249,244 @@ def charge_state_series(
         new = Ion.from_parts(base.atoms, base.ligands, adducts, z, base.subunits)
         out.append(Candidate(str(new), new))
     return out
+
+
+def trimer_candidates(
+    system: SystemLike,
+    ligand: str = "SR",
+    n_ligands: int = 18,
+    library: LigandLibrary | None = None,
+) -> list[Candidate]:
+    """Trimer sum formulas [A_m B_(3N-m)(L)_3n]^(3q) of an exchange system, m = 0..3N.
+
+    Neumaier et al., JACS 2021, 143, 6969 (Figure 1 and Figure S2): "less intense
+    signals of triply charged trimers are visible, i.e., [Ag_m Au_(75-m)(SR)54]3-".
+    A trimer with m = 3k sits at the m/z of the monomer [A_k B_(N-k)]^q and of the
+    dimer [A_2k B_(2N-2k)]^(2q); only its isotope spacing (1/3 Th) tells them apart.
+    Labels carry the metals only, like the observables (``[Ag3Au72]3-``).
+
+    Parameters
+    ----------
+    system : ExchangeSystem
+    ligand, n_ligands : ligand shell of a monomer (a trimer carries 3 x n_ligands)
+
+    Returns
+    -------
+    list of Candidate, length 3N + 1
+
+    Raises
+    ------
+    FormulaError
+        For an unknown ligand.
+    ConfigError
+        For ``n_ligands`` < 0.
+
+    Examples
+    --------
+    >>> from intercluster.network.system import ExchangeSystem
+    >>> tri = trimer_candidates(ExchangeSystem("Ag", "Au", 25))
+    >>> len(tri), tri[3].label, str(tri[3].ion)
+    (76, '[Ag3Au72]3-', '[Ag3Au72(SR)54]3-')
+    """
+    if isinstance(n_ligands, bool) or not isinstance(n_ligands, int) or n_ligands < 0:
+        raise ConfigError(bad_value("n_ligands", n_ligands, "an integer >= 0 (18 for M25(SR)18)"))
+    lig = _ligand(ligand, library)
+    a, b, N, q = system.metal_a, system.metal_b, system.n_atoms, system.charge
+    shell = {lig: 3 * n_ligands} if n_ligands else {}
+    out = []
+    for m in range(3 * N + 1):
+        metals = {k: v for k, v in ((a, m), (b, 3 * N - m)) if v}
+        bare = Ion.from_parts(metals, (), charge=3 * q)
+        ion = Ion.from_parts(metals, shell, charge=3 * q)
+        out.append(Candidate(str(bare), ion))
+    return out
+
+
+def default_candidates(
+    system: SystemLike,
+    ligand: str = "SR",
+    n_ligands: int = 18,
+    library: LigandLibrary | None = None,
+    trimers: bool = True,
+) -> list[Candidate]:
+    """The candidates an exchange system's spectrum is read with by default.
+
+    The observables (monomers, then dimer sum formulas; :func:`observable_candidates`)
+    followed, with ``trimers``, by the trimer sum formulas (:func:`trimer_candidates`),
+    which share m/z with monomers and dimers and would otherwise be read as a
+    mixture of the two (Neumaier et al., JACS 2021, 143, 6969, Figure S2).
+
+    Examples
+    --------
+    >>> from intercluster.network.system import ExchangeSystem
+    >>> len(default_candidates(ExchangeSystem("Ag", "Au", 25)))   # 26 + 51 + 76
+    153
+    """
+    out = observable_candidates(system, ligand, n_ligands, library)
+    if trimers:
+        out += trimer_candidates(system, ligand, n_ligands, library)
+    return out
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    """Candidate ions and, optionally, how they add up to observables.
+
+    Attributes
+    ----------
+    candidates : list of Candidate
+        The ions fitted (each its own column of the design matrix).
+    groups : dict observable label -> tuple of (candidate index, weight)
+        An observable's abundance is sum_i a_i / weight_i over its ions (weight =
+        the relative response of that ion; 1 by default). Empty when every
+        candidate is its own observable.
+    """
+
+    candidates: list
+    groups: dict = field(default_factory=dict)
+
+    @property
+    def observable_labels(self) -> tuple[str, ...]:
+        if self.groups:
+            return tuple(self.groups)
+        return tuple(c.label for c in self.candidates)
+
+    def grouping_matrix(self):
+        """Matrix G, shape (n_observables, n_candidates): observables = G @ abundances."""
+        import numpy as np
+
+        k = len(self.candidates)
+        if not self.groups:
+            return np.eye(k)
+        G = np.zeros((len(self.groups), k))
+        for i, members in enumerate(self.groups.values()):
+            for j, w in members:
+                G[i, j] += 1.0 / w
+        return G
+
+
+def _check_weight(value: str, where: str) -> float:
+    try:
+        w = float(value)
+    except ValueError:
+        w = float("nan")
+    if not (w > 0 and w < float("inf")):
+        raise DataError(f"{where}: weight {value!r} is not a finite number > 0")
+    return w
+
+
+def read_candidates(path: str | os.PathLike, library: LigandLibrary | None = None) -> CandidateSet:
+    """Candidate ions from a text file: one ion per line, or a grouping into observables.
+
+    Two layouts are read:
+
+    - one ion per line (``[Ag25(DMBT)18]-``); ``#`` comments and blank lines are
+      skipped; each ion is its own observable;
+    - a CSV table whose header is ``observable,ion`` (optionally ``,weight``):
+      several ions (charge states, adducts, fragments seen in the source) add up
+      to one observable; ``weight`` is the ion's relative response (the
+      observable's abundance is sum of abundance / weight). Quote an ion that
+      contains a comma (``"[Ag25(2,4-DMBT)18]-"``).
+
+    Returns
+    -------
+    CandidateSet
+
+    Raises
+    ------
+    DataError
+        If the file is missing, not text, empty, or a row lacks a field; the
+        message names the line.
+    FormulaError
+        For an ion that does not parse (with its line).
+    ConfigError
+        For an ion given twice.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"candidates file {str(path)!r} does not exist or is not a file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"candidates file {str(path)!r} cannot be read as text: {exc}") from None
+    lines = [
+        (n, ln.strip())
+        for n, ln in enumerate(text.splitlines(), start=1)
+        if ln.strip() and not ln.strip().startswith("#")
+    ]
+    if not lines:
+        raise DataError(f"{path}: no candidate ions (one ion per line, or 'observable,ion' CSV)")
+    header = [h.strip().lower() for h in next(csv.reader([lines[0][1]]))]
+    if header[:2] != ["observable", "ion"]:
+        ions = []
+        for n, ln in lines:
+            try:
+                ions.append(Ion(ln, library=library))
+            except FormulaError as exc:
+                raise FormulaError(f"{path}: line {n}: {exc}") from None
+        return CandidateSet(candidates_from_ions(ions, library))
+    if len(header) > 3 or (len(header) == 3 and header[2] != "weight"):
+        raise DataError(f"{path}: line {lines[0][0]}: header must be 'observable,ion[,weight]'")
+    cands: list[Candidate] = []
+    index: dict[Ion, int] = {}
+    groups: dict[str, list] = {}
+    for n, ln in lines[1:]:
+        row = [f.strip() for f in next(csv.reader([ln]))]
+        if len(row) < 2 or not row[0] or not row[1] or len(row) > len(header):
+            raise DataError(
+                f"{path}: line {n} ({ln[:40]!r}) is not 'observable,ion"
+                f"{',weight' if len(header) == 3 else ''}'; quote an ion that contains a comma"
+            )
+        try:
+            ion = Ion(row[1], library=library)
+        except FormulaError as exc:
+            raise FormulaError(f"{path}: line {n}: {exc}") from None
+        if ion.charge == 0:
+            raise FormulaError(f"{path}: line {n}: candidate {row[1]!r} has no charge")
+        w = _check_weight(row[2], f"{path}: line {n}") if len(row) == 3 and row[2] else 1.0
+        if ion in index:
+            raise ConfigError(f"{path}: line {n}: ion {str(ion)!r} is given twice")
+        index[ion] = len(cands)
+        cands.append(Candidate(str(ion), ion))
+        groups.setdefault(row[0], []).append((index[ion], w))
+    if not cands:
+        raise DataError(f"{path}: the table has a header but no rows")
+    return CandidateSet(cands, {k: tuple(v) for k, v in groups.items()})
+
+
+def group_candidates(
+    groups: Mapping[str, Sequence[Ion | str]], library: LigandLibrary | None = None
+) -> CandidateSet:
+    """A :class:`CandidateSet` from observable label -> the ions it is seen as (weights 1).
+
+    For callers that build ions in code (e.g. every ion of a multi-family
+    network); ``intercluster.ms`` does not import the network layer.
+
+    Raises
+    ------
+    ConfigError
+        For no groups, an empty group, or one ion in two groups.
+    """
+    cands: list[Candidate] = []
+    out: dict[str, tuple] = {}
+    seen: dict[Ion, str] = {}
+    for label, ions in groups.items():
+        members = []
+        for item in ions:
+            ion = item if isinstance(item, Ion) else Ion(item, library=library)
+            if ion.charge == 0:
+                raise FormulaError(f"candidate {str(ion)!r} has no charge")
+            if ion in seen:
+                raise ConfigError(
+                    f"ion {str(ion)!r} is in observables {seen[ion]!r} and {label!r}; "
+                    f"each ion may belong to one observable"
+                )
+            seen[ion] = label
+            members.append((len(cands), 1.0))
+            cands.append(Candidate(str(ion), ion))
+        if not members:
+            raise ConfigError(f"observable {label!r} has no ions")
+        out[str(label)] = tuple(members)
+    if not out:
+        raise ConfigError("no observables given")
+    return CandidateSet(cands, out)

@@ -21,6 +21,12 @@ Speed: the design matrix is sparse and built once per (candidates, m/z grid,
 resolving power); its Gram matrix G = A^T A (k x k, k ~ 80) is factorised once
 (G = L L^T), and each spectrum costs one sparse product A^T y and an NNLS on
 the k x k problem min ||L^T z - L^-1 A^T y||, which has the same minimiser.
+With more than :data:`BPP_MIN_CANDIDATES` candidates (multi-family mixtures with
+charge states and adducts: thousands of ions) the same minimiser is found by
+block principal pivoting on the Gram matrix (Kim & Park, SIAM J. Sci. Comput.
+2011, 33, 3261, doi:10.1137/110821172), which exchanges many variables between
+the free and the bound set per step; :func:`nnls_gram` is checked against
+SciPy's ``nnls`` in the tests.
 
 Standard errors, over the active (free) set F of positive coefficients: by
 default the heteroscedasticity-consistent sandwich estimator (HC1, White 1980)
@@ -59,6 +65,7 @@ __all__ = [
     "Deconvolver",
     "candidate_window",
     "deconvolve",
+    "nnls_gram",
     "point_spacing",
 ]
 
@@ -70,6 +77,79 @@ ERROR_MODELS = ("sandwich", "uniform")
 
 #: A candidate with less than this fraction of its pattern on the grid is not fitted.
 MIN_COVERAGE = 0.5
+
+#: From this many fitted columns on, NNLS uses block principal pivoting (:func:`nnls_gram`).
+BPP_MIN_CANDIDATES = 300
+
+
+def nnls_gram(G: np.ndarray, c: np.ndarray, max_iter: int | None = None) -> np.ndarray:
+    """Non-negative least squares from the normal equations: min 1/2 z^T G z - c^T z, z >= 0.
+
+    Block principal pivoting (Kim & Park, SIAM J. Sci. Comput. 2011, 33, 3261,
+    doi:10.1137/110821172, Algorithm 2 with its backup rule, which guarantees
+    termination): the free set F is updated by exchanging all infeasible
+    variables (z_F < 0 or dual y = G z - c < 0 outside F) at once, falling back
+    to one exchange at a time when that stops reducing their number.
+
+    Parameters
+    ----------
+    G : ndarray or scipy.sparse matrix, shape (k, k)
+        Symmetric positive definite Gram matrix A^T A (sparse: each free-set
+        system is solved by sparse LU, which is what makes thousands of
+        candidates cheap; isotope patterns far apart in m/z do not couple).
+    c : ndarray, shape (k,)
+        A^T y.
+    max_iter : int, optional
+        Default 10 k.
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        The minimiser (the same as SciPy's ``nnls`` on A, y), >= 0.
+
+    Raises
+    ------
+    SolverError
+        If it has not converged after ``max_iter`` exchanges.
+    """
+    import scipy.sparse.linalg
+
+    from intercluster.errors import SolverError
+
+    sparse = scipy.sparse.issparse(G)
+    if sparse:
+        G = scipy.sparse.csc_matrix(G)
+    k = len(c)
+    F = np.zeros(k, dtype=bool)
+    z = np.zeros(k)
+    scale = float(np.max(np.abs(c))) or 1.0
+    tol_y = 1e-12 * scale * max(1.0, float(np.max(np.abs(G.diagonal()))))
+    alpha, beta = 3, k + 1
+    for _ in range(max_iter or 10 * k + 10):
+        z = np.zeros(k)
+        if F.any():
+            idx = np.flatnonzero(F)
+            if sparse:
+                z[idx] = scipy.sparse.linalg.splu(G[idx][:, idx].tocsc()).solve(c[idx])
+            else:
+                z[idx] = scipy.linalg.solve(G[np.ix_(idx, idx)], c[idx], assume_a="pos")
+        y = G @ z - c
+        y[F] = 0.0
+        tol_z = 1e-12 * max(float(np.max(np.abs(z))), 1e-300)
+        infeasible = (F & (z < -tol_z)) | (~F & (y < -tol_y))
+        n_inf = int(infeasible.sum())
+        if n_inf == 0:
+            return np.maximum(z, 0.0)
+        if n_inf < beta:
+            beta, alpha = n_inf, 3
+            F ^= infeasible
+        elif alpha >= 1:
+            alpha -= 1
+            F ^= infeasible
+        else:
+            j = int(np.flatnonzero(infeasible)[-1])
+            F[j] = not F[j]
+    raise SolverError(f"NNLS (block principal pivoting) did not converge for {k} candidates")
 
 
 def point_spacing(mz: np.ndarray) -> np.ndarray:
@@ -106,8 +186,9 @@ class DeconvolutionResult:
         where a candidate lies outside the spectrum.
     stderr : ndarray, shape (k,)
         Standard error of ``abundance``.
-    covariance : ndarray, shape (k, k)
-        Covariance of ``abundance`` over the active set (zeros elsewhere; see module).
+    covariance : ndarray, shape (k, k), or None
+        Covariance of ``abundance`` over the active set (zeros elsewhere; see module);
+        None for a fit with a grouping (see ``group_covariance``).
     baseline : ndarray, shape (n_baseline,)
         Baseline weights.
     residual_rms : float
@@ -120,6 +201,8 @@ class DeconvolutionResult:
         Candidates whose pattern lies (mostly) on the grid.
     time_s : float or None
     source : str
+    group_covariance : ndarray, shape (n_obs, n_obs), or None
+        Covariance of the grouped observables of :meth:`Deconvolver.fit` with ``grouping``.
     """
 
     labels: tuple[str, ...]
@@ -134,6 +217,7 @@ class DeconvolutionResult:
     in_range: np.ndarray = field(repr=False)
     time_s: float | None = None
     source: str = ""
+    group_covariance: np.ndarray | None = field(default=None, repr=False)
 
     def fractions(self, efficiency: Mapping[str, float] | np.ndarray | None = None):
         """Abundances normalised to the total ion signal, with standard errors.
@@ -155,6 +239,11 @@ class DeconvolutionResult:
         DataError
             If the total fitted signal is 0 (nothing found).
         """
+        if self.covariance is None:
+            raise ConfigError(
+                "this fit was made with a grouping of the candidates and has no candidate "
+                "covariance; use intercluster.ms.timeseries.group_fractions"
+            )
         eff = _efficiency_vector(efficiency, self.labels)
         a = np.where(self.in_range, self.abundance, 0.0) / eff
         cov = self.covariance / np.outer(eff, eff)
@@ -284,10 +373,15 @@ class Deconvolver:
         rows, cols, vals = [], [], []
         coverage = np.zeros(k)
         for j, c in enumerate(self.candidates):
-            col = profile(isotope_pattern(c.ion, prob_to_cover), grid, self.resolving_power) * w
+            pat = isotope_pattern(c.ion, prob_to_cover)
+            reach = 7.0 * float(pat.sigma(self.resolving_power).max())
+            lo, hi = np.searchsorted(grid, [pat.mz[0] - reach, pat.mz[-1] + reach])
+            hi = max(hi, lo)
+            col = profile(pat, grid[lo:hi], self.resolving_power) * w[lo:hi] if hi > lo else []
+            col = np.asarray(col, dtype=float)
             nz = np.flatnonzero(col)
             coverage[j] = col.sum()
-            rows.append(nz)
+            rows.append(nz + lo)
             cols.append(np.full(len(nz), j))
             vals.append(col[nz])
         self.in_range = coverage >= MIN_COVERAGE
@@ -319,22 +413,100 @@ class Deconvolver:
         self._norms = norms
         self._As = (As @ scipy.sparse.diags(1.0 / norms)).tocsc()
         self._AsT = self._As.T.tocsr()
-        G = (self._AsT @ self._As).toarray()
+        G_sparse = (self._AsT @ self._As).tocsc()
+        G = G_sparse.toarray()
         self._G = G
         ridge = 1e-12 * np.trace(G) / len(G)
-        self._L = scipy.linalg.cholesky(G + ridge * np.eye(len(G)), lower=True)
+        if len(G) < BPP_MIN_CANDIDATES:
+            self._L = scipy.linalg.cholesky(G + ridge * np.eye(len(G)), lower=True)
+            self._G_sparse = None
+        else:
+            self._L = None
+            self._G_sparse = (G_sparse + ridge * scipy.sparse.eye(len(G), format="csc")).tocsc()
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(c.label for c in self.candidates)
 
-    def fit(self, spectrum: Spectrum | np.ndarray, keep_fitted: bool = True) -> DeconvolutionResult:
+    def _grouped_result(
+        self, z, free, resid, rss, dof, s2, grouping, fitted, time_s, source
+    ) -> DeconvolutionResult:
+        import scipy.sparse.linalg
+
+        k = len(self.candidates)
+        P = np.asarray(grouping, dtype=float)
+        if P.ndim != 2 or P.shape[1] != k:
+            raise ConfigError(
+                bad_value(
+                    "grouping", f"shape {P.shape}", f"(n_observables, {k}) for {k} candidates"
+                )
+            )
+        cand_pos = self._active[self._active < k]
+        n_c = len(cand_pos)
+        m = len(z)
+        Q = np.zeros((P.shape[0], m))
+        Q[:, :n_c] = P[:, cand_pos]
+        Q /= self._norms  # observables = P x = Q z  (x = z / norms)
+        cov_o = np.zeros((P.shape[0], P.shape[0]))
+        if free.any():
+            idx = np.flatnonzero(free)
+            if self._G_sparse is not None:
+                lu = scipy.sparse.linalg.splu(self._G_sparse[idx][:, idx].tocsc())
+                W = lu.solve(np.ascontiguousarray(Q[:, idx].T))  # G_FF^-1 Q_F^T
+            else:
+                W = scipy.linalg.solve(self._G[np.ix_(idx, idx)], Q[:, idx].T, assume_a="pos")
+            if self.errors == "sandwich":
+                a_f = self._As[:, idx]
+                meat = a_f.T @ a_f.multiply(resid[:, None] ** 2)
+                cov_o = (len(resid) / dof) * (W.T @ (meat @ W))
+            else:
+                cov_o = s2 * (Q[:, idx] @ W)
+        err_z = np.full(m, np.nan)
+        err_z[~free] = np.sqrt(s2 / np.diag(self._G)[~free])
+        x = z / self._norms
+        abundance = np.full(k, np.nan)
+        stderr = np.full(k, np.nan)
+        abundance[cand_pos] = x[:n_c]
+        stderr[cand_pos] = (err_z / self._norms)[:n_c]
+        return DeconvolutionResult(
+            labels=self.labels,
+            ions=tuple(c.ion for c in self.candidates),
+            abundance=abundance,
+            stderr=stderr,
+            covariance=None,
+            baseline=x[n_c:],
+            residual_rms=float(np.sqrt(rss / len(resid))),
+            fitted=fitted if fitted is not None else np.empty(0),
+            mz=self.mz,
+            in_range=self.in_range.copy(),
+            time_s=time_s,
+            source=source,
+            group_covariance=cov_o,
+        )
+
+    def fit(
+        self,
+        spectrum: Spectrum | np.ndarray,
+        keep_fitted: bool = True,
+        grouping: np.ndarray | None = None,
+    ) -> DeconvolutionResult:
         """Fit one spectrum recorded on this grid.
 
         Parameters
         ----------
         spectrum : Spectrum or ndarray, shape (n,)
             Intensities on :attr:`mz` (a Spectrum's m/z must equal the grid).
+            Negative values (baseline-subtracted spectra) are used as they are.
+        keep_fitted : bool
+            Keep the model spectrum in the result.
+        grouping : ndarray, shape (n_obs, k), optional
+            Observables as linear combinations of the candidates' abundances
+            (:meth:`CandidateSet.grouping_matrix`). When given, only the covariance
+            of the observables is computed (``group_covariance``, by sparse
+            solves with the n_obs right-hand sides), not the k x k covariance of
+            the candidates (``covariance`` is None and ``stderr`` of fitted
+            candidates NaN): for thousands of candidates this is what keeps a
+            fit well under a second.
 
         Returns
         -------
@@ -344,6 +516,8 @@ class Deconvolver:
         ------
         DataError
             If the spectrum's grid differs from this deconvolver's.
+        ConfigError
+            If ``grouping`` does not have k columns.
         """
         if isinstance(spectrum, Spectrum):
             if len(spectrum.mz) != len(self.mz) or not np.array_equal(spectrum.mz, self.mz):
@@ -359,14 +533,30 @@ class Deconvolver:
                     bad_value("intensity", f"shape {y.shape}", f"shape {self.mz.shape}")
                 )
         c = self._AsT @ y
-        d = scipy.linalg.solve_triangular(self._L, c, lower=True)
-        z, _ = scipy.optimize.nnls(self._L.T, d, maxiter=50 * len(d))
+        if len(c) >= BPP_MIN_CANDIDATES:
+            z = nnls_gram(self._G_sparse, c)
+        else:
+            d = scipy.linalg.solve_triangular(self._L, c, lower=True)
+            z, _ = scipy.optimize.nnls(self._L.T, d, maxiter=50 * len(d))
         fitted = self._As @ z
         resid = y - fitted
         rss = float(resid @ resid)
         free = z > 0
         dof = max(len(y) - int(free.sum()), 1)
         s2 = rss / dof
+        if grouping is not None:
+            return self._grouped_result(
+                z,
+                free,
+                resid,
+                rss,
+                dof,
+                s2,
+                grouping,
+                fitted if keep_fitted else None,
+                time_s,
+                source,
+            )
         m = len(z)
         cov_z = np.zeros((m, m))
         if free.any():

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_assignment", "plot_deconvolution", "plot_pattern", "save_figure"]
+__all__ = [
+    "plot_assignment",
+    "plot_breakdown",
+    "plot_deconvolution",
+    "plot_fragment_comparison",
+    "plot_pattern",
+    "save_figure",
+]
 
 
 def _figure(ax=None, size=(8.0, 4.0)):
@@ -146,6 +153,91 @@ def plot_deconvolution(spectrum, result, ax=None):
     ax.set_ylabel("intensity")
     ax.legend(frameon=False, loc="upper right")
     ax.set_title(f"{Path(spectrum.source).name}: residual rms {result.residual_rms:.3g}")
+    return fig
+
+
+def plot_breakdown(curves, ax=None, max_fragments: int = 8):
+    """Breakdown curves: survival yield of the precursor and fragment yields vs collision
+    energy, with the fitted sigmoid and E50 (like Figure 4 of Acharya et al., J. Phys.
+    Chem. C 2025, doi:10.1021/acs.jpcc.4c07077).
+
+    Parameters
+    ----------
+    curves : BreakdownCurves
+        From :func:`intercluster.ms.breakdown.breakdown_curves`.
+    max_fragments : int
+        Draw the fragments with the largest yields, at most this many.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from intercluster.ms.breakdown import survival_sigmoid
+
+    fig, ax = _figure(ax, (7.5, 4.5))
+    t = curves.table
+    e = t["collision_energy"].to_numpy()
+    ax.errorbar(
+        e,
+        t["survival"],
+        yerr=t["survival_stderr"],
+        fmt="o",
+        color="k",
+        ms=4,
+        label=f"{curves.precursor} (survival)",
+    )
+    fit = curves.fit
+    if fit is not None:
+        grid = np.linspace(e.min(), e.max(), 400)
+        ax.plot(
+            grid,
+            survival_sigmoid(grid, fit.e50, fit.width),
+            color="k",
+            lw=1.0,
+            label=f"sigmoid: E50 = {fit.e50:.2f} ± {fit.e50_stderr:.2f} eV",
+        )
+        ax.axvline(fit.e50, color="0.6", lw=0.8, ls="--")
+    top = sorted(curves.fragments, key=lambda lab: -float(t[lab].max()))[:max_fragments]
+    for i, lab in enumerate(top):
+        ax.errorbar(
+            e, t[lab], yerr=t[f"{lab}_stderr"], fmt="s-", ms=3, lw=0.8, color=f"C{i}", label=lab
+        )
+    ax.set_xlabel("collision energy (lab) [eV]")
+    ax.set_ylabel("yield (share of precursor + fragments)")
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(frameon=False, fontsize=7, loc="center right")
+    ax.set_title(f"CID breakdown of {curves.precursor}")
+    return fig
+
+
+def plot_fragment_comparison(table, title: str = "", ax=None):
+    """Observed fragment shares (with standard errors) beside predicted ones, as bars.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`intercluster.ms.breakdown.compare_fragment_shares`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _figure(ax, (10.0, 4.0))
+    x = np.arange(len(table))
+    ax.bar(
+        x - 0.2,
+        table["observed"],
+        0.4,
+        yerr=table["observed_stderr"],
+        label="observed",
+        color="C0",
+    )
+    ax.bar(x + 0.2, table["predicted"], 0.4, label="predicted (dimer isomers)", color="C1")
+    ax.set_xticks(x)
+    ax.set_xticklabels(list(table.index), rotation=90, fontsize=7)
+    ax.set_ylabel("share of fragment ions")
+    ax.legend(frameon=False)
+    ax.set_title(title)
     return fig
 
 
