@@ -39,6 +39,11 @@ def add_arguments(p) -> None:
         help="local worker processes (default: one per core; 1 runs serially)",
     )
     p.add_argument(
+        "--allow-oversubscribe",
+        action="store_true",
+        help="allow more --workers than cores (otherwise capped at the number of cores)",
+    )
+    p.add_argument(
         "--drop-invalid",
         action="store_true",
         help="drop time points with NaN or "
@@ -55,12 +60,18 @@ def run(args) -> int:
     from intercluster.fit.config import FitConfig
     from intercluster.fit.executors import make_executor
     from intercluster.fit.workflow import prepare_output, run_fit
+    from intercluster.io import check_output_dir, folder_lock
 
+    check_output_dir(args.out, reuse=True)
     cfg = FitConfig.from_toml(args.config, drop_invalid=args.drop_invalid)
     problem = cfg.problem
     # everything that can be refused is checked before the output folder is touched
     executor = make_executor(
-        problem, scheduler=args.scheduler, workers=args.workers, timeout_s=args.scheduler_timeout
+        problem,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        timeout_s=args.scheduler_timeout,
+        allow_oversubscribe=args.allow_oversubscribe,
     )
     try:
         s = problem.system
@@ -86,14 +97,15 @@ def run(args) -> int:
                 print(f"note: {note}")
         prepare_output(args.out, cfg.resolved)
         try:
-            result = run_fit(
-                cfg,
-                args.out,
-                method=args.method,
-                executor=executor,
-                progress=not args.quiet,
-                plots=not args.no_plots,
-            )
+            with folder_lock(args.out):  # a second fit on this folder refuses at once
+                result = run_fit(
+                    cfg,
+                    args.out,
+                    method=args.method,
+                    executor=executor,
+                    progress=not args.quiet,
+                    plots=not args.no_plots,
+                )
         except BrokenProcessPool:
             print(
                 f"intercluster fit: error: a worker process died; finished grid points are "

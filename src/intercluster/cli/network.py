@@ -15,9 +15,11 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from intercluster.io import atomic_file
+    from intercluster.io import atomic_file, check_output_file
 
     cfg = config_from_args(args)
+    if args.csv:
+        check_output_file(args.csv, name="--csv")
     network = cfg.network()
     c = network.counts()
     s = cfg.system
