@@ -41,8 +41,8 @@ import hashlib
 import itertools
 import math
 import os
-import warnings
 import time as _time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
