@@ -306,10 +306,32 @@ def check_output_file(
     path = Path(path)
     if path.is_dir():
         raise ConfigError(f"{name} = {str(path)!r}: is a folder; give a file name")
+    _check_regular(path, name)
     if os.path.lexists(path) and not overwrite:
         raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
     _check_writable_location(path, name)
     return path
+
+
+def _check_regular(path: Path, name: str) -> None:
+    """An existing output file must be a regular file (or a link): a device such as
+    /dev/null, a pipe or a socket is never replaced by a rename."""
+    if path.exists() and not path.is_symlink() and not path.is_file():
+        raise ConfigError(
+            f"{name} = {str(path)!r}: exists and is not a regular file (a device, pipe or "
+            "socket); give the name of a file to write"
+        )
+
+
+#: errors of the file system that say "this location cannot take the output"
+_LOCATION_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _location_error(exc: OSError, path: Path, name: str) -> ConfigError:
+    where = f": {exc.filename}" if exc.filename else ""
+    return ConfigError(
+        f"{name} = {str(path)!r}: cannot write ({exc.strerror or exc}{where}); nothing was written"
+    )
 
 
 # ------------------------------------------------------------------- locks
@@ -493,18 +515,29 @@ def atomic_output_dir(
     Raises
     ------
     ConfigError
-        See :func:`check_output_dir`; and if ``path`` appeared while working.
+        See :func:`check_output_dir`; if ``path`` appeared while working; if the
+        file system refuses the output (full, read-only, permission denied), one
+        line and nothing written.
     """
+    given = Path(path)
     path = check_output_dir(path, overwrite, name=name).absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)  # missing parents, like mkdir -p
-    remove_stale_temporaries(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # missing parents, like mkdir -p
+        remove_stale_temporaries(path)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as exc:
+        raise _location_error(exc, given, name) from None
     leftover = None
     try:
         write_marker(tmp, command)
         yield tmp
         _usual_permissions(tmp, directory=True)
         leftover = _publish(tmp, path, overwrite, name)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if exc.errno in _LOCATION_ERRNOS:  # e.g. the disk filled up while writing
+            raise _location_error(exc, given, name) from None
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -572,24 +605,34 @@ def atomic_file(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Pat
     Raises
     ------
     ConfigError
-        If ``path`` exists and ``overwrite`` is false, or is a folder.
+        If ``path`` exists and ``overwrite`` is false, is a folder or not a regular
+        file (a device such as /dev/null is never replaced); if the file system
+        refuses the output (full, read-only, permission denied).
     """
     path = Path(path)
     if path.is_dir():
         raise ConfigError(f"--out = {str(path)!r}: is a folder; give a file name")
-    if path.exists() and not overwrite:
+    _check_regular(path, "--out")
+    if os.path.lexists(path) and not overwrite:
         raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
-    path.absolute().parent.mkdir(parents=True, exist_ok=True)
-    # keep the real extension last: writers such as matplotlib pick the format from it
-    fd, name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.absolute().parent
-    )
+    try:
+        path.absolute().parent.mkdir(parents=True, exist_ok=True)
+        # keep the real extension last: writers such as matplotlib pick the format from it
+        fd, name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.absolute().parent
+        )
+    except OSError as exc:
+        raise _location_error(exc, path, "--out") from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         _usual_permissions(tmp, directory=False)
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno in _LOCATION_ERRNOS:
+            raise _location_error(exc, path, "--out") from None
+        raise
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -176,7 +176,7 @@ def test_workers_are_capped_at_the_cores(tmp_path):
     cores = available_cores()
     with pytest.warns(UserWarning, match=f"more than the {cores} core") as rec:
         ex = make_executor(problem, workers=1000)
-    assert "--allow-oversubscribe" in str(rec[0].message)
+    assert "allow-oversubscribe" in str(rec[0].message) and "workers = 1000" in str(rec[0].message)
     with ex:
         assert ex.n_workers == cores
         assert isinstance(ex, SerialExecutor if cores == 1 else ProcessExecutor)

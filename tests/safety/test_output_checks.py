@@ -145,3 +145,38 @@ def test_checks_name_the_parent_that_is_a_file(tmp_path):
         check_output_file(tmp_path / "f" / "table.csv", name="--csv")
     # missing parents are fine (they are created); the nearest existing one must be writable
     assert check_output_dir(tmp_path / "a" / "b" / "res") == tmp_path / "a" / "b" / "res"
+
+
+def test_devices_and_pipes_are_never_replaced(tmp_path, capsys):
+    from intercluster.errors import ConfigError
+    from intercluster.io import atomic_file
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for overwrite in (False, True):
+        with pytest.raises(ConfigError, match="not a regular file"):
+            check_output_file(fifo, overwrite)
+        with pytest.raises(ConfigError, match="not a regular file"):
+            with atomic_file(fifo, overwrite=overwrite):
+                pass
+    tiny = write_tiny(tmp_path)
+    code, _, err = run_cli(["export-sbml", tiny, "--out", fifo, "--overwrite"], capsys)
+    assert code == 2 and "not a regular file" in err and err.count("\n") == 1
+    assert fifo.is_fifo()
+
+
+def test_a_full_disk_while_writing_is_one_line_and_leaves_nothing(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import intercluster.kinetics.results as results
+
+    def full(ds, folder, *a, **kw):
+        (Path(folder) / "observables.csv").write_text("partial")
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder))
+
+    monkeypatch.setattr(results, "write_result_files", full)
+    out = tmp_path / "res"
+    code, _, err = run_cli(["simulate", write_tiny(tmp_path), "--out", out, "--quiet"], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "No space left on device" in err and "nothing was written" in err
+    assert not out.exists() and not list(tmp_path.glob(".res.*"))

@@ -297,8 +297,8 @@ def make_executor(
         import warnings
 
         warnings.warn(
-            f"--workers = {n}: more than the {cores} core(s) available; using {cores} "
-            "(pass --allow-oversubscribe to start them all)",
+            f"workers = {n}: more than the {cores} core(s) available; using {cores} "
+            "(allow_oversubscribe, --allow-oversubscribe, starts them all)",
             UserWarning,
             stacklevel=2,
         )
