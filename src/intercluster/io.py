@@ -68,7 +68,7 @@ _LEGACY_FILES = {
     "equilibrium.csv", "rates.csv", "cross_peaks.csv", "exsy.png", "fit.json",
     "predictions.csv", "fit.png", "synth.json", "spectra.mzML", "fit-config.toml",
     "grid.csv", "tmax.csv", "profiles.csv", "mcmc_samples.csv", "fit_contours.png",
-    "landscape.png", "profiles.png", "mcmc_corner.png",
+    "landscape.png", "profiles.png", "mcmc_corner.png", ".intercluster.lock",
 }  # fmt: skip
 _LEGACY_PATTERNS = re.compile(
     r"(volumes|normalized)_.+\.csv|(\d+_)?t_[0-9.]+s\.csv|isomers_[A-Za-z0-9]*\.png"
@@ -223,12 +223,37 @@ def _check_replaceable(path: Path, name: str) -> None:
     reason = _forbidden_reason(path)
     if reason is not None:
         raise ConfigError(f"{name} = {str(path)!r}: {reason}; --overwrite never replaces it")
+    holder = _lock_holder(path)
+    if holder is not None:
+        raise ConfigError(
+            f"{name} = {str(path)!r}: a run (PID {holder}) is working in this folder; "
+            "--overwrite does not replace it while it runs"
+        )
     if not is_result_folder(path):
         raise ConfigError(
             f"{name} = {str(path)!r}: not a result folder of intercluster (no {MARKER} marker "
             "and not only result files); --overwrite replaces only result folders. Remove it "
             "yourself or choose another name"
         )
+
+
+def _lock_holder(folder: Path) -> str | None:
+    """PID of the process holding :func:`folder_lock` on ``folder``, or None."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    try:
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _read_holder(fd)
+    finally:
+        os.close(fd)  # also releases the lock if we got it
+    return None
 
 
 def check_output_dir(

@@ -22,7 +22,7 @@ from intercluster.fit.executors import (
 from intercluster.io import LOCK_FILE, folder_lock
 from tests.fit.conftest import write_small_fit
 
-from .conftest import cli, run_cli
+from .conftest import cli, run_cli, write_tiny
 
 HOLD_LOCK = (
     "import sys, time\n"
@@ -186,3 +186,26 @@ def test_workers_are_capped_at_the_cores(tmp_path):
             assert ex.n_workers == cores + 1
         with make_executor(problem, workers=1) as ex:
             assert ex.n_workers == 1
+
+
+def test_overwrite_never_replaces_a_folder_a_fit_is_working_in(tmp_path, capsys):
+    cfg = write_small_fit(tmp_path, n=4, points=2)
+    out = tmp_path / "fit"
+    from intercluster.fit.config import FitConfig
+    from intercluster.fit.workflow import prepare_output
+
+    prepare_output(out, FitConfig.from_toml(cfg).resolved)  # a fit folder (fit-config.toml)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(out)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        tiny = write_tiny(tmp_path)
+        code, _, err = run_cli(
+            ["simulate", tiny, "--out", out, "--overwrite", "--quiet", "--no-plots"], capsys
+        )
+        assert code == 2 and f"PID {holder.pid}" in err and err.count("\n") == 1, err
+        assert (out / "fit-config.toml").exists()
+    finally:
+        holder.kill()
+        holder.wait()
