@@ -186,7 +186,14 @@ def _nearest_existing(path: Path) -> Path:
 
 def _check_writable_location(path: Path, name: str) -> None:
     """The folder where ``path`` will be created must be a writable folder (checked
-    on the nearest existing ancestor, since missing parents are created)."""
+    on the nearest existing ancestor, since missing parents are created), and the
+    temporary sibling's name (``.NAME.XXXXXXXX.tmp``, 14 characters longer) must fit."""
+    longest = len(os.fsencode(path.name)) + 14 + len(path.suffix)
+    if longest > 255:
+        raise ConfigError(
+            f"{name} = {str(path)[:80]!r}...: the name is too long ({len(path.name)} "
+            "characters); use at most 240"
+        )
     anc = _nearest_existing(path.parent)
     if not anc.is_dir():
         raise ConfigError(
@@ -349,7 +356,9 @@ def _check_regular(path: Path, name: str) -> None:
 
 
 #: errors of the file system that say "this location cannot take the output"
-_LOCATION_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+_LOCATION_ERRNOS = {
+    errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG,
+}  # fmt: skip
 
 
 def _location_error(exc: OSError, path: Path, name: str) -> ConfigError:

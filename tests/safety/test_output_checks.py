@@ -180,3 +180,11 @@ def test_a_full_disk_while_writing_is_one_line_and_leaves_nothing(tmp_path, monk
     assert code == 2 and err.count("\n") == 1, err
     assert "No space left on device" in err and "nothing was written" in err
     assert not out.exists() and not list(tmp_path.glob(".res.*"))
+
+
+def test_a_name_too_long_for_the_temporary_sibling_is_refused_first(tmp_path, capsys):
+    out = tmp_path / ("r" * 245)
+    code, _, err = run_cli(["simulate", write_tiny(tmp_path), "--out", out, "--quiet"], capsys)
+    assert code == 2 and "too long" in err and err.count("\n") == 1, err
+    with pytest.raises(Exception, match="too long"):
+        check_output_file(tmp_path / ("p" * 240 + ".csv"))
