@@ -139,3 +139,12 @@ def test_binary_grid_csv_in_a_fit_folder_exits_2(tmp_path, capsys):
     (out / "grid.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff")
     code, _, err = run_cli(args, capsys)
     assert code == 2 and err.count("\n") == 1 and "not a grid journal" in err, err
+
+
+def test_a_header_cut_by_a_kill_starts_afresh(problem, reference, tmp_path):
+    full, _ = reference
+    path = tmp_path / "grid.csv"
+    path.write_text("index,k_dim,k_di")  # killed while the header was written
+    res, msgs = _resume(problem, path)
+    assert res.n_new == 8 and not msgs
+    _same_table(res, full)

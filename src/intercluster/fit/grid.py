@@ -59,7 +59,7 @@ PRESETS = {
 }
 
 RESULT_COLUMNS = ("status", "objective", "eq1_s2", "tmax_chi2", "intensity_chi2", "seconds")
-#: last column of a journal row: see :func:`row_checksum`
+#: column of a journal row before ``seconds``: see :func:`row_checksum`
 CHECKSUM_COLUMN = "checksum"
 
 
@@ -233,6 +233,8 @@ def read_journal(
             f"{str(path)!r}: not a grid journal (not UTF-8 text); move it away or use a new "
             "--out folder"
         )
+    if len(lines) == 1 and ",".join(header).startswith(",".join(got)):
+        return {}  # a header cut by a kill while it was written: start afresh
     legacy = got[: len(header) - 1] == ["index", *names, *RESULT_COLUMNS]
     if legacy:
         n_rows = sum(1 for ln in lines[1:] if ln.strip())
@@ -364,7 +366,7 @@ def run_grid(
     n = len(values)
     fingerprint = problem.key
     done = read_journal(path, names, values, fingerprint, repair=True)
-    if not path.exists() or path.stat().st_size == 0:
+    if not done and (not path.exists() or b"\n" not in path.read_bytes()[:65536]):
         with open(path, "w") as fh:
             fh.write(",".join(_journal_header(names)) + "\n")
     todo = [i for i in range(n) if i not in done]
