@@ -209,3 +209,37 @@ def test_overwrite_never_replaces_a_folder_a_fit_is_working_in(tmp_path, capsys)
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
+def test_prctl_kills_a_worker_at_once_when_its_parent_is_killed():
+    script = (
+        "import os, signal, sys, time\n"
+        "import intercluster.fit.executors as ex\n"
+        "ex.PARENT_CHECK_S = 1000  # the watcher would take ages: only prctl can be fast\n"
+        "r, w = os.pipe()\n"
+        "middle = os.fork()\n"
+        "if middle == 0:\n"
+        "    parent = os.getpid()\n"
+        "    if os.fork() == 0:\n"
+        "        ex._die_with_parent(parent)\n"
+        "        os.write(w, f'{os.getpid()}\\n'.encode())\n"
+        "        time.sleep(600)\n"
+        "        os._exit(0)\n"
+        "    time.sleep(600)\n"
+        "worker = int(os.read(r, 100).split()[0])\n"
+        "os.kill(middle, signal.SIGKILL)\n"
+        "os.waitpid(middle, 0)\n"
+        "print(worker, flush=True)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    worker = int(proc.stdout.split()[0])
+    t0 = time.time()
+    while time.time() - t0 < 10:  # long before the watcher's first check (1000 s)
+        if _is_zombie(worker):
+            return
+        time.sleep(0.01)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the worker outlived its killed parent")
