@@ -56,6 +56,7 @@ def test_simulate_writes_every_output(config, tmp_path, capsys):
     assert code == 0, err
     names = {p.name for p in out.iterdir()}
     assert names == {
+        ".intercluster",  # the marker of a result folder
         "observables.csv",
         "species.csv",
         "result.nc",

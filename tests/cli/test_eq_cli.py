@@ -34,7 +34,8 @@ def test_fit_equilibrium_on_table2(tmp_path, capsys):
     code, stdout, err = run_cli(["fit-equilibrium", "--out", out], capsys)
     assert code == 0, err
     assert "preferred: site:top=1,tri=3,cap=3" in stdout
-    assert {p.name for p in out.iterdir()} == {"fit.json", "predictions.csv", "fit.png"}
+    names = {p.name for p in out.iterdir()}
+    assert names == {".intercluster", "fit.json", "predictions.csv", "fit.png"}
     report = json.loads((out / "fit.json").read_text())
     assert report["ratio_convention"] == "Cu7:Ag7"
     models = {m["model"]: m for m in report["models"]}
@@ -71,7 +72,7 @@ def test_fit_equilibrium_table_file_and_options(tmp_path, capsys):
     )
     assert code == 0, err
     assert "uncertainties from the table" in stdout
-    assert {p.name for p in out.iterdir()} == {"fit.json", "predictions.csv"}
+    assert {p.name for p in out.iterdir()} == {".intercluster", "fit.json", "predictions.csv"}
     code, _, err = run_cli(["fit-equilibrium", table, "--out", tmp_path / "x"], capsys)
     assert_refused(code, err, "no default site model for N = 4", tmp_path / "x")
 
@@ -118,6 +119,7 @@ def test_equilibrium_from_example_config(tmp_path, capsys):
     code, stdout, err = run_cli(["equilibrium", EXAMPLE, "--out", out], capsys)
     assert code == 0, err
     assert {p.name for p in out.iterdir()} == {
+        ".intercluster",  # the marker of a result folder
         "distributions.csv",
         "binomial.csv",
         "occupancies.csv",
@@ -200,6 +202,7 @@ def test_exsy_command(tmp_path, capsys):
     assert "pairs differing by 2" in stdout.split("mixing time 800 ms")[1]
     names = {p.name for p in out.iterdir()}
     assert {
+        ".intercluster",  # the marker of a result folder
         "rates.csv",
         "volumes_400ms.csv",
         "volumes_800ms.csv",

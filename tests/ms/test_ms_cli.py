@@ -101,10 +101,11 @@ def test_synth_then_spectra_to_observables_round_trip(run, result_dir, tmp_path)
     assert code == 0
     files = sorted(p.name for p in (tmp_path / "spectra").iterdir())
     assert files == [
+        ".intercluster",  # the marker of a result folder
+        "0000_t_00000180.000s.csv",  # spectra numbered in row order (unique for equal times)
+        "0001_t_00000600.000s.csv",
+        "0002_t_00001800.000s.csv",
         "synth.json",
-        "t_00000180.000s.csv",
-        "t_00000600.000s.csv",
-        "t_00001800.000s.csv",
     ]
     assert json.loads((tmp_path / "spectra" / "synth.json").read_text())["resolving_power"] == 25000
     code, _, _ = run(
@@ -154,7 +155,7 @@ def test_synth_bad_result_dir(run, tmp_path):
 
 def test_deconvolve_and_assign_commands(run, result_dir, tmp_path):
     run("synth-spectra", result_dir, "--out", tmp_path / "s", "--quiet")
-    spectrum = tmp_path / "s" / "t_00000180.000s.csv"
+    spectrum = tmp_path / "s" / "0000_t_00000180.000s.csv"
     code, out, _ = run(
         "deconvolve", spectrum, "--out", tmp_path / "ab.csv", "--plot", tmp_path / "fit.png"
     )

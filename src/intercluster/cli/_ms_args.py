@@ -225,11 +225,10 @@ def write_table(frame, path, overwrite: bool) -> None:
 
 
 def check_new_file(path, overwrite: bool) -> None:
-    """Fail before any work if an output file exists (and --overwrite was not given)."""
-    from intercluster.errors import ConfigError
+    """Fail before any work if an output file exists (and --overwrite was not given),
+    is a folder, or cannot be written."""
+    from intercluster.io import check_output_file
 
-    p = Path(path)
-    if p.exists() and not overwrite:
-        raise ConfigError(f"output file {str(p)!r} exists; pass --overwrite to replace it")
+    p = check_output_file(path, overwrite)
     if not p.absolute().parent.is_dir():
         raise ConfigError(f"output file {str(p)!r}: its folder does not exist")

@@ -18,11 +18,12 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from intercluster.io import atomic_file
+    from intercluster.io import atomic_file, check_output_file
     from intercluster.kinetics.initial import initial_concentrations
     from intercluster.network.sbml import to_sbml
 
     cfg = config_from_args(args)
+    check_output_file(args.out, args.overwrite)
     network = cfg.network()
     x0 = initial_concentrations(cfg.system, cfg.initial)
     text = to_sbml(network, x0)

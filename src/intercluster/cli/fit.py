@@ -43,6 +43,11 @@ def add_arguments(p) -> None:
         help="local worker processes (default: one per core; 1 runs serially)",
     )
     p.add_argument(
+        "--allow-oversubscribe",
+        action="store_true",
+        help="allow more --workers than cores (otherwise capped at the number of cores)",
+    )
+    p.add_argument(
         "--drop-invalid",
         action="store_true",
         help="drop time points with NaN or "
@@ -59,6 +64,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        return _run(args, stack)
+
+
+def _run(args, stack) -> int:
     import sys
     from concurrent.futures.process import BrokenProcessPool
 
@@ -66,12 +78,18 @@ def run(args) -> int:
     from intercluster.fit.config import FitConfig
     from intercluster.fit.executors import make_executor
     from intercluster.fit.workflow import fit, prepare_output, write_fit_outputs
+    from intercluster.io import check_output_dir, folder_lock
 
+    check_output_dir(args.out, reuse=True)
     cfg = FitConfig.from_toml(args.config, drop_invalid=args.drop_invalid)
     problem = cfg.problem
     # everything that can be refused is checked before the output folder is touched
     executor = make_executor(
-        problem, scheduler=args.scheduler, workers=args.workers, timeout_s=args.scheduler_timeout
+        problem,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        timeout_s=args.scheduler_timeout,
+        allow_oversubscribe=args.allow_oversubscribe,
     )
     try:
         s = problem.system
@@ -96,6 +114,8 @@ def run(args) -> int:
             for note in d.notes:
                 print(f"note: {note}")
         out, _ = prepare_output(args.out, cfg.resolved)
+        # a second fit on this folder refuses at once; held until the outputs are written
+        stack.enter_context(folder_lock(args.out))
         try:
             result = fit(
                 problem,

@@ -29,11 +29,15 @@ def run(args) -> int:
 
     import pandas as pd
 
-    from intercluster.io import atomic_file
+    from intercluster.io import atomic_file, check_output_file
     from intercluster.kinetics.results import load_result
     from intercluster.plot.kinetics import isomer_figure, save
     from intercluster.thermo.isomers import cid_fragments, isomer_shares
 
+    plot = args.plot or str(
+        Path(args.result) / f"isomers_{re.sub(r'[^A-Za-z0-9]+', '', args.formula)}.png"
+    )
+    check_output_file(plot, name="--plot")
     ds = load_result(args.result)
     shares = isomer_shares(ds, args.formula, args.times)
     frags = cid_fragments(ds, args.formula, args.times)
@@ -43,9 +47,6 @@ def run(args) -> int:
         print(shares.T.rename(columns=lambda t: f"{t:g} s").to_string(**fmt))
         print(f"\nCID fragments of {args.formula} (share of fragment ions):")
         print(frags.T.rename(columns=lambda t: f"{t:g} s").to_string(**fmt))
-    plot = args.plot or str(
-        Path(args.result) / f"isomers_{re.sub(r'[^A-Za-z0-9]+', '', args.formula)}.png"
-    )
     with atomic_file(plot) as tmp:
         save(isomer_figure(shares, frags, args.formula), tmp)
     print(f"\nfigure written to {plot}")

@@ -5,6 +5,11 @@ Each subcommand lives in its own module ``intercluster.cli.<name>`` with
 imports happen inside ``run``, so ``intercluster --help`` starts fast.
 Errors of the :class:`~intercluster.errors.InterclusterError` family become one
 line on stderr and exit status 2; ``--debug`` shows the traceback.
+
+SIGTERM (and SIGHUP) become an exception like Ctrl-C, so temporary outputs are
+removed (exit status 128 + signal number); printing to a closed pipe
+(``| head -1``) is dropped and never stops a command before its results are
+written (docs/guarantees.md).
 """
 
 from __future__ import annotations
@@ -77,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     def _one_line_warning(message, category, filename, lineno, file=None, line=None):
         print(f"intercluster {args.command}: warning: {message}", file=sys.stderr)
 
+    from intercluster.io import set_command
+
+    set_command(args.command)
+    stdout = _PipeSafeStdout(sys.stdout)
+    restore = _install_signal_handlers()
+    sys.stdout = stdout
     try:
         with warnings.catch_warnings():
             # warnings about the input (e.g. percentages not summing to 100): one line each
@@ -88,17 +99,101 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"intercluster {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        # output piped into e.g. `head`: stop quietly
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    except Terminated as exc:
+        if args.debug:
+            raise
+        print(f"intercluster {args.command}: terminated ({exc})", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         if args.debug:
             raise
         print(f"intercluster {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        stdout.flush()  # here, where a closed pipe is harmless, not at interpreter exit
+        sys.stdout = stdout.stream
+        restore()
+        set_command(None)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) turned into an exception, so that ``finally`` blocks and
+    the atomic writers remove their temporary files as on Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+def _install_signal_handlers():
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` in this process (a forked child,
+    e.g. a worker, gets the default action); returns a function that restores them."""
+    import os
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    main_pid = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != main_pid:  # inherited by a forked process: die as by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated(signum)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) in (signal.SIG_DFL, None):
+            old[sig] = signal.signal(sig, handler)
+
+    def restore():
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+    return restore
+
+
+class _PipeSafeStdout:
+    """sys.stdout whose writes to a closed pipe (``| head -1``) are dropped: what a
+    command prints never decides whether its results are written."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.closed_pipe = False
+
+    def _broken(self) -> None:
+        import os
+
+        self.closed_pipe = True
+        try:  # later writes by anyone (and the flush at exit) go nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def write(self, text):
+        if self.closed_pipe:
+            return len(text)
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._broken()
+            return len(text)
+
+    def flush(self):
+        if self.closed_pipe:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._broken()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,9 +41,11 @@ def _print_general(cfg, network) -> None:
 
 
 def run(args) -> int:
-    from intercluster.io import atomic_file
+    from intercluster.io import atomic_file, check_output_file
 
     cfg = config_from_args(args)
+    if args.csv:
+        check_output_file(args.csv, name="--csv")
     network = cfg.network()
     if network.is_single_family:
         _print_single_family(cfg, network)

@@ -68,7 +68,7 @@ def run(args) -> int:
     import pandas as pd
 
     from intercluster.errors import ConfigError, bad_value
-    from intercluster.io import atomic_file
+    from intercluster.io import atomic_file, check_output_file
     from intercluster.nmr.multiplets import (
         count_resolved_lines,
         hydride_multiplet,
@@ -82,6 +82,7 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".png", ".svg", ".pdf"):
         raise ConfigError(bad_value("--out", args.out, "a file ending in .csv, .png, .svg or .pdf"))
+    check_output_file(out, args.overwrite)
     counts, hydride = parse_hydride_cluster(args.ion)
     n_ag = silver_count(counts)
     nucleus = hydride or "1H"

@@ -27,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--format",
         default="csv",
         choices=["csv", "mzml"],
-        help="one CSV per time (t_<time>s.csv) or one spectra.mzML (csv)",
+        help="one CSV per spectrum (<index>_t_<time>s.csv) or one spectra.mzML (csv)",
     )
     add_resolution_argument(p)
     p.add_argument(

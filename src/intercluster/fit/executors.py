@@ -14,6 +14,11 @@ worker) and is prepared (networks built and compiled) once per process.
 
 ``map_unordered(kind, payloads)`` yields ``(position, result)`` as tasks
 finish (for journals and progress bars); ``map`` returns results in order.
+
+Local workers die with the process that started them, also when it is killed
+with SIGKILL (which no handler sees): on Linux each worker asks the kernel for
+SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``), and everywhere a
+watcher thread in the worker exits when its parent process changes.
 """
 
 from __future__ import annotations
@@ -34,8 +39,50 @@ __all__ = [
 _WORKER_PROBLEM = None
 
 
-def _init_worker(problem) -> None:
+#: seconds between two checks of the parent by a worker's watcher thread
+PARENT_CHECK_S = 1.0
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this (worker) process end when ``parent_pid`` ends.
+
+    Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; everywhere: a daemon thread that
+    exits the process once ``os.getppid()`` is no longer ``parent_pid`` (the worker
+    was re-parented, i.e. its parent died).
+    """
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="intercluster-parent-watch", daemon=True).start()
+
+
+def _init_worker(problem, parent_pid: int | None = None) -> None:
     global _WORKER_PROBLEM
+    import signal
+
+    # a worker ends on SIGTERM by default (the parent's SIGTERM handler is for the parent)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     _WORKER_PROBLEM = problem
 
 
@@ -117,7 +164,7 @@ class ProcessExecutor(SerialExecutor):
             max_workers=self.n_workers,
             mp_context=ctx,
             initializer=_init_worker,
-            initargs=(problem,),
+            initargs=(problem, os.getpid()),
         )
 
     def map_unordered(self, kind, payloads):
@@ -203,12 +250,21 @@ def connect(address: str, timeout_s: float = 10.0):
         ) from None
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where known, else os.cpu_count())."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def make_executor(
     problem,
     *,
     scheduler: str | None = None,
     workers: int | None = None,
     timeout_s: float = 10.0,
+    allow_oversubscribe: bool = False,
 ):
     """The executor the command line asks for.
 
@@ -218,9 +274,13 @@ def make_executor(
     scheduler : str, optional
         Dask scheduler address (``tcp://HOST:PORT``).
     workers : int, optional
-        Local processes (default: the number of cores; 1 runs serially).
+        Local processes (default: the number of cores; 1 runs serially). More
+        than :func:`available_cores` are capped at that number, with a
+        UserWarning, unless ``allow_oversubscribe``.
     timeout_s : float
         How long to try to reach the scheduler [s].
+    allow_oversubscribe : bool
+        Start ``workers`` processes even if there are fewer cores.
 
     Raises
     ------
@@ -231,7 +291,18 @@ def make_executor(
         raise ConfigError(bad_value("workers", workers, "an integer >= 1"))
     if scheduler:
         return DaskExecutor(problem, scheduler, timeout_s=timeout_s)
-    n = workers or os.cpu_count() or 1
+    cores = available_cores()
+    n = workers or cores
+    if n > cores and not allow_oversubscribe:
+        import warnings
+
+        warnings.warn(
+            f"workers = {n}: more than the {cores} core(s) available; using {cores} "
+            "(allow_oversubscribe, --allow-oversubscribe, starts them all)",
+            UserWarning,
+            stacklevel=2,
+        )
+        n = cores
     if n == 1:
         return SerialExecutor(problem)
     return ProcessExecutor(problem, n)

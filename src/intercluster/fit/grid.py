@@ -25,14 +25,24 @@ fsynced) as soon as its chunk completes; a rerun reads the file, skips the
 finished points and evaluates the rest, so an interrupted sweep (Ctrl-C, a
 killed worker) loses nothing. When the sweep is complete the file is rewritten
 (atomically) in index order with a ``rank`` column.
+
+The journal is not trusted blindly on resumption: each row carries a
+``checksum`` (SHA-256 of its values and of the fit problem's fingerprint), and a
+row is used only if it parses, its checksum matches and its parameters are
+exactly the grid point of its index. Other rows are dropped with a warning
+naming their line numbers (a garbage line does not hide the valid rows after
+it) and their points are evaluated again. A file that is not a journal of this
+fit (other columns, not UTF-8 text) is refused with one line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import os
 import time as _time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +59,8 @@ PRESETS = {
 }
 
 RESULT_COLUMNS = ("status", "objective", "eq1_s2", "tmax_chi2", "intensity_chi2", "seconds")
+#: column of a journal row before ``seconds``: see :func:`row_checksum`
+CHECKSUM_COLUMN = "checksum"
 
 
 def grid_axes(problem, preset: str = "quarter-decade", points: int = 13) -> list[np.ndarray]:
@@ -146,54 +158,174 @@ class GridResult:
         ]
 
 
-def _format_row(index: int, values, ev) -> str:
+def row_checksum(fingerprint: str, index: int, values, status: str, results) -> str:
+    """Checksum of a journal row: the first 16 hex digits of the SHA-256 of the
+    problem fingerprint, the index, the parameter values, the status and the four
+    numbers (objective, eq1_s2, tmax_chi2, intensity_chi2), each number in its
+    shortest exact form (so the value, not its spelling, is checked). The run
+    time (``seconds``, the last column) is not covered."""
+    text = "|".join(
+        [fingerprint, str(int(index)), *(repr(float(v)) for v in values), str(status)]
+        + [repr(float(x)) for x in results]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _format_row(index: int, values, ev, fingerprint: str) -> str:
+    results = (ev.value, ev.eq1_s2, ev.tmax_chi2, ev.intensity_chi2)
     fields = [str(index), *(repr(float(v)) for v in values), ev.status]
-    fields += [repr(float(x)) for x in (ev.value, ev.eq1_s2, ev.tmax_chi2, ev.intensity_chi2)]
+    fields += [repr(float(x)) for x in results]
+    fields.append(row_checksum(fingerprint, index, values, ev.status, results))
     fields.append(f"{ev.seconds:.4f}")
     return ",".join(fields) + "\n"
 
 
-def read_journal(path: Path, names: list[str]) -> dict[int, list[str]]:
-    """Finished points of a grid.csv: index -> fields (a torn last line is ignored
-    and cut off the file so that appending continues cleanly).
+def _journal_header(names: list[str]) -> list[str]:
+    """index, parameters, status, objective terms, checksum, seconds."""
+    return ["index", *names, *RESULT_COLUMNS[:-1], CHECKSUM_COLUMN, RESULT_COLUMNS[-1]]
+
+
+def _line_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(k) for k in numbers[:10])
+    return shown + (f" ... ({len(numbers)} in all)" if len(numbers) > 10 else "")
+
+
+def read_journal(
+    path: Path,
+    names: list[str],
+    values: np.ndarray | None = None,
+    fingerprint: str | None = None,
+    *,
+    repair: bool = False,
+) -> dict[int, list[str]]:
+    """Finished points of a grid.csv: index -> fields (index, parameters, status,
+    objective, eq1_s2, tmax_chi2, intensity_chi2, checksum, seconds).
+
+    A torn last line (a write cut by a kill) is ignored. A line that does not parse
+    is skipped (the rows after it are kept); with ``values`` (the grid, shape
+    (n_points, n_free)) a row whose index is out of range or whose parameters are
+    not exactly ``values[index]`` is ignored; with ``fingerprint`` a row whose
+    :func:`row_checksum` does not match is ignored. Each kind is reported in one
+    UserWarning naming the line numbers (1 = header). With ``repair`` the file is
+    rewritten (atomically) without the ignored lines so that appending continues
+    cleanly.
 
     Raises
     ------
     DataError
-        If the header does not match the parameters of this fit.
+        If the file is not UTF-8 text or its header does not match the parameters
+        of this fit.
     """
-    header = ["index", *names, *RESULT_COLUMNS]
+    header = _journal_header(names)
+    path = Path(path)
     if not path.exists():
         return {}
     raw = path.read_bytes()
-    lines = raw.split(b"\n")
-    if not lines or not lines[0]:
+    if not raw:
         return {}
-    got = lines[0].decode().split(",")
-    if got[: len(header)] != header:
+    lines = raw.split(b"\n")
+    try:
+        got = lines[0].decode("utf-8").rstrip("\r").split(",")
+    except UnicodeDecodeError:
+        got = None
+    if got is None or "\x00" in lines[0].decode("utf-8", "replace"):
         raise DataError(
-            f"{str(path)!r}: columns {','.join(got)} do not match this fit "
+            f"{str(path)!r}: not a grid journal (not UTF-8 text); move it away or use a new "
+            "--out folder"
+        )
+    if len(lines) == 1 and ",".join(header).startswith(",".join(got)):
+        return {}  # a header cut by a kill while it was written: start afresh
+    legacy = got[: len(header) - 1] == ["index", *names, *RESULT_COLUMNS]
+    if legacy:
+        n_rows = sum(1 for ln in lines[1:] if ln.strip())
+        warnings.warn(
+            f"{path.name}: written by an earlier version without checksums; its {n_rows} "
+            "row(s) cannot be verified and are evaluated again",
+            UserWarning,
+            stacklevel=2,
+        )
+        if repair:
+            _rewrite_journal(path, [",".join(header)])
+        return {}
+    if got[: len(header)] != header:
+        shown = ",".join(got)
+        shown = shown if len(shown) <= 200 else shown[:200] + "..."
+        raise DataError(
+            f"{str(path)!r}: columns {shown} do not match this fit "
             f"({','.join(header)}); use a new --out folder"
         )
     done: dict[int, list[str]] = {}
-    good_end = len(lines[0]) + 1
+    kept = [lines[0].decode("utf-8").rstrip("\r")]
+    garbage, outside, tampered = [], [], []
     n = len(header)
-    # lines[-1] is the text after the last newline: empty, or a torn write
-    for line in lines[1:-1]:
-        parts = line.decode(errors="replace").split(",")[:n]
+    k = len(names)
+    # lines[-1] is the text after the last newline: empty, or a torn write (dropped)
+    body = lines[1:-1]
+    torn = bool(lines[-1]) if len(lines) > 1 else False
+    for lineno, line in enumerate(body, start=2):
         try:
+            text = line.decode("utf-8").rstrip("\r")
+            parts = text.split(",")[:n]
+            if len(parts) < n:
+                raise ValueError
             idx = int(parts[0])
-            [float(x) for x in parts[1 : 1 + len(names)]]
-        except (ValueError, IndexError):
-            break
-        if len(parts) < n:
-            break
+            params = [float(x) for x in parts[1 : 1 + k]]
+            results = [float(x) for x in parts[2 + k : n - 2]]
+            float(parts[n - 1])  # seconds
+            status = parts[1 + k]
+            if not status or not status.replace("_", "").isalnum():
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            if line.strip():
+                garbage.append(lineno)
+            continue
+        if values is not None and not (
+            0 <= idx < len(values) and all(a == b for a, b in zip(params, values[idx]))
+        ):
+            outside.append(lineno)
+            continue
+        if fingerprint is not None and parts[n - 2] != row_checksum(
+            fingerprint, idx, params, status, results
+        ):
+            tampered.append(lineno)
+            continue
+        if idx in done:
+            continue
         done[idx] = parts
-        good_end += len(line) + 1
-    if good_end < len(raw):
-        with open(path, "r+b") as fh:
-            fh.truncate(good_end)
+        kept.append(text)
+    if garbage:
+        warnings.warn(
+            f"{path.name}: line(s) {_line_list(garbage)} are not journal rows; skipped",
+            UserWarning,
+            stacklevel=2,
+        )
+    if outside:
+        warnings.warn(
+            f"{path.name}: line(s) {_line_list(outside)} hold parameters that are not a point "
+            "of this grid; ignored",
+            UserWarning,
+            stacklevel=2,
+        )
+    if tampered:
+        warnings.warn(
+            f"{path.name}: line(s) {_line_list(tampered)} fail their checksum (edited or "
+            "damaged); those points are evaluated again",
+            UserWarning,
+            stacklevel=2,
+        )
+    if repair and (garbage or outside or tampered or torn or len(kept) - 1 < len(body)):
+        _rewrite_journal(path, kept)
     return done
+
+
+def _rewrite_journal(path: Path, lines: list[str]) -> None:
+    from intercluster.io import atomic_file
+
+    with atomic_file(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write("".join(ln + "\n" for ln in lines))
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 def run_grid(
@@ -232,10 +364,11 @@ def run_grid(
     names = problem.free_names
     values = grid_values(axes)
     n = len(values)
-    done = read_journal(path, names)
-    if not path.exists() or path.stat().st_size == 0:
+    fingerprint = problem.key
+    done = read_journal(path, names, values, fingerprint, repair=True)
+    if not done and (not path.exists() or b"\n" not in path.read_bytes()[:65536]):
         with open(path, "w") as fh:
-            fh.write(",".join(["index", *names, *RESULT_COLUMNS]) + "\n")
+            fh.write(",".join(_journal_header(names)) + "\n")
     todo = [i for i in range(n) if i not in done]
     if max_points is not None:
         todo = todo[:max_points]
@@ -260,7 +393,7 @@ def run_grid(
             for _, results in executor.map_unordered("points", payloads):
                 lines = []
                 for i, ev in results:
-                    lines.append(_format_row(i, values[i], ev))
+                    lines.append(_format_row(i, values[i], ev, fingerprint))
                     if ev.ok and ev.value < best:
                         best = ev.value
                 fh.write("".join(lines))
@@ -273,13 +406,15 @@ def run_grid(
         if bar is not None:
             bar.close()
     wall = _time.perf_counter() - start
-    done = read_journal(path, names)
+    with warnings.catch_warnings():  # reported when the journal was read above
+        warnings.simplefilter("ignore", UserWarning)
+        done = read_journal(path, names, values, fingerprint)
     if len(done) < n:
         return None
-    cols = ["index", *names, *RESULT_COLUMNS]
+    cols = _journal_header(names)
     table = pd.DataFrame([done[i] for i in range(n)], columns=cols)
     for c in cols:
-        if c != "status":
+        if c not in ("status", CHECKSUM_COLUMN):
             table[c] = table[c].astype(int if c == "index" else float)
     objective = table["objective"].where(table.status == "ok", np.inf).fillna(np.inf)
     order = np.lexsort((table["index"].to_numpy(), objective.to_numpy()))

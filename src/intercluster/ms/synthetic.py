@@ -324,8 +324,10 @@ def write_spectra(
 ) -> Path:
     """Write a series of spectra to a new folder, atomically.
 
-    ``csv``: one ``t_<time>s.csv`` per spectrum (read back by
-    :func:`intercluster.ms.read_spectra`); ``mzml``: one ``spectra.mzML`` with
+    ``csv``: one ``<index>_t_<time>s.csv`` per spectrum, numbered in the order
+    given (``0000_t_00000180.000s.csv``, ...), so that two spectra at the same
+    time never share a file (read back by :func:`intercluster.ms.read_spectra`,
+    which refuses two files with one time); ``mzml``: one ``spectra.mzML`` with
     one scan per spectrum and its scan start time. ``metadata`` goes to
     ``synth.json``.
 
@@ -343,8 +345,9 @@ def write_spectra(
             raise DataError(f"{s.source}: has no time; a series needs the time of each spectrum")
     with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
         if fmt == "csv":
-            for s in spectra:
-                write_spectrum_csv(s, tmp / f"t_{s.time_s:012.3f}s.csv")
+            width = max(4, len(str(len(spectra) - 1)))
+            for i, s in enumerate(spectra):
+                write_spectrum_csv(s, tmp / f"{i:0{width}d}_t_{s.time_s:012.3f}s.csv")
         else:
             from intercluster.ms.mzml import write_mzml
 
