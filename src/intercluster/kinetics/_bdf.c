@@ -18,8 +18,12 @@
  *           test but leaves a component below -neg_tol is rejected and retried with
  *           half the step (concentrations cannot be negative).
  *
- * Python-facing functions take C-contiguous float64/int64 arrays; the wrapper in
- * solver.py prepares them. bdf_solve releases the GIL.
+ * Python-facing functions take the CompiledNetwork object of solver.py and fetch its
+ * arrays by attribute name (C-contiguous float64/int64, sizes checked per field). Every
+ * index array is range-checked once when the network is parsed (parse_net), so the
+ * kernels never read or write out of bounds whatever a caller passes; solver.py
+ * validates the user-facing arguments first and raises ConfigError. bdf_solve releases
+ * the GIL.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -581,7 +585,8 @@ static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject
                      npy_intp expect_size, int writable)
 {
     if (!PyArray_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a numpy array", name);
+        PyErr_Format(PyExc_TypeError, "%s: expected a numpy array, got %.100s", name,
+                     Py_TYPE(obj)->tp_name);
         return 0;
     }
     PyArrayObject *a = (PyArrayObject *)obj;
@@ -603,49 +608,161 @@ static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject
 #define F64(a) ((double *)PyArray_DATA(a))
 #define I64(a) ((int64_t *)PyArray_DATA(a))
 
-/* Fill a Net from a tuple of arrays in the order of solver.py's CompiledNetwork.kernel_args(). */
-static int parse_net(PyObject *t, npy_intp n, Net *net)
+/* The network's arrays, fetched from the CompiledNetwork object by attribute name. The
+   Net keeps a reference to every array it points into until net_release(), so a callback
+   that rebinds an attribute cannot free memory the kernels are using. */
+#define MAX_REFS 32
+typedef struct {
+    PyObject *refs[MAX_REFS];
+    int nref;
+} Refs;
+
+static void refs_release(Refs *r)
 {
-    static const char *names[] = {"k", "r1", "r2", "p1", "p2", "jc_rxn", "jc_coef", "jc_other",
-                                  "jc_block", "jc_dest", "cp_ptr", "cp_row", "pc_ptr", "pc_row",
-                                  "blk_of", "blk_start", "blk_end"};
-    const int nargs = 17;
-    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != nargs + 1) {
-        PyErr_SetString(PyExc_TypeError, "network: expected a tuple (nc, 17 arrays)");
+    for (int i = 0; i < r->nref; i++) Py_DECREF(r->refs[i]);
+    r->nref = 0;
+}
+
+/* net.<name> as an array of typenum with expect_size elements (-1: any). */
+static PyArrayObject *attr_array(PyObject *obj, const char *name, int typenum,
+                                 npy_intp expect_size, Refs *r)
+{
+    PyObject *a = PyObject_GetAttrString(obj, name);
+    if (a == NULL) return NULL;
+    if (r->nref >= MAX_REFS) {
+        Py_DECREF(a);
+        PyErr_SetString(PyExc_RuntimeError, "network: too many arrays");
+        return NULL;
+    }
+    r->refs[r->nref++] = a;
+    PyArrayObject *out;
+    char field[64];
+    snprintf(field, sizeof field, "network.%s", name);
+    if (!get_array(a, typenum, field, &out, expect_size, 0)) return NULL;
+    return out;
+}
+
+static int attr_int(PyObject *obj, const char *name, npy_intp lo, npy_intp hi, npy_intp *out)
+{
+    PyObject *a = PyObject_GetAttrString(obj, name);
+    if (a == NULL) return 0;
+    long long v = PyLong_AsLongLong(a);
+    Py_DECREF(a);
+    if (v == -1 && PyErr_Occurred()) return 0;
+    if (v < lo || v > hi) {
+        PyErr_Format(PyExc_ValueError, "network.%s = %lld: expected an integer in [%lld, %lld]",
+                     name, v, (long long)lo, (long long)hi);
         return 0;
     }
-    PyArrayObject *a[17];
-    for (int i = 0; i < nargs; i++) {
-        int typenum = (i == 0 || i == 6) ? NPY_FLOAT64 : NPY_INT64;
-        if (!get_array(PyTuple_GET_ITEM(t, i + 1), typenum, names[i], &a[i], -1, 0)) return 0;
-    }
-    long nc = PyLong_AsLong(PyTuple_GET_ITEM(t, 0));
-    if (nc < 0 || nc > n) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "network: bad core size");
+    *out = (npy_intp)v;
+    return 1;
+}
+
+/* Every element of an index array in [lo, hi). */
+static int check_range(const int64_t *a, npy_intp size, int64_t lo, int64_t hi, const char *name)
+{
+    for (npy_intp i = 0; i < size; i++)
+        if (a[i] < lo || a[i] >= hi) {
+            PyErr_Format(PyExc_ValueError,
+                         "network.%s[%zd] = %lld: expected an index in [%lld, %lld)", name,
+                         (Py_ssize_t)i, (long long)a[i], (long long)lo, (long long)hi);
+            return 0;
+        }
+    return 1;
+}
+
+/* A CSC/CSR pointer array: ptr[0] = 0, non-decreasing, ptr[last] = total. */
+static int check_ptr(const int64_t *p, npy_intp size, npy_intp total, const char *name)
+{
+    if (p[0] != 0 || p[size - 1] != total) {
+        PyErr_Format(PyExc_ValueError,
+                     "network.%s: expected to start at 0 and end at %zd, got %lld..%lld", name,
+                     (Py_ssize_t)total, (long long)p[0], (long long)p[size - 1]);
         return 0;
     }
+    for (npy_intp i = 1; i < size; i++)
+        if (p[i] < p[i - 1]) {
+            PyErr_Format(PyExc_ValueError, "network.%s: decreases at position %zd", name,
+                         (Py_ssize_t)i);
+            return 0;
+        }
+    return 1;
+}
+
+/* Fill a Net from a CompiledNetwork (arrays by attribute name) and check every index it
+   holds, once, so that the kernels can use them without bounds checks. */
+static int parse_net(PyObject *obj, Net *net, Refs *r)
+{
+    npy_intp n, nc;
+    memset(net, 0, sizeof(Net));
+    if (!attr_int(obj, "n_species", 1, ((npy_intp)1) << 40, &n)) return 0;
+    if (!attr_int(obj, "nc", 0, n, &nc)) return 0;
     net->n = n;
     net->nc = nc;
     net->npp = n - nc;
-    net->nr = PyArray_SIZE(a[0]);
-    net->k = F64(a[0]);
-    net->r1 = I64(a[1]); net->r2 = I64(a[2]); net->p1 = I64(a[3]); net->p2 = I64(a[4]);
-    net->jc_rxn = I64(a[5]); net->jc_coef = F64(a[6]); net->jc_other = I64(a[7]);
-    net->jc_block = I64(a[8]); net->jc_dest = I64(a[9]);
-    net->njc = PyArray_SIZE(a[5]);
-    net->cp_ptr = I64(a[10]); net->cp_row = I64(a[11]); net->ncp = PyArray_SIZE(a[11]);
-    net->pc_ptr = I64(a[12]); net->pc_row = I64(a[13]); net->npc = PyArray_SIZE(a[13]);
-    net->blk_of = I64(a[14]); net->blk_start = I64(a[15]); net->blk_end = I64(a[16]);
-    net->nblk = PyArray_SIZE(a[15]);
-    for (int i = 1; i <= 4; i++)
-        if (PyArray_SIZE(a[i]) != net->nr) {
-            PyErr_Format(PyExc_ValueError, "%s: expected %zd elements", names[i], (Py_ssize_t)net->nr);
+    PyArrayObject *k = attr_array(obj, "k", NPY_FLOAT64, -1, r);
+    if (!k) return 0;
+    npy_intp nr = net->nr = PyArray_SIZE(k);
+    PyArrayObject *r1 = attr_array(obj, "r1", NPY_INT64, nr, r);
+    PyArrayObject *r2 = r1 ? attr_array(obj, "r2", NPY_INT64, nr, r) : NULL;
+    PyArrayObject *p1 = r2 ? attr_array(obj, "p1", NPY_INT64, nr, r) : NULL;
+    PyArrayObject *p2 = p1 ? attr_array(obj, "p2", NPY_INT64, nr, r) : NULL;
+    if (!p2) return 0;
+    PyArrayObject *jc_rxn = attr_array(obj, "jc_rxn", NPY_INT64, -1, r);
+    if (!jc_rxn) return 0;
+    npy_intp njc = net->njc = PyArray_SIZE(jc_rxn);
+    PyArrayObject *jc_coef = attr_array(obj, "jc_coef", NPY_FLOAT64, njc, r);
+    PyArrayObject *jc_other = jc_coef ? attr_array(obj, "jc_other", NPY_INT64, njc, r) : NULL;
+    PyArrayObject *jc_block = jc_other ? attr_array(obj, "jc_block", NPY_INT64, njc, r) : NULL;
+    PyArrayObject *jc_dest = jc_block ? attr_array(obj, "jc_dest", NPY_INT64, njc, r) : NULL;
+    PyArrayObject *cp_ptr = jc_dest ? attr_array(obj, "cp_ptr", NPY_INT64, net->npp + 1, r) : NULL;
+    PyArrayObject *cp_row = cp_ptr ? attr_array(obj, "cp_row", NPY_INT64, -1, r) : NULL;
+    PyArrayObject *pc_ptr = cp_row ? attr_array(obj, "pc_ptr", NPY_INT64, nc + 1, r) : NULL;
+    PyArrayObject *pc_row = pc_ptr ? attr_array(obj, "pc_row", NPY_INT64, -1, r) : NULL;
+    PyArrayObject *blk_of = pc_row ? attr_array(obj, "blk_of", NPY_INT64, net->npp, r) : NULL;
+    PyArrayObject *blk_start = blk_of ? attr_array(obj, "blk_start", NPY_INT64, -1, r) : NULL;
+    PyArrayObject *blk_end =
+        blk_start ? attr_array(obj, "blk_end", NPY_INT64, PyArray_SIZE(blk_start), r) : NULL;
+    if (!blk_end) return 0;
+    net->k = F64(k);
+    net->r1 = I64(r1); net->r2 = I64(r2); net->p1 = I64(p1); net->p2 = I64(p2);
+    net->jc_rxn = I64(jc_rxn); net->jc_coef = F64(jc_coef); net->jc_other = I64(jc_other);
+    net->jc_block = I64(jc_block); net->jc_dest = I64(jc_dest);
+    net->cp_ptr = I64(cp_ptr); net->cp_row = I64(cp_row); net->ncp = PyArray_SIZE(cp_row);
+    net->pc_ptr = I64(pc_ptr); net->pc_row = I64(pc_row); net->npc = PyArray_SIZE(pc_row);
+    net->blk_of = I64(blk_of); net->blk_start = I64(blk_start); net->blk_end = I64(blk_end);
+    net->nblk = PyArray_SIZE(blk_start);
+
+    /* the index checks: after these the kernels never leave their arrays */
+    if (!check_range(net->r1, nr, 0, n, "r1") || !check_range(net->r2, nr, -1, n, "r2") ||
+        !check_range(net->p1, nr, 0, n, "p1") || !check_range(net->p2, nr, -1, n, "p2") ||
+        !check_range(net->jc_rxn, njc, 0, nr > 0 ? nr : 0, "jc_rxn") ||
+        !check_range(net->jc_other, njc, -1, n, "jc_other") ||
+        !check_range(net->jc_block, njc, 0, 6, "jc_block") ||
+        !check_ptr(net->cp_ptr, net->npp + 1, net->ncp, "cp_ptr") ||
+        !check_range(net->cp_row, net->ncp, 0, nc, "cp_row") ||
+        !check_ptr(net->pc_ptr, nc + 1, net->npc, "pc_ptr") ||
+        !check_range(net->pc_row, net->npc, 0, net->npp, "pc_row") ||
+        !check_range(net->blk_of, net->npp, 0, net->nblk, "blk_of") ||
+        !check_range(net->blk_start, net->nblk, 0, net->npp + 1, "blk_start") ||
+        !check_range(net->blk_end, net->nblk, 0, net->npp + 1, "blk_end"))
+        return 0;
+    for (npy_intp b = 0; b < net->nblk; b++)
+        if (net->blk_start[b] > net->blk_end[b]) {
+            PyErr_Format(PyExc_ValueError, "network.blk_start[%zd] > network.blk_end[%zd]",
+                         (Py_ssize_t)b, (Py_ssize_t)b);
             return 0;
         }
-    if (PyArray_SIZE(a[10]) != net->npp + 1 || PyArray_SIZE(a[12]) != nc + 1 ||
-        PyArray_SIZE(a[14]) != net->npp) {
-        PyErr_SetString(PyExc_ValueError, "network: block arrays do not match the core size");
-        return 0;
+    const npy_intp dest_size[6] = {nc * nc, net->ncp, net->npc, net->npp, net->npp, net->npp};
+    for (npy_intp q = 0; q < njc; q++) {
+        int64_t bk = net->jc_block[q], d = net->jc_dest[q];
+        if (d < 0 || d >= dest_size[bk]) {
+            PyErr_Format(PyExc_ValueError,
+                         "network.jc_dest[%zd] = %lld: expected an index in [0, %zd) for "
+                         "block %lld",
+                         (Py_ssize_t)q, (long long)d, (Py_ssize_t)dest_size[bk], (long long)bk);
+            return 0;
+        }
     }
     return 1;
 }
@@ -655,12 +772,17 @@ static PyObject *py_rhs(PyObject *self, PyObject *args)
     PyObject *ox, *onet, *oout;
     if (!PyArg_ParseTuple(args, "OOO", &ox, &onet, &oout)) return NULL;
     PyArrayObject *x, *out;
-    if (!get_array(ox, NPY_FLOAT64, "y", &x, -1, 0)) return NULL;
     Net net;
-    if (!parse_net(onet, PyArray_SIZE(x), &net)) return NULL;
-    if (!get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) return NULL;
-    net_rhs(&net, F64(x), F64(out));
-    Py_RETURN_NONE;
+    Refs refs = {{0}, 0};
+    PyObject *ret = NULL;
+    if (parse_net(onet, &net, &refs) && get_array(ox, NPY_FLOAT64, "y", &x, net.n, 0) &&
+        get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) {
+        net_rhs(&net, F64(x), F64(out));
+        ret = Py_None;
+        Py_INCREF(ret);
+    }
+    refs_release(&refs);
+    return ret;
 }
 
 /* solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b, for tests. */
@@ -670,17 +792,24 @@ static PyObject *py_solve_newton(PyObject *self, PyObject *args)
     double c;
     if (!PyArg_ParseTuple(args, "OdOOO", &oy, &c, &ob, &onet, &oout)) return NULL;
     PyArrayObject *y, *b, *out;
-    if (!get_array(oy, NPY_FLOAT64, "y", &y, -1, 0)) return NULL;
     Net net;
-    if (!parse_net(onet, PyArray_SIZE(y), &net)) return NULL;
-    if (!get_array(ob, NPY_FLOAT64, "b", &b, net.n, 0)) return NULL;
-    if (!get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) return NULL;
+    Refs refs = {{0}, 0};
+    if (!parse_net(onet, &net, &refs) || !get_array(oy, NPY_FLOAT64, "y", &y, net.n, 0) ||
+        !get_array(ob, NPY_FLOAT64, "b", &b, net.n, 0) ||
+        !get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) {
+        refs_release(&refs);
+        return NULL;
+    }
     Lin L;
-    if (!lin_alloc(&net, &L)) return PyErr_NoMemory();
+    if (!lin_alloc(&net, &L)) {
+        refs_release(&refs);
+        return PyErr_NoMemory();
+    }
     net_jacobian(&net, F64(y), &L);
     int ok = lin_factor(&net, &L, c);
     if (ok) lin_solve(&net, &L, F64(b), F64(out));
     lin_free(&L);
+    refs_release(&refs);
     if (!ok) {
         PyErr_SetString(PyExc_ArithmeticError, "singular Newton matrix");
         return NULL;
@@ -702,17 +831,36 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
         return NULL;
     }
+    /* the scalar checks the Python wrapper makes, repeated for direct callers */
+    if (!(rtol > 0.0) || !isfinite(rtol) || !isfinite(t0) || !isfinite(t_end) || t_end < t0 ||
+        !(max_step > 0.0) || !(first_step >= 0.0) || !isfinite(first_step) || max_steps < 1 ||
+        isnan(neg_tol)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "bdf_solve: expected finite rtol > 0, finite t0 <= t_end, max_step > 0, "
+                        "finite first_step >= 0, max_steps >= 1, neg_tol not NaN");
+        return NULL;
+    }
     PyArrayObject *y0, *tout, *atol, *Y;
-    if (!get_array(oy0, NPY_FLOAT64, "y0", &y0, -1, 0)) return NULL;
-    npy_intp n = PyArray_SIZE(y0);
     Net net;
-    if (!parse_net(onet, n, &net)) return NULL;
-    if (!get_array(otout, NPY_FLOAT64, "t_out", &tout, -1, 0)) return NULL;
-    if (!get_array(oatol, NPY_FLOAT64, "atol", &atol, n, 0)) return NULL;
-    npy_intp n_out = PyArray_SIZE(tout);
-    if (!get_array(oY, NPY_FLOAT64, "Y", &Y, n_out * n, 1)) return NULL;
-    if (!(rtol > 0.0)) {
-        PyErr_SetString(PyExc_ValueError, "rtol must be > 0");
+    Refs refs = {{0}, 0};
+    if (!parse_net(onet, &net, &refs) || !get_array(oy0, NPY_FLOAT64, "y0", &y0, net.n, 0) ||
+        !get_array(otout, NPY_FLOAT64, "t_out", &tout, -1, 0) ||
+        !get_array(oatol, NPY_FLOAT64, "atol", &atol, net.n, 0)) {
+        refs_release(&refs);
+        return NULL;
+    }
+    npy_intp n = net.n, n_out = PyArray_SIZE(tout);
+    const double *to = F64(tout);
+    for (npy_intp i = 0; i < n_out; i++)
+        if (!(to[i] >= t0 && to[i] <= t_end) || (i > 0 && to[i] < to[i - 1])) {
+            PyErr_Format(PyExc_ValueError,
+                         "t_out[%zd]: expected non-decreasing times within [t0, t_end]",
+                         (Py_ssize_t)i);
+            refs_release(&refs);
+            return NULL;
+        }
+    if (!get_array(oY, NPY_FLOAT64, "Y", &Y, n_out * n, 1)) {
+        refs_release(&refs);
         return NULL;
     }
     BdfStats st;
@@ -720,6 +868,7 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
     st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol), max_step, first_step,
              max_steps, neg_tol, F64(Y), callback);
     Py_END_ALLOW_THREADS
+    refs_release(&refs);
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
     if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
     return Py_BuildValue("(idlllld)", st.status, st.t, st.n_steps, st.n_fev, st.n_jev,
@@ -727,7 +876,8 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
-    {"rhs", py_rhs, METH_VARARGS, "rhs(y, network, out): out = dy/dt"},
+    {"rhs", py_rhs, METH_VARARGS,
+     "rhs(y, network, out): out = dy/dt; network is a CompiledNetwork (arrays by name)"},
     {"solve_newton", py_solve_newton, METH_VARARGS,
      "solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b"},
     {"bdf_solve", py_bdf_solve, METH_VARARGS,

@@ -7,12 +7,14 @@ network; new rate constants only replace one vector (:meth:`with_rate_constants`
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from intercluster.errors import SolverError
+from intercluster.errors import ConfigError, SolverError, bad_value
 from intercluster.kinetics import _bdf
 
 __all__ = ["CompiledNetwork", "IntegrationResult"]
@@ -118,10 +120,23 @@ class CompiledNetwork:
         periphery_block : int array, shape (n_species - n_core,), optional
             Block id of each periphery species, non-decreasing.
         """
-        n = int(n_species)
-        reactants = np.ascontiguousarray(reactants, dtype=np.int64)
-        products = np.ascontiguousarray(products, dtype=np.int64)
+        n = _check_int("n_species", n_species, 1)
+        reactants = _check_slots("reactants", reactants, n)
+        products = _check_slots("products", products, n)
         n_r = len(reactants)
+        if len(products) != n_r:
+            raise ConfigError(
+                bad_value(
+                    "products", _Shown(f"{len(products)} rows"), f"{n_r} rows, one per reaction"
+                )
+            )
+        k = _check_rate_constants(rate_constants, n_r)
+        if n_core is not None:
+            n_core = _check_int("n_core", n_core, 0, n)
+        if periphery_block is not None:
+            periphery_block = _check_index_array(
+                "periphery_block", periphery_block, (n - (n if n_core is None else n_core),)
+            )
         # net effect of each reaction, one entry per slot: (reaction, species, +-1)
         slots = [(reactants[:, q], -1.0) for q in (0, 1)] + [(products[:, q], 1.0) for q in (0, 1)]
         eff_rxn = np.concatenate([np.flatnonzero(sp >= 0) for sp, _ in slots])
@@ -152,9 +167,6 @@ class CompiledNetwork:
         if layout is None:
             layout = _layout(n, n, np.zeros(0, np.int64), row, col)
         blocks, dest, lay = layout
-        k = np.ascontiguousarray(rate_constants, dtype=float)
-        if k.shape != (n_r,):
-            raise ValueError(f"rate_constants has shape {k.shape}, expected ({n_r},)")
         return cls(
             n_species=n,
             k=k,
@@ -173,53 +185,37 @@ class CompiledNetwork:
         )
 
     def with_rate_constants(self, rate_constants: np.ndarray) -> CompiledNetwork:
-        """The same arrays with new rate constants (shape (n_reactions,))."""
-        k = np.ascontiguousarray(rate_constants, dtype=float)
-        if k.shape != self.k.shape:
-            raise ValueError(f"rate_constants has shape {k.shape}, expected {self.k.shape}")
-        return replace(self, k=k)
+        """The same arrays with new rate constants (shape (n_reactions,)).
+
+        Raises
+        ------
+        ConfigError
+            If the shape is wrong or a constant is not finite and >= 0.
+        """
+        return replace(self, k=_check_rate_constants(rate_constants, len(self.k)))
 
     # ----------------------------------------------------------- evaluation
     def rhs(self, y: np.ndarray) -> np.ndarray:
-        """dy/dt [nmol L^-1 s^-1] at concentrations ``y`` [nmol/L]."""
+        """dy/dt [nmol L^-1 s^-1] at concentrations ``y`` [nmol/L], shape (n_species,).
+
+        Raises
+        ------
+        ConfigError
+            If ``y`` does not have shape (n_species,) or is not finite.
+        """
+        y = _check_vector("y", y, self.n_species)
         out = np.zeros(self.n_species)
-        _bdf.rhs(np.ascontiguousarray(y, dtype=float), self.kernel_args(), out)
+        _bdf.rhs(y, self, out)
         return out
 
     def solve_newton(self, y: np.ndarray, c: float, b: np.ndarray) -> np.ndarray:
         """(I - c J(y))^-1 b by the structured solver that BDF uses (for tests)."""
+        y = _check_vector("y", y, self.n_species)
+        b = _check_vector("b", b, self.n_species)
+        c = _check_float("c", c, 0.0)
         out = np.zeros(self.n_species)
-        _bdf.solve_newton(
-            np.ascontiguousarray(y, dtype=float),
-            float(c),
-            np.ascontiguousarray(b, dtype=float),
-            self.kernel_args(),
-            out,
-        )
+        _bdf.solve_newton(y, c, b, self, out)
         return out
-
-    def kernel_args(self) -> tuple:
-        """The network as the tuple the C kernels take."""
-        return (
-            self.nc,
-            self.k,
-            self.r1,
-            self.r2,
-            self.p1,
-            self.p2,
-            self.jc_rxn,
-            self.jc_coef,
-            self.jc_other,
-            self.jc_block,
-            self.jc_dest,
-            self.cp_ptr,
-            self.cp_row,
-            self.pc_ptr,
-            self.pc_row,
-            self.blk_of,
-            self.blk_start,
-            self.blk_end,
-        )
 
     def jacobian_dense(self, y: np.ndarray) -> np.ndarray:
         """The analytic Jacobian as a dense (n_species, n_species) array [s^-1]
@@ -257,25 +253,49 @@ class CompiledNetwork:
 
         Raises
         ------
+        ConfigError
+            For a ``y0`` of the wrong shape or not finite, ``t0``/``t_end`` not finite or
+            ``t_end < t0``, ``t_out`` not finite, decreasing or outside [t0, t_end],
+            ``rtol``/``atol`` not finite and > 0, ``max_step`` not > 0, ``first_step``
+            not finite and > 0, ``max_steps`` < 1, ``neg_tol`` not finite and >= 0, or a
+            ``callback`` that is not callable.
         SolverError
             If the integration stops early: says the time reached and what to try.
         """
-        y0 = np.ascontiguousarray(y0, dtype=float)
-        t_out = np.ascontiguousarray(t_out, dtype=float)
-        atol_arr = np.ascontiguousarray(np.broadcast_to(atol, y0.shape), dtype=float)
+        y0 = _check_vector("y0", y0, self.n_species)
+        t0 = _check_float("t0", t0)
+        t_end = _check_float("t_end", t_end)
+        if t_end < t0:
+            raise ConfigError(bad_value("t_end", t_end, f"a time >= t0 = {t0} s"))
+        t_out = _check_times("t_out", t_out, t0, t_end)
+        rtol = _check_float("rtol", rtol, 0.0, strict=True)
+        if np.ndim(atol) == 0:
+            atol_arr = np.full(self.n_species, _check_float("atol", atol, 0.0, strict=True))
+        else:
+            atol_arr = _check_vector("atol", atol, self.n_species)
+            if np.any(atol_arr <= 0):
+                i = int(np.argmax(atol_arr <= 0))
+                raise ConfigError(bad_value(f"atol[{i}]", float(atol_arr[i]), "a number > 0"))
+        if not (isinstance(max_step, numbers.Real) and max_step > 0):
+            raise ConfigError(bad_value("max_step", max_step, "a number > 0 [s] (inf allowed)"))
+        first = 0.0 if first_step is None else _check_float("first_step", first_step, 0.0, True)
+        max_steps = _check_int("max_steps", max_steps, 1)
+        neg = -1.0 if neg_tol is None else _check_float("neg_tol", neg_tol, 0.0)
+        if callback is not None and not callable(callback):
+            raise ConfigError(bad_value("callback", callback, "a callable f(t) or None"))
         Y = np.zeros((t_out.size, self.n_species))
         status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y = _bdf.bdf_solve(
             y0,
-            float(t0),
-            float(t_end),
+            t0,
+            t_end,
             t_out,
-            float(rtol),
+            rtol,
             atol_arr,
             float(max_step),
-            float(first_step or 0.0),
-            int(max_steps),
-            -1.0 if neg_tol is None else float(neg_tol),
-            self.kernel_args(),
+            first,
+            max_steps,
+            neg,
+            self,
             Y,
             callback,
         )
@@ -353,3 +373,152 @@ def _csc(cols, rows, n_cols):
     ptr = np.zeros(n_cols + 1, np.int64)
     np.add.at(ptr, u_cols + 1, 1)
     return np.cumsum(ptr), u_rows.astype(np.int64), inverse.astype(np.int64)
+
+
+# ------------------------------------------------------------ argument checks
+# Every array that crosses into C is checked here first (DESIGN.md: the C side checks
+# indices again, once, when it parses the network).
+class _Shown(str):
+    """Text shown as is in a message (bad_value applies repr)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _show(value, limit: int = 80) -> _Shown:
+    """A value as a short plain number/text (no ``np.float64(...)``, long inputs cut)."""
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
+    text = repr(value)
+    return _Shown(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+def _check_int(name: str, value, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise ConfigError(bad_value(name, _show(value), "an integer"))
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        allowed = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+        raise ConfigError(bad_value(name, value, allowed))
+    return value
+
+
+def _check_float(name: str, value, low: float | None = None, strict: bool = False) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ConfigError(bad_value(name, _show(value), "a real number"))
+    value = float(value)
+    if not math.isfinite(value) or (low is not None and (value <= low if strict else value < low)):
+        bound = "" if low is None else (f" > {low:g}" if strict else f" >= {low:g}")
+        raise ConfigError(bad_value(name, value, f"a finite number{bound}"))
+    return value
+
+
+def _as_array(name: str, value, kind: str) -> np.ndarray:
+    try:
+        a = np.asarray(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ConfigError(bad_value(name, _show(value), f"a rectangular {kind} array")) from exc
+    ok = a.dtype.kind in ("iu" if kind == "integer" else "iuf")
+    if a.size == 0 and a.dtype.kind == "f":  # [] is a float array of size 0
+        ok = True
+    if not ok:
+        raise ConfigError(
+            bad_value(
+                name,
+                _Shown(f"an array of dtype {a.dtype}"),
+                f"{'an' if kind == 'integer' else 'a'} {kind} array",
+            )
+        )
+    return a
+
+
+def _check_vector(name: str, value, n: int) -> np.ndarray:
+    a = _as_array(name, value, "real")
+    if a.shape != (n,):
+        raise ConfigError(bad_value(name, _Shown(f"an array of shape {a.shape}"), f"shape ({n},)"))
+    a = np.ascontiguousarray(a, dtype=float)
+    bad = ~np.isfinite(a)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ConfigError(bad_value(f"{name}[{i}]", float(a[i]), "a finite number"))
+    return a
+
+
+def _check_index_array(name: str, value, shape: tuple) -> np.ndarray:
+    a = _as_array(name, value, "integer")
+    if a.size == 0:
+        a = a.reshape(shape) if np.prod(shape) == 0 else a
+    if a.shape != shape:
+        raise ConfigError(bad_value(name, _Shown(f"an array of shape {a.shape}"), f"shape {shape}"))
+    if a.dtype.kind == "u" and a.size and a.max() > np.iinfo(np.int64).max:
+        raise ConfigError(bad_value(name, int(a.max()), "indices that fit in int64"))
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def _check_slots(name: str, value, n: int) -> np.ndarray:
+    """Reactant or product slots: int array (n_reactions, 2), -1 = empty, slot 0 filled."""
+    a = _as_array(name, value, "integer")
+    if a.size == 0:
+        a = a.reshape(0, 2)
+    if a.ndim != 2 or a.shape[1] != 2:
+        raise ConfigError(
+            bad_value(name, _Shown(f"an array of shape {a.shape}"), "shape (n_reactions, 2)")
+        )
+    a = _check_index_array(name, a, a.shape)
+    bad = (a < -1) | (a >= n)
+    if bad.any():
+        i, q = np.argwhere(bad)[0]
+        raise ConfigError(
+            bad_value(f"{name}[{i}, {q}]", int(a[i, q]), f"a species index in [0, {n}) or -1")
+        )
+    empty = a[:, 0] < 0
+    if empty.any():
+        i = int(np.argmax(empty))
+        raise ConfigError(
+            bad_value(
+                f"{name}[{i}, 0]",
+                int(a[i, 0]),
+                f"a species index in [0, {n}) "
+                "(the first slot must be filled; -1 only in the second)",
+            )
+        )
+    return a
+
+
+def _check_rate_constants(value, n_r: int) -> np.ndarray:
+    k = _as_array("rate_constants", value, "real")
+    if k.shape != (n_r,):
+        raise ConfigError(
+            bad_value("rate_constants", f"an array of shape {k.shape}", f"shape ({n_r},)")
+        )
+    k = np.ascontiguousarray(k, dtype=float)
+    bad = ~(np.isfinite(k) & (k >= 0))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ConfigError(
+            bad_value(f"rate_constants[{i}]", float(k[i]), "a finite rate constant >= 0")
+        )
+    return k
+
+
+def _check_times(name: str, value, t0: float, t_end: float) -> np.ndarray:
+    a = _as_array(name, value, "real")
+    if a.ndim != 1:
+        raise ConfigError(bad_value(name, _Shown(f"an array of shape {a.shape}"), "a 1-D array"))
+    a = np.ascontiguousarray(a, dtype=float)
+    bad = ~np.isfinite(a) | (a < t0) | (a > t_end)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ConfigError(
+            bad_value(
+                f"{name}[{i}]", float(a[i]), f"a finite time within [t0, t_end] = [{t0}, {t_end}] s"
+            )
+        )
+    if a.size > 1 and np.any(np.diff(a) < 0):
+        i = int(np.argmax(np.diff(a) < 0)) + 1
+        raise ConfigError(
+            bad_value(
+                f"{name}[{i}]", float(a[i]), f"times in non-decreasing order (after {a[i - 1]} s)"
+            )
+        )
+    return a
