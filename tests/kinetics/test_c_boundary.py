@@ -7,6 +7,7 @@ subprocess, so that a crash fails the test instead of killing pytest.
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 import textwrap
@@ -26,7 +27,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 def run_isolated(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter (a segfault gives a negative return code)."""
-    env = {"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
