@@ -55,6 +55,15 @@ typedef struct {
     const int64_t *jc_rxn, *jc_other, *jc_block, *jc_dest;
     const double *jc_coef;
     const int64_t *cp_ptr, *cp_row, *pc_ptr, *pc_row, *blk_of, *blk_start, *blk_end;
+    /* general sparse path: I - cJ in a fixed CSC pattern of nnz entries (jc_block 6 puts
+       a contribution at jc_dest in it; sp_diag[i] is the position of entry (i, i)),
+       factorized and solved by a Python object around SciPy's SuperLU (see solver.py) */
+    int sparse;
+    npy_intp nnz;
+    const int64_t *sp_diag;
+    const int64_t *sp_perm; /* species i is row/column sp_perm[i] of the CSC matrix */
+    PyObject *lu;      /* lu.factor() -> SuperLU's factors, or None if singular */
+    double *lu_data;   /* lu.data: the CSC values the factorization reads */
 } Net;
 
 typedef struct {
@@ -62,7 +71,42 @@ typedef struct {
     double *tri_l, *tri_uinv, *tri_up, *Acp, *Apc, *S, *work;
     npy_intp *piv;
     int64_t *blk_mark, *blk_list;
+    /* sparse path: J in the CSC pattern; SuperLU's factors (arrays owned by fac) */
+    double *Jsp, *z;
+    int64_t *udiag;
+    PyObject *fac;
+    const int32_t *Lp, *Li, *Up, *Ui, *pr, *pc;
+    const double *Lx, *Ux;
 } Lin;
+
+/* A C-contiguous array of typenum with expect_size elements (-1: any), else an error
+   naming the field. */
+static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject **out,
+                     npy_intp expect_size, int writable)
+{
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a numpy array, got %.100s", name,
+                     Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    PyArrayObject *a = (PyArrayObject *)obj;
+    if (PyArray_TYPE(a) != typenum || !PyArray_IS_C_CONTIGUOUS(a) ||
+        (writable && !PyArray_ISWRITEABLE(a))) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a C-contiguous %s%s array", name,
+                     typenum == NPY_FLOAT64 ? "float64" : (typenum == NPY_INT32 ? "int32" : "int64"), writable ? " writable" : "");
+        return 0;
+    }
+    if (expect_size >= 0 && PyArray_SIZE(a) != expect_size) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd elements, got %zd", name,
+                     (Py_ssize_t)expect_size, (Py_ssize_t)PyArray_SIZE(a));
+        return 0;
+    }
+    *out = a;
+    return 1;
+}
+
+#define F64(a) ((double *)PyArray_DATA(a))
+#define I64(a) ((int64_t *)PyArray_DATA(a))
 
 /* ------------------------------------------------------------------ model */
 static void net_rhs(const Net *net, const double *x, double *out)
@@ -89,6 +133,7 @@ static void net_jacobian(const Net *net, const double *x, Lin *L)
     memset(L->Jlo, 0, sizeof(double) * net->npp);
     memset(L->Jdi, 0, sizeof(double) * net->npp);
     memset(L->Jup, 0, sizeof(double) * net->npp);
+    memset(L->Jsp, 0, sizeof(double) * net->nnz);
     for (npy_intp q = 0; q < net->njc; q++) {
         double v = net->jc_coef[q] * net->k[net->jc_rxn[q]];
         int64_t o = net->jc_other[q], d = net->jc_dest[q];
@@ -99,7 +144,8 @@ static void net_jacobian(const Net *net, const double *x, Lin *L)
         case 2: L->Jpc[d] += v; break;
         case 3: L->Jdi[d] += v; break;
         case 4: L->Jlo[d] += v; break;
-        default: L->Jup[d] += v; break;
+        case 5: L->Jup[d] += v; break;
+        default: L->Jsp[d] += v; break;
         }
     }
 }
@@ -162,9 +208,108 @@ static void lu_solve(const double *A, const npy_intp *piv, npy_intp n, double *b
     }
 }
 
-/* Factorize I - cJ (J from the last net_jacobian). Returns 0 if singular. */
+/* Sparse path: write I - cJ into lu.data and call lu.factor() (with the GIL), which runs
+   SuperLU and returns its factors Pr A Pc = L U as CSC arrays (L unit lower, U upper):
+   (L.indptr, L.indices, L.data, U.indptr, U.indices, U.data, perm_r, perm_c), int32
+   indices, float64 values; or None if A is singular. The factors are checked here, once
+   per factorization, and the triangular solves then run in C without the GIL.
+   1 ok, 0 singular, -1 a Python exception is set. */
+static int check_factor_csc(const int32_t *ptr, const int32_t *idx, npy_intp nnz, npy_intp n,
+                            int lower, int64_t *diag)
+{
+    if (ptr[0] != 0 || ptr[n] != nnz) return 0;
+    for (npy_intp j = 0; j < n; j++) {
+        if (ptr[j + 1] < ptr[j]) return 0;
+        if (diag) diag[j] = -1;
+        for (int32_t p = ptr[j]; p < ptr[j + 1]; p++) {
+            int32_t i = idx[p];
+            if (i < 0 || i >= n || (lower ? i < j : i > j)) return 0;
+            if (diag && i == j) diag[j] = p;
+        }
+        if (diag && diag[j] < 0) return 0;
+    }
+    return 1;
+}
+
+static int sparse_factor(const Net *net, Lin *L, double c)
+{
+    const npy_intp n = net->n;
+    for (npy_intp p = 0; p < net->nnz; p++) net->lu_data[p] = -c * L->Jsp[p];
+    for (npy_intp i = 0; i < n; i++) net->lu_data[net->sp_diag[i]] += 1.0;
+    PyGILState_STATE g = PyGILState_Ensure();
+    Py_CLEAR(L->fac);
+    int ret = -1;
+    PyObject *r = PyObject_CallMethod(net->lu, "factor", NULL);
+    if (r == NULL) goto out;
+    if (r == Py_None) { ret = 0; Py_DECREF(r); goto out; }
+    L->fac = r;
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 8) {
+        PyErr_SetString(PyExc_TypeError, "lu.factor(): expected a tuple of 8 arrays or None");
+        goto out;
+    }
+    static const char *names[8] = {"L.indptr", "L.indices", "L.data", "U.indptr",
+                                   "U.indices", "U.data", "perm_r", "perm_c"};
+    PyArrayObject *a[8];
+    for (int i = 0; i < 8; i++) {
+        int typenum = (i == 2 || i == 5) ? NPY_FLOAT64 : NPY_INT32;
+        npy_intp size = (i == 0 || i == 3) ? n + 1 : ((i >= 6) ? n : -1);
+        if (!get_array(PyTuple_GET_ITEM(r, i), typenum, names[i], &a[i], size, 0)) goto out;
+    }
+    L->Lp = (const int32_t *)PyArray_DATA(a[0]); L->Li = (const int32_t *)PyArray_DATA(a[1]);
+    L->Lx = F64(a[2]);
+    L->Up = (const int32_t *)PyArray_DATA(a[3]); L->Ui = (const int32_t *)PyArray_DATA(a[4]);
+    L->Ux = F64(a[5]);
+    L->pr = (const int32_t *)PyArray_DATA(a[6]); L->pc = (const int32_t *)PyArray_DATA(a[7]);
+    if (PyArray_SIZE(a[1]) != PyArray_SIZE(a[2]) || PyArray_SIZE(a[4]) != PyArray_SIZE(a[5]) ||
+        !check_factor_csc(L->Lp, L->Li, PyArray_SIZE(a[1]), n, 1, NULL) ||
+        !check_factor_csc(L->Up, L->Ui, PyArray_SIZE(a[4]), n, 0, L->udiag)) {
+        PyErr_SetString(PyExc_ValueError, "lu.factor(): L and U are not n x n triangular CSC");
+        goto out;
+    }
+    for (npy_intp i = 0; i < n; i++)
+        if (L->pr[i] < 0 || L->pr[i] >= n || L->pc[i] < 0 || L->pc[i] >= n) {
+            PyErr_SetString(PyExc_ValueError, "lu.factor(): permutation out of range");
+            goto out;
+        }
+    ret = 1;
+    for (npy_intp j = 0; j < n; j++) {
+        double d = L->Ux[L->udiag[j]];
+        if (d == 0.0 || !isfinite(d)) { ret = 0; break; }
+    }
+out:
+    if (ret != 1) Py_CLEAR(L->fac);
+    PyGILState_Release(g);
+    return ret;
+}
+
+/* Sparse path: out = A^-1 b with A[sp_perm[i], sp_perm[j]] = (I - cJ)[i, j] and
+   Pr A Pc = L U. Always 1. */
+static int sparse_solve(const Net *net, Lin *L, const double *b, double *out)
+{
+    const npy_intp n = net->n;
+    double *z = L->z;
+    for (npy_intp i = 0; i < n; i++) z[L->pr[net->sp_perm[i]]] = b[i];
+    for (npy_intp j = 0; j < n; j++) { /* L z' = z, unit diagonal */
+        double zj = z[j];
+        if (zj != 0.0)
+            for (int32_t p = L->Lp[j]; p < L->Lp[j + 1]; p++)
+                if (L->Li[p] != j) z[L->Li[p]] -= L->Lx[p] * zj;
+    }
+    for (npy_intp j = n - 1; j >= 0; j--) { /* U y = z' */
+        double yj = z[j] / L->Ux[L->udiag[j]];
+        z[j] = yj;
+        if (yj != 0.0)
+            for (int32_t p = L->Up[j]; p < L->Up[j + 1]; p++)
+                if (L->Ui[p] != j) z[L->Ui[p]] -= L->Ux[p] * yj;
+    }
+    for (npy_intp i = 0; i < n; i++) out[i] = z[L->pc[net->sp_perm[i]]];
+    return 1;
+}
+
+/* Factorize I - cJ (J from the last net_jacobian). 1 ok, 0 singular, -1 Python error. */
 static int lin_factor(const Net *net, Lin *L, double c)
 {
+    if (net->sparse) return sparse_factor(net, L, c);
     npy_intp nc = net->nc, npp = net->npp;
     for (npy_intp i = 0; i < npp; i++) L->tri_up[i] = -c * L->Jup[i];
     for (npy_intp i = 0; i < npp; i++) {
@@ -211,8 +356,10 @@ static int lin_factor(const Net *net, Lin *L, double c)
     return lu_factor(L->S, L->piv, nc);
 }
 
-static void lin_solve(const Net *net, Lin *L, const double *b, double *out)
+/* out = (I - cJ)^-1 b with the last factorization. 1 ok, -1 Python error (sparse path). */
+static int lin_solve(const Net *net, Lin *L, const double *b, double *out)
 {
+    if (net->sparse) return sparse_solve(net, L, b, out);
     npy_intp nc = net->nc, npp = net->npp;
     double *w = L->work;
     memcpy(w, b + nc, sizeof(double) * npp);
@@ -234,6 +381,7 @@ static void lin_solve(const Net *net, Lin *L, const double *b, double *out)
     }
     if (npp > 0) tri_solve(L, 0, npp, w);
     memcpy(out + nc, w, sizeof(double) * npp);
+    return 1;
 }
 
 static void lin_free(Lin *L)
@@ -241,6 +389,12 @@ static void lin_free(Lin *L)
     free(L->Jcc); free(L->Jcp); free(L->Jpc); free(L->Jlo); free(L->Jdi); free(L->Jup);
     free(L->tri_l); free(L->tri_uinv); free(L->tri_up); free(L->Acp); free(L->Apc);
     free(L->S); free(L->work); free(L->piv); free(L->blk_mark); free(L->blk_list);
+    free(L->Jsp); free(L->z); free(L->udiag);
+    if (L->fac) {
+        PyGILState_STATE g = PyGILState_Ensure();
+        Py_CLEAR(L->fac);
+        PyGILState_Release(g);
+    }
 }
 
 static int lin_alloc(const Net *net, Lin *L)
@@ -263,7 +417,10 @@ static int lin_alloc(const Net *net, Lin *L)
     L->piv = calloc(net->nc + 1, sizeof(npy_intp));
     L->blk_mark = calloc(net->nblk + 1, sizeof(int64_t));
     L->blk_list = calloc(net->nblk + 1, sizeof(int64_t));
-    if (!L->Jcc || !L->Jcp || !L->Jpc || !L->Jlo || !L->Jdi || !L->Jup || !L->tri_l ||
+    L->Jsp = calloc(net->nnz + 1, sizeof(double));
+    L->z = calloc(net->sparse ? net->n : 1, sizeof(double));
+    L->udiag = calloc(net->sparse ? net->n : 1, sizeof(int64_t));
+    if (!L->Jsp || !L->z || !L->udiag || !L->Jcc || !L->Jcp || !L->Jpc || !L->Jlo || !L->Jdi || !L->Jup || !L->tri_l ||
         !L->tri_uinv || !L->tri_up || !L->Acp || !L->Apc || !L->S || !L->work || !L->piv ||
         !L->blk_mark || !L->blk_list) {
         lin_free(L);
@@ -430,7 +587,9 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             while (!converged) {
                 if (!lu_valid) {
                     st.n_lu++;
-                    if (!lin_factor(net, &L, c)) { st.status = SINGULAR; goto done; }
+                    int fs = lin_factor(net, &L, c);
+                    if (fs < 0) { st.status = INTERRUPTED; goto done; }
+                    if (fs == 0) { st.status = SINGULAR; goto done; }
                     c_lu = c;
                     lu_valid = 1;
                 }
@@ -446,7 +605,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     for (npy_intp i = 0; i < n; i++) if (!isfinite(f[i])) { finite = 0; break; }
                     if (!finite) break;
                     for (npy_intp i = 0; i < n; i++) bvec[i] = c * f[i] - psi[i] - dvec[i];
-                    lin_solve(net, &L, bvec, dy);
+                    if (lin_solve(net, &L, bvec, dy) < 0) { st.status = INTERRUPTED; goto done; }
                     double dy_norm = rms(dy, scale, n);
                     int has_rate = dy_norm_old >= 0.0;
                     double rate = (has_rate && dy_norm_old > 0.0) ? dy_norm / dy_norm_old : 0.0;
@@ -581,32 +740,6 @@ done:
 }
 
 /* ------------------------------------------------------- Python interface */
-static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject **out,
-                     npy_intp expect_size, int writable)
-{
-    if (!PyArray_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a numpy array, got %.100s", name,
-                     Py_TYPE(obj)->tp_name);
-        return 0;
-    }
-    PyArrayObject *a = (PyArrayObject *)obj;
-    if (PyArray_TYPE(a) != typenum || !PyArray_IS_C_CONTIGUOUS(a) ||
-        (writable && !PyArray_ISWRITEABLE(a))) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a C-contiguous %s%s array", name,
-                     typenum == NPY_FLOAT64 ? "float64" : "int64", writable ? " writable" : "");
-        return 0;
-    }
-    if (expect_size >= 0 && PyArray_SIZE(a) != expect_size) {
-        PyErr_Format(PyExc_ValueError, "%s: expected %zd elements, got %zd", name,
-                     (Py_ssize_t)expect_size, (Py_ssize_t)PyArray_SIZE(a));
-        return 0;
-    }
-    *out = a;
-    return 1;
-}
-
-#define F64(a) ((double *)PyArray_DATA(a))
-#define I64(a) ((int64_t *)PyArray_DATA(a))
 
 /* The network's arrays, fetched from the CompiledNetwork object by attribute name. The
    Net keeps a reference to every array it points into until net_release(), so a callback
@@ -732,20 +865,34 @@ static int parse_net(PyObject *obj, Net *net, Refs *r)
     net->pc_ptr = I64(pc_ptr); net->pc_row = I64(pc_row); net->npc = PyArray_SIZE(pc_row);
     net->blk_of = I64(blk_of); net->blk_start = I64(blk_start); net->blk_end = I64(blk_end);
     net->nblk = PyArray_SIZE(blk_start);
+    npy_intp sparse;
+    if (!attr_int(obj, "sparse", 0, 1, &sparse)) return 0;
+    net->sparse = (int)sparse;
+    PyArrayObject *sp_indices = attr_array(obj, "sp_indices", NPY_INT64, -1, r);
+    PyArrayObject *sp_diag =
+        sp_indices ? attr_array(obj, "sp_diag", NPY_INT64, sparse ? n : -1, r) : NULL;
+    PyArrayObject *sp_perm =
+        sp_diag ? attr_array(obj, "sp_perm", NPY_INT64, sparse ? n : -1, r) : NULL;
+    if (!sp_perm) return 0;
+    net->nnz = PyArray_SIZE(sp_indices);
+    net->sp_diag = I64(sp_diag);
+    net->sp_perm = I64(sp_perm);
 
     /* the index checks: after these the kernels never leave their arrays */
     if (!check_range(net->r1, nr, 0, n, "r1") || !check_range(net->r2, nr, -1, n, "r2") ||
         !check_range(net->p1, nr, 0, n, "p1") || !check_range(net->p2, nr, -1, n, "p2") ||
         !check_range(net->jc_rxn, njc, 0, nr > 0 ? nr : 0, "jc_rxn") ||
         !check_range(net->jc_other, njc, -1, n, "jc_other") ||
-        !check_range(net->jc_block, njc, 0, 6, "jc_block") ||
+        !check_range(net->jc_block, njc, 0, 7, "jc_block") ||
         !check_ptr(net->cp_ptr, net->npp + 1, net->ncp, "cp_ptr") ||
         !check_range(net->cp_row, net->ncp, 0, nc, "cp_row") ||
         !check_ptr(net->pc_ptr, nc + 1, net->npc, "pc_ptr") ||
         !check_range(net->pc_row, net->npc, 0, net->npp, "pc_row") ||
         !check_range(net->blk_of, net->npp, 0, net->nblk, "blk_of") ||
         !check_range(net->blk_start, net->nblk, 0, net->npp + 1, "blk_start") ||
-        !check_range(net->blk_end, net->nblk, 0, net->npp + 1, "blk_end"))
+        !check_range(net->blk_end, net->nblk, 0, net->npp + 1, "blk_end") ||
+        (sparse && !check_range(net->sp_diag, n, 0, net->nnz, "sp_diag")) ||
+        (sparse && !check_range(net->sp_perm, n, 0, n, "sp_perm")))
         return 0;
     for (npy_intp b = 0; b < net->nblk; b++)
         if (net->blk_start[b] > net->blk_end[b]) {
@@ -753,7 +900,8 @@ static int parse_net(PyObject *obj, Net *net, Refs *r)
                          (Py_ssize_t)b, (Py_ssize_t)b);
             return 0;
         }
-    const npy_intp dest_size[6] = {nc * nc, net->ncp, net->npc, net->npp, net->npp, net->npp};
+    const npy_intp dest_size[7] = {nc * nc,  net->ncp, net->npc, net->npp,
+                                   net->npp, net->npp, net->nnz};
     for (npy_intp q = 0; q < njc; q++) {
         int64_t bk = net->jc_block[q], d = net->jc_dest[q];
         if (d < 0 || d >= dest_size[bk]) {
@@ -764,6 +912,32 @@ static int parse_net(PyObject *obj, Net *net, Refs *r)
             return 0;
         }
     }
+    return 1;
+}
+
+/* The sparse path's LU object (solver.py's _SuperLU): a writable float64 array ``data``
+   (nnz) and a method factor(). Ignored when the network is not sparse. */
+static int attach_lu(PyObject *lu, Net *net, Refs *r)
+{
+    if (!net->sparse) return 1;
+    if (lu == NULL || lu == Py_None) {
+        PyErr_SetString(PyExc_ValueError,
+                        "lu: the network uses the sparse path and needs an LU object");
+        return 0;
+    }
+    if (r->nref >= MAX_REFS - 1) {
+        PyErr_SetString(PyExc_RuntimeError, "lu: too many arrays");
+        return 0;
+    }
+    PyObject *a = PyObject_GetAttrString(lu, "data");
+    if (a == NULL) return 0;
+    r->refs[r->nref++] = a;
+    PyArrayObject *arr;
+    if (!get_array(a, NPY_FLOAT64, "lu.data", &arr, net->nnz, 1)) return 0;
+    Py_INCREF(lu);
+    r->refs[r->nref++] = lu;
+    net->lu = lu;
+    net->lu_data = F64(arr);
     return 1;
 }
 
@@ -788,15 +962,15 @@ static PyObject *py_rhs(PyObject *self, PyObject *args)
 /* solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b, for tests. */
 static PyObject *py_solve_newton(PyObject *self, PyObject *args)
 {
-    PyObject *oy, *ob, *onet, *oout;
+    PyObject *oy, *ob, *onet, *oout, *lu = Py_None;
     double c;
-    if (!PyArg_ParseTuple(args, "OdOOO", &oy, &c, &ob, &onet, &oout)) return NULL;
+    if (!PyArg_ParseTuple(args, "OdOOO|O", &oy, &c, &ob, &onet, &oout, &lu)) return NULL;
     PyArrayObject *y, *b, *out;
     Net net;
     Refs refs = {{0}, 0};
     if (!parse_net(onet, &net, &refs) || !get_array(oy, NPY_FLOAT64, "y", &y, net.n, 0) ||
         !get_array(ob, NPY_FLOAT64, "b", &b, net.n, 0) ||
-        !get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) {
+        !get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1) || !attach_lu(lu, &net, &refs)) {
         refs_release(&refs);
         return NULL;
     }
@@ -807,10 +981,11 @@ static PyObject *py_solve_newton(PyObject *self, PyObject *args)
     }
     net_jacobian(&net, F64(y), &L);
     int ok = lin_factor(&net, &L, c);
-    if (ok) lin_solve(&net, &L, F64(b), F64(out));
+    if (ok > 0 && lin_solve(&net, &L, F64(b), F64(out)) < 0) ok = -1;
     lin_free(&L);
     refs_release(&refs);
-    if (!ok) {
+    if (ok < 0) return NULL;
+    if (ok == 0) {
         PyErr_SetString(PyExc_ArithmeticError, "singular Newton matrix");
         return NULL;
     }
@@ -821,11 +996,12 @@ static PyObject *py_solve_newton(PyObject *self, PyObject *args)
              network, Y[, callback]); neg_tol < 0 switches the non-negativity check off */
 static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 {
-    PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None;
+    PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None, *lu = Py_None;
     double t0, t_end, rtol, max_step, first_step, neg_tol;
     long max_steps;
-    if (!PyArg_ParseTuple(args, "OddOdOddldOO|O", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
-                          &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY, &callback))
+    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OO", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
+                          &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY, &callback,
+                          &lu))
         return NULL;
     if (callback != Py_None && !PyCallable_Check(callback)) {
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
@@ -845,7 +1021,7 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
     Refs refs = {{0}, 0};
     if (!parse_net(onet, &net, &refs) || !get_array(oy0, NPY_FLOAT64, "y0", &y0, net.n, 0) ||
         !get_array(otout, NPY_FLOAT64, "t_out", &tout, -1, 0) ||
-        !get_array(oatol, NPY_FLOAT64, "atol", &atol, net.n, 0)) {
+        !get_array(oatol, NPY_FLOAT64, "atol", &atol, net.n, 0) || !attach_lu(lu, &net, &refs)) {
         refs_release(&refs);
         return NULL;
     }
@@ -879,11 +1055,11 @@ static PyMethodDef methods[] = {
     {"rhs", py_rhs, METH_VARARGS,
      "rhs(y, network, out): out = dy/dt; network is a CompiledNetwork (arrays by name)"},
     {"solve_newton", py_solve_newton, METH_VARARGS,
-     "solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b"},
+     "solve_newton(y, c, b, network, out[, lu]): out = (I - c J(y))^-1 b"},
     {"bdf_solve", py_bdf_solve, METH_VARARGS,
      "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol, "
      "network, Y"
-     "[, callback]); callback(t) is called every 64 steps"
+     "[, callback, lu]); callback(t) is called every 64 steps; lu: the sparse path's LU object"
      " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y)"},
     {NULL, NULL, 0, NULL}};
 

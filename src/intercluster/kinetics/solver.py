@@ -10,14 +10,20 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from intercluster.errors import ConfigError, SolverError, bad_value
 from intercluster.kinetics import _bdf
 
-__all__ = ["CompiledNetwork", "IntegrationResult"]
+__all__ = ["DENSE_MAX_SPECIES", "LINEAR_SOLVERS", "CompiledNetwork", "IntegrationResult"]
+
+#: Choices of ``linear_solver`` in :meth:`CompiledNetwork.from_arrays`.
+LINEAR_SOLVERS = ("auto", "schur", "sparse", "dense")
+#: With ``linear_solver="auto"``, networks without the core/periphery structure use the
+#: dense C LU up to this many species and SuperLU above (benchmarks/bench_general.py).
+DENSE_MAX_SPECIES = 150
 
 
 @dataclass(frozen=True)
@@ -82,11 +88,25 @@ class CompiledNetwork:
     blk_of: np.ndarray
     blk_start: np.ndarray
     blk_end: np.ndarray
+    #: General sparse path: I - cJ in CSC form (pattern fixed once), SuperLU via SciPy.
+    sparse: bool = False
+    sp_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+    sp_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    sp_diag: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    sp_perm: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def linear_solver(self) -> str:
+        """The Newton-system solver in use: "schur", "dense" or "sparse"."""
+        if self.sparse:
+            return "sparse"
+        return "schur" if self.nc < self.n_species else "dense"
 
     @classmethod
-    def from_network(cls, network) -> CompiledNetwork:
+    def from_network(cls, network, *, linear_solver: str = "auto") -> CompiledNetwork:
         """Arrays of a :class:`~intercluster.network.Network` (monomers form the core,
-        dimers the periphery, one block per dimer total)."""
+        dimers the periphery, one block per dimer total); ``linear_solver`` as in
+        :meth:`from_arrays`."""
         system = network.system
         block = np.array([d.n_a for d in system.dimers], dtype=np.int64)
         return cls.from_arrays(
@@ -96,11 +116,20 @@ class CompiledNetwork:
             network.rate_constants,
             n_core=system.n_monomers,
             periphery_block=block,
+            linear_solver=linear_solver,
         )
 
     @classmethod
     def from_arrays(
-        cls, n_species, reactants, products, rate_constants, *, n_core=None, periphery_block=None
+        cls,
+        n_species,
+        reactants,
+        products,
+        rate_constants,
+        *,
+        n_core=None,
+        periphery_block=None,
+        linear_solver: str = "auto",
     ) -> CompiledNetwork:
         """General constructor for mass-action networks with at most two reactant and
         two product slots per reaction.
@@ -119,6 +148,20 @@ class CompiledNetwork:
             If that does not hold (or ``n_core`` is None) everything is core.
         periphery_block : int array, shape (n_species - n_core,), optional
             Block id of each periphery species, non-decreasing.
+        linear_solver : {"auto", "schur", "sparse", "dense"}
+            How the Newton systems (I - cJ) x = b are solved. "schur": the Schur
+            complement on the core with tridiagonal periphery blocks (needs ``n_core``,
+            ``periphery_block`` and that structure). "sparse": SciPy's SuperLU on the
+            sparsity pattern of I - cJ, for any network. "dense": LU of the whole matrix
+            in C (small networks). "auto" (default): "schur" where the structure holds,
+            else "dense" up to ``DENSE_MAX_SPECIES`` species, else "sparse".
+
+        Raises
+        ------
+        ConfigError
+            For indices outside [-1, n_species) or an empty first slot, arrays of the
+            wrong shape or dtype, rate constants that are not finite and >= 0, or a
+            ``linear_solver`` that is unknown or ("schur") does not apply.
         """
         n = _check_int("n_species", n_species, 1)
         reactants = _check_slots("reactants", reactants, n)
@@ -155,17 +198,41 @@ class CompiledNetwork:
             col.append(r[mask])
         rxn, coef, other, row, col = (np.concatenate(v) for v in (rxn, coef, other, row, col))
 
+        if linear_solver not in LINEAR_SOLVERS:
+            raise ConfigError(
+                bad_value("linear_solver", _show(linear_solver), f"one of {LINEAR_SOLVERS}")
+            )
         layout = None
-        if n_core is not None and periphery_block is not None:
-            layout = _layout(n, n_core, np.asarray(periphery_block, np.int64), row, col)
-            if layout is None:
+        if (
+            linear_solver in ("auto", "schur")
+            and n_core is not None
+            and periphery_block is not None
+        ):
+            layout = _layout(n, n_core, periphery_block, row, col)
+        if layout is None and linear_solver == "schur":
+            raise ConfigError(
+                bad_value(
+                    "linear_solver",
+                    "schur",
+                    "'schur' only for a network with n_core and periphery_block whose periphery "
+                    "couples tridiagonally inside blocks; use 'auto', 'sparse' or 'dense'",
+                )
+            )
+        if layout is None:
+            dense = linear_solver == "dense" or (linear_solver == "auto" and n <= DENSE_MAX_SPECIES)
+            if n_core is not None and periphery_block is not None and linear_solver == "auto":
                 warnings.warn(
                     "network does not have the core/tridiagonal-periphery structure; "
-                    "falling back to a dense linear solver (slow for large networks)",
+                    + (
+                        "falling back to a dense linear solver"
+                        if dense
+                        else "falling back to the general sparse linear solver (SuperLU)"
+                    ),
                     stacklevel=2,
                 )
-        if layout is None:
-            layout = _layout(n, n, np.zeros(0, np.int64), row, col)
+            layout = (
+                _layout(n, n, np.zeros(0, np.int64), row, col) if dense else _sparse(n, row, col)
+            )
         blocks, dest, lay = layout
         return cls(
             n_species=n,
@@ -214,8 +281,12 @@ class CompiledNetwork:
         b = _check_vector("b", b, self.n_species)
         c = _check_float("c", c, 0.0)
         out = np.zeros(self.n_species)
-        _bdf.solve_newton(y, c, b, self, out)
+        _bdf.solve_newton(y, c, b, self, out, self._lu())
         return out
+
+    def _lu(self):
+        """The sparse path's factorization object (None on the other paths)."""
+        return _SuperLU(self) if self.sparse else None
 
     def jacobian_dense(self, y: np.ndarray) -> np.ndarray:
         """The analytic Jacobian as a dense (n_species, n_species) array [s^-1]
@@ -298,6 +369,7 @@ class CompiledNetwork:
             self,
             Y,
             callback,
+            self._lu(),
         )
         if status != _bdf.SUCCESS:
             raise SolverError(
@@ -306,6 +378,85 @@ class CompiledNetwork:
                 f"rate constants, or check the initial concentrations"
             )
         return IntegrationResult(Y, t_reached, n_steps, n_fev, n_jev, n_lu, min_y)
+
+
+class _SuperLU:
+    """SciPy's SuperLU on I - cJ for the C integrator's general sparse path.
+
+    The C side writes the values of I - cJ into ``data`` (CSC, pattern of the network,
+    fixed) and calls :meth:`factor`, which returns SuperLU's factors Pr A Pc = L U as
+    CSC arrays (or None if the matrix is singular); the C side checks them and runs the
+    triangular solves itself, so a Newton iteration costs no Python call.
+    """
+
+    def __init__(self, cn: CompiledNetwork):
+        n = cn.n_species
+        self.shape = (n, n)
+        self.indptr = cn.sp_indptr.astype(np.int32)
+        self.indices = cn.sp_indices.astype(np.int32)
+        self.data = np.zeros(len(cn.sp_indices))
+
+    def factor(self):
+        from scipy.sparse import csc_matrix
+        from scipy.sparse.linalg import splu
+
+        A = csc_matrix((self.data, self.indices, self.indptr), shape=self.shape, copy=False)
+        try:
+            # the fill-reducing column order is built into the pattern (_sparse), so
+            # SuperLU keeps it; threshold pivoting prefers the diagonal
+            lu = splu(A, permc_spec="NATURAL", diag_pivot_thresh=SUPERLU_PIVOT_THRESHOLD)
+        except RuntimeError:  # "Factor is exactly singular"
+            return None
+        L, U = lu.L, lu.U
+        i32 = np.int32
+        return (
+            np.ascontiguousarray(L.indptr, i32),
+            np.ascontiguousarray(L.indices, i32),
+            np.ascontiguousarray(L.data, float),
+            np.ascontiguousarray(U.indptr, i32),
+            np.ascontiguousarray(U.indices, i32),
+            np.ascontiguousarray(U.data, float),
+            np.ascontiguousarray(lu.perm_r, i32),
+            np.ascontiguousarray(lu.perm_c, i32),
+        )
+
+
+#: SuperLU's threshold for partial pivoting: a diagonal entry is kept as the pivot if it
+#: is at least this fraction of the largest entry of its column.
+SUPERLU_PIVOT_THRESHOLD = 0.1
+
+
+def _sparse(n, row, col):
+    """CSC pattern of I - J (every diagonal entry present) with species renumbered in a
+    fill-reducing order (SuperLU's minimum degree on the pattern of A^T + A, computed
+    once here), and the position of each Jacobian contribution in it."""
+    from scipy.sparse import csc_matrix
+    from scipy.sparse.linalg import splu
+
+    njc = len(row)
+    diag = np.arange(n, dtype=np.int64)
+    rr, cc = np.concatenate([row, diag]), np.concatenate([col, diag])
+    # a diagonally dominant matrix of the same pattern: no pivoting, the order is
+    # the minimum-degree one
+    probe = csc_matrix((np.where(rr == cc, 2.0 * n + 1.0, -1.0), (rr, cc)), shape=(n, n))
+    perm = splu(probe, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0).perm_c.astype(np.int64)
+    ptr, rows, pos = _csc(perm[cc], perm[rr], n)
+    lay = {
+        "nc": 0,
+        "cp_ptr": np.zeros(n + 1, np.int64),
+        "cp_row": np.zeros(0, np.int64),
+        "pc_ptr": np.zeros(1, np.int64),
+        "pc_row": np.zeros(0, np.int64),
+        "blk_of": np.zeros(n, np.int64),
+        "blk_start": np.zeros(1, np.int64),
+        "blk_end": np.full(1, n, np.int64),
+        "sparse": True,
+        "sp_indptr": ptr,
+        "sp_indices": rows,
+        "sp_diag": pos[njc:],
+        "sp_perm": perm,
+    }
+    return np.full(njc, 6, np.int64), pos[:njc], lay
 
 
 def _layout(n, nc, blk, row, col):
