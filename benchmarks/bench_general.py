@@ -1,7 +1,7 @@
 """The general sparse path of the kinetics solver, side by side with the specialised one.
 
 Part 1: the Ag25/Au25 dimer network (sim3, Table 1 constants of Neumaier et al.,
-J. Am. Chem. Soc. 2021, DOI 10.1021/jacs.1c04888; 377 species, 1302 reactions),
+J. Am. Chem. Soc. 2021; 377 species, 1302 reactions),
 40:40 nmol/L, 0..3620 s with 3621 outputs, rtol 1e-8, atol 1e-12 nmol/L, solved with
 linear_solver = "schur" (Schur complement on the monomers, tridiagonal dimer blocks),
 "sparse" (SciPy's SuperLU on I - cJ) and "dense" (LU of the whole matrix in C).

@@ -6,8 +6,8 @@ Random networks are assembled from subunits of N metal sites (composition a = nu
 metal-A atoms): monomers, dimers and trimers, with random subsets of association,
 dissociation, exchange inside complexes and direct exchange between free clusters, so
 metal A, metal B and the number of subunits are conserved by construction (the kind of
-network of intercluster reactions of Neumaier et al., J. Am. Chem. Soc. 2021,
-DOI 10.1021/jacs.1c04888, with the trimers they observe).
+network of intercluster reactions of Neumaier et al., J. Am. Chem. Soc. 2021, with
+the trimers they observe).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def integrate(cn, y0, t, **kw):
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     n_sites=st.integers(1, 4),
@@ -109,13 +109,13 @@ def test_random_networks_sparse_path_conserves_and_agrees(seed, n_sites, trimers
     # same trajectory as the dense LU
     ref_dense = integrate(dense, y0, t)
     assert np.abs(res.y - ref_dense.y).max() <= 1e-6 * total
-    # and as SciPy's BDF with the same right-hand side and Jacobian, at tighter tolerance
+    # and as SciPy's LSODA with the same right-hand side and Jacobian, at tighter tolerance
     ref = solve_ivp(
         lambda _, y: sparse.rhs(y),
         (0.0, 50.0),
         y0,
         t_eval=t,
-        method="BDF",
+        method="LSODA",
         jac=lambda _, y: sparse.jacobian_dense(y),
         rtol=1e-11,
         atol=1e-14 * total,

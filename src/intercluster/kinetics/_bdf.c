@@ -9,6 +9,10 @@
  *           blocks (dimers of equal total, ordered along the exchange chain).
  *           T = I - c J_PP is an M-matrix (exchange inflows >= 0, bounded by each
  *           column's outflow), so the tridiagonal LU needs no pivoting.
+ *           Networks without that structure: the same matrix in a fixed CSC pattern
+ *           (jc_block 6), factorized by SciPy's SuperLU through a Python callback once
+ *           per factorization; the triangular solves on its L and U run here (general
+ *           sparse path, solver.py's _SuperLU).
  * bdf:      a port of SciPy's BDF (scipy/integrate/_ivp/bdf.py: orders 1-5,
  *           quasi-constant step size, NDF of Shampine & Reichelt 1997, same Newton
  *           and step/order logic). One change: the factorization of I - cJ is reused

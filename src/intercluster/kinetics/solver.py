@@ -3,6 +3,16 @@
 :class:`CompiledNetwork` holds the sparse stoichiometry (by reaction), the
 Jacobian's contribution table and its block structure. It is built once per
 network; new rate constants only replace one vector (:meth:`with_rate_constants`).
+
+The Newton systems (I - cJ) x = b of the integrator are solved by one of three paths
+(``linear_solver``): a Schur complement on the monomers with tridiagonal dimer blocks
+(the dimer networks of Neumaier et al., J. Am. Chem. Soc. 2021), SciPy's SuperLU on
+the sparsity pattern of I - cJ (any network: trimers, several families), or a dense LU
+(small networks).
+
+Every array is validated here before it crosses into C (:class:`ConfigError` naming
+the parameter, value and what is allowed); the C side checks every index again, once,
+when it reads the network by attribute name.
 """
 
 from __future__ import annotations
