@@ -287,7 +287,17 @@ class CompiledNetwork:
         return out
 
     def solve_newton(self, y: np.ndarray, c: float, b: np.ndarray) -> np.ndarray:
-        """(I - c J(y))^-1 b by the structured solver that BDF uses (for tests)."""
+        """(I - c J(y))^-1 b by the linear solver path that BDF uses (for tests).
+
+        ``y`` [nmol/L] and ``b`` have shape (n_species,), ``c`` [s] >= 0.
+
+        Raises
+        ------
+        ConfigError
+            For vectors of the wrong shape or not finite, or a negative ``c``.
+        ArithmeticError
+            If the matrix is singular.
+        """
         y = _check_vector("y", y, self.n_species)
         b = _check_vector("b", b, self.n_species)
         c = _check_float("c", c, 0.0)
