@@ -222,6 +222,21 @@ def test_valid_edge_cases_still_work(ab):
     assert same.y.tolist() == [[1.0, 0.0]]
 
 
+def test_output_times_off_by_rounding_are_kept_not_zeros(ab):
+    """dead time + n * dt can exceed dead time + t_end by one ulp (0.1 + 7 * 0.1 = 0.8 >
+    0.1 + 0.7): the output is computed (the integration runs to it), not refused or left
+    at zero; a real excursion is still refused."""
+    y0 = np.array([1.0, 0.0])
+    t_out = 0.1 + np.arange(8) * 0.1
+    assert t_out[-1] > 0.1 + 0.7
+    res = ab.integrate(y0, t_out, 0.1 + 0.7, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(res.y[:, 0], np.exp(-t_out), rtol=1e-8)
+    res = ab.integrate(y0, [0.3 - 1e-17 * 0.3, 0.5], 1.0, t0=0.3)
+    assert res.y[0].tolist() == [1.0, 0.0]
+    with pytest.raises(ConfigError, match=r"t_out\[0\] = 0.8000001"):
+        ab.integrate(y0, [0.8000001], 0.8)
+
+
 # ------------------------------------------------------------ unchanged results
 def test_valid_network_trajectory_is_bit_identical_to_before_the_checks():
     """N = 4 sim3, 40:40 over 3620 s: the same bits as the kernels gave before the

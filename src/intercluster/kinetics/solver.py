@@ -359,7 +359,7 @@ class CompiledNetwork:
         t_end = _check_float("t_end", t_end)
         if t_end < t0:
             raise ConfigError(bad_value("t_end", t_end, f"a time >= t0 = {t0} s"))
-        t_out = _check_times("t_out", t_out, t0, t_end)
+        t_out, t_end = _check_times("t_out", t_out, t0, t_end)
         rtol = _check_float("rtol", rtol, 0.0, strict=True)
         if np.ndim(atol) == 0:
             atol_arr = np.full(self.n_species, _check_float("atol", atol, 0.0, strict=True))
@@ -673,12 +673,21 @@ def _check_rate_constants(value, n_r: int) -> np.ndarray:
     return k
 
 
-def _check_times(name: str, value, t0: float, t_end: float) -> np.ndarray:
+#: Output times outside [t0, t_end] by at most this fraction of max(|t0|, |t_end|) are
+#: rounding (e.g. dead time + n * dt against dead time + t_end): they are kept, and the
+#: integration runs to the last of them.
+TIME_ROUNDING = 1e-12
+
+
+def _check_times(name: str, value, t0: float, t_end: float) -> tuple[np.ndarray, float]:
+    """Output times and the end time to integrate to (t_end, or the last output time
+    if that exceeds t_end by rounding only)."""
     a = _as_array(name, value, "real")
     if a.ndim != 1:
         raise ConfigError(bad_value(name, _Shown(f"an array of shape {a.shape}"), "a 1-D array"))
-    a = np.ascontiguousarray(a, dtype=float)
-    bad = ~np.isfinite(a) | (a < t0) | (a > t_end)
+    a = np.array(a, dtype=float)  # a copy: rounding at t0 is clamped below
+    slack = TIME_ROUNDING * max(abs(t0), abs(t_end))
+    bad = ~np.isfinite(a) | (a < t0 - slack) | (a > t_end + slack)
     if bad.any():
         i = int(np.argmax(bad))
         raise ConfigError(
@@ -693,4 +702,7 @@ def _check_times(name: str, value, t0: float, t_end: float) -> np.ndarray:
                 f"{name}[{i}]", float(a[i]), f"times in non-decreasing order (after {a[i - 1]} s)"
             )
         )
-    return a
+    np.maximum(a, t0, out=a)
+    if a.size and a[-1] > t_end:
+        t_end = float(a[-1])
+    return a, t_end
