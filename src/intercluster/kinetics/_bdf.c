@@ -9,6 +9,10 @@
  *           blocks (dimers of equal total, ordered along the exchange chain).
  *           T = I - c J_PP is an M-matrix (exchange inflows >= 0, bounded by each
  *           column's outflow), so the tridiagonal LU needs no pivoting.
+ *           Networks without that structure: the same matrix in a fixed CSC pattern
+ *           (jc_block 6), factorized by SciPy's SuperLU through a Python callback once
+ *           per factorization; the triangular solves on its L and U run here (general
+ *           sparse path, solver.py's _SuperLU).
  * bdf:      a port of SciPy's BDF (scipy/integrate/_ivp/bdf.py: orders 1-5,
  *           quasi-constant step size, NDF of Shampine & Reichelt 1997, same Newton
  *           and step/order logic). One change: the factorization of I - cJ is reused
@@ -18,8 +22,12 @@
  *           test but leaves a component below -neg_tol is rejected and retried with
  *           half the step (concentrations cannot be negative).
  *
- * Python-facing functions take C-contiguous float64/int64 arrays; the wrapper in
- * solver.py prepares them. bdf_solve releases the GIL.
+ * Python-facing functions take the CompiledNetwork object of solver.py and fetch its
+ * arrays by attribute name (C-contiguous float64/int64, sizes checked per field). Every
+ * index array is range-checked once when the network is parsed (parse_net), so the
+ * kernels never read or write out of bounds whatever a caller passes; solver.py
+ * validates the user-facing arguments first and raises ConfigError. bdf_solve releases
+ * the GIL.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -51,6 +59,15 @@ typedef struct {
     const int64_t *jc_rxn, *jc_other, *jc_block, *jc_dest;
     const double *jc_coef;
     const int64_t *cp_ptr, *cp_row, *pc_ptr, *pc_row, *blk_of, *blk_start, *blk_end;
+    /* general sparse path: I - cJ in a fixed CSC pattern of nnz entries (jc_block 6 puts
+       a contribution at jc_dest in it; sp_diag[i] is the position of entry (i, i)),
+       factorized and solved by a Python object around SciPy's SuperLU (see solver.py) */
+    int sparse;
+    npy_intp nnz;
+    const int64_t *sp_diag;
+    const int64_t *sp_perm; /* species i is row/column sp_perm[i] of the CSC matrix */
+    PyObject *lu;      /* lu.factor() -> SuperLU's factors, or None if singular */
+    double *lu_data;   /* lu.data: the CSC values the factorization reads */
 } Net;
 
 typedef struct {
@@ -58,7 +75,42 @@ typedef struct {
     double *tri_l, *tri_uinv, *tri_up, *Acp, *Apc, *S, *work;
     npy_intp *piv;
     int64_t *blk_mark, *blk_list;
+    /* sparse path: J in the CSC pattern; SuperLU's factors (arrays owned by fac) */
+    double *Jsp, *z;
+    int64_t *udiag;
+    PyObject *fac;
+    const int32_t *Lp, *Li, *Up, *Ui, *pr, *pc;
+    const double *Lx, *Ux;
 } Lin;
+
+/* A C-contiguous array of typenum with expect_size elements (-1: any), else an error
+   naming the field. */
+static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject **out,
+                     npy_intp expect_size, int writable)
+{
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a numpy array, got %.100s", name,
+                     Py_TYPE(obj)->tp_name);
+        return 0;
+    }
+    PyArrayObject *a = (PyArrayObject *)obj;
+    if (PyArray_TYPE(a) != typenum || !PyArray_IS_C_CONTIGUOUS(a) ||
+        (writable && !PyArray_ISWRITEABLE(a))) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a C-contiguous %s%s array", name,
+                     typenum == NPY_FLOAT64 ? "float64" : (typenum == NPY_INT32 ? "int32" : "int64"), writable ? " writable" : "");
+        return 0;
+    }
+    if (expect_size >= 0 && PyArray_SIZE(a) != expect_size) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd elements, got %zd", name,
+                     (Py_ssize_t)expect_size, (Py_ssize_t)PyArray_SIZE(a));
+        return 0;
+    }
+    *out = a;
+    return 1;
+}
+
+#define F64(a) ((double *)PyArray_DATA(a))
+#define I64(a) ((int64_t *)PyArray_DATA(a))
 
 /* ------------------------------------------------------------------ model */
 static void net_rhs(const Net *net, const double *x, double *out)
@@ -85,6 +137,7 @@ static void net_jacobian(const Net *net, const double *x, Lin *L)
     memset(L->Jlo, 0, sizeof(double) * net->npp);
     memset(L->Jdi, 0, sizeof(double) * net->npp);
     memset(L->Jup, 0, sizeof(double) * net->npp);
+    memset(L->Jsp, 0, sizeof(double) * net->nnz);
     for (npy_intp q = 0; q < net->njc; q++) {
         double v = net->jc_coef[q] * net->k[net->jc_rxn[q]];
         int64_t o = net->jc_other[q], d = net->jc_dest[q];
@@ -95,7 +148,8 @@ static void net_jacobian(const Net *net, const double *x, Lin *L)
         case 2: L->Jpc[d] += v; break;
         case 3: L->Jdi[d] += v; break;
         case 4: L->Jlo[d] += v; break;
-        default: L->Jup[d] += v; break;
+        case 5: L->Jup[d] += v; break;
+        default: L->Jsp[d] += v; break;
         }
     }
 }
@@ -158,9 +212,108 @@ static void lu_solve(const double *A, const npy_intp *piv, npy_intp n, double *b
     }
 }
 
-/* Factorize I - cJ (J from the last net_jacobian). Returns 0 if singular. */
+/* Sparse path: write I - cJ into lu.data and call lu.factor() (with the GIL), which runs
+   SuperLU and returns its factors Pr A Pc = L U as CSC arrays (L unit lower, U upper):
+   (L.indptr, L.indices, L.data, U.indptr, U.indices, U.data, perm_r, perm_c), int32
+   indices, float64 values; or None if A is singular. The factors are checked here, once
+   per factorization, and the triangular solves then run in C without the GIL.
+   1 ok, 0 singular, -1 a Python exception is set. */
+static int check_factor_csc(const int32_t *ptr, const int32_t *idx, npy_intp nnz, npy_intp n,
+                            int lower, int64_t *diag)
+{
+    if (ptr[0] != 0 || ptr[n] != nnz) return 0;
+    for (npy_intp j = 0; j < n; j++) {
+        if (ptr[j + 1] < ptr[j]) return 0;
+        if (diag) diag[j] = -1;
+        for (int32_t p = ptr[j]; p < ptr[j + 1]; p++) {
+            int32_t i = idx[p];
+            if (i < 0 || i >= n || (lower ? i < j : i > j)) return 0;
+            if (diag && i == j) diag[j] = p;
+        }
+        if (diag && diag[j] < 0) return 0;
+    }
+    return 1;
+}
+
+static int sparse_factor(const Net *net, Lin *L, double c)
+{
+    const npy_intp n = net->n;
+    for (npy_intp p = 0; p < net->nnz; p++) net->lu_data[p] = -c * L->Jsp[p];
+    for (npy_intp i = 0; i < n; i++) net->lu_data[net->sp_diag[i]] += 1.0;
+    PyGILState_STATE g = PyGILState_Ensure();
+    Py_CLEAR(L->fac);
+    int ret = -1;
+    PyObject *r = PyObject_CallMethod(net->lu, "factor", NULL);
+    if (r == NULL) goto out;
+    if (r == Py_None) { ret = 0; Py_DECREF(r); goto out; }
+    L->fac = r;
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 8) {
+        PyErr_SetString(PyExc_TypeError, "lu.factor(): expected a tuple of 8 arrays or None");
+        goto out;
+    }
+    static const char *names[8] = {"L.indptr", "L.indices", "L.data", "U.indptr",
+                                   "U.indices", "U.data", "perm_r", "perm_c"};
+    PyArrayObject *a[8];
+    for (int i = 0; i < 8; i++) {
+        int typenum = (i == 2 || i == 5) ? NPY_FLOAT64 : NPY_INT32;
+        npy_intp size = (i == 0 || i == 3) ? n + 1 : ((i >= 6) ? n : -1);
+        if (!get_array(PyTuple_GET_ITEM(r, i), typenum, names[i], &a[i], size, 0)) goto out;
+    }
+    L->Lp = (const int32_t *)PyArray_DATA(a[0]); L->Li = (const int32_t *)PyArray_DATA(a[1]);
+    L->Lx = F64(a[2]);
+    L->Up = (const int32_t *)PyArray_DATA(a[3]); L->Ui = (const int32_t *)PyArray_DATA(a[4]);
+    L->Ux = F64(a[5]);
+    L->pr = (const int32_t *)PyArray_DATA(a[6]); L->pc = (const int32_t *)PyArray_DATA(a[7]);
+    if (PyArray_SIZE(a[1]) != PyArray_SIZE(a[2]) || PyArray_SIZE(a[4]) != PyArray_SIZE(a[5]) ||
+        !check_factor_csc(L->Lp, L->Li, PyArray_SIZE(a[1]), n, 1, NULL) ||
+        !check_factor_csc(L->Up, L->Ui, PyArray_SIZE(a[4]), n, 0, L->udiag)) {
+        PyErr_SetString(PyExc_ValueError, "lu.factor(): L and U are not n x n triangular CSC");
+        goto out;
+    }
+    for (npy_intp i = 0; i < n; i++)
+        if (L->pr[i] < 0 || L->pr[i] >= n || L->pc[i] < 0 || L->pc[i] >= n) {
+            PyErr_SetString(PyExc_ValueError, "lu.factor(): permutation out of range");
+            goto out;
+        }
+    ret = 1;
+    for (npy_intp j = 0; j < n; j++) {
+        double d = L->Ux[L->udiag[j]];
+        if (d == 0.0 || !isfinite(d)) { ret = 0; break; }
+    }
+out:
+    if (ret != 1) Py_CLEAR(L->fac);
+    PyGILState_Release(g);
+    return ret;
+}
+
+/* Sparse path: out = A^-1 b with A[sp_perm[i], sp_perm[j]] = (I - cJ)[i, j] and
+   Pr A Pc = L U. Always 1. */
+static int sparse_solve(const Net *net, Lin *L, const double *b, double *out)
+{
+    const npy_intp n = net->n;
+    double *z = L->z;
+    for (npy_intp i = 0; i < n; i++) z[L->pr[net->sp_perm[i]]] = b[i];
+    for (npy_intp j = 0; j < n; j++) { /* L z' = z, unit diagonal */
+        double zj = z[j];
+        if (zj != 0.0)
+            for (int32_t p = L->Lp[j]; p < L->Lp[j + 1]; p++)
+                if (L->Li[p] != j) z[L->Li[p]] -= L->Lx[p] * zj;
+    }
+    for (npy_intp j = n - 1; j >= 0; j--) { /* U y = z' */
+        double yj = z[j] / L->Ux[L->udiag[j]];
+        z[j] = yj;
+        if (yj != 0.0)
+            for (int32_t p = L->Up[j]; p < L->Up[j + 1]; p++)
+                if (L->Ui[p] != j) z[L->Ui[p]] -= L->Ux[p] * yj;
+    }
+    for (npy_intp i = 0; i < n; i++) out[i] = z[L->pc[net->sp_perm[i]]];
+    return 1;
+}
+
+/* Factorize I - cJ (J from the last net_jacobian). 1 ok, 0 singular, -1 Python error. */
 static int lin_factor(const Net *net, Lin *L, double c)
 {
+    if (net->sparse) return sparse_factor(net, L, c);
     npy_intp nc = net->nc, npp = net->npp;
     for (npy_intp i = 0; i < npp; i++) L->tri_up[i] = -c * L->Jup[i];
     for (npy_intp i = 0; i < npp; i++) {
@@ -207,8 +360,10 @@ static int lin_factor(const Net *net, Lin *L, double c)
     return lu_factor(L->S, L->piv, nc);
 }
 
-static void lin_solve(const Net *net, Lin *L, const double *b, double *out)
+/* out = (I - cJ)^-1 b with the last factorization. 1 ok, -1 Python error (sparse path). */
+static int lin_solve(const Net *net, Lin *L, const double *b, double *out)
 {
+    if (net->sparse) return sparse_solve(net, L, b, out);
     npy_intp nc = net->nc, npp = net->npp;
     double *w = L->work;
     memcpy(w, b + nc, sizeof(double) * npp);
@@ -230,6 +385,7 @@ static void lin_solve(const Net *net, Lin *L, const double *b, double *out)
     }
     if (npp > 0) tri_solve(L, 0, npp, w);
     memcpy(out + nc, w, sizeof(double) * npp);
+    return 1;
 }
 
 static void lin_free(Lin *L)
@@ -237,6 +393,12 @@ static void lin_free(Lin *L)
     free(L->Jcc); free(L->Jcp); free(L->Jpc); free(L->Jlo); free(L->Jdi); free(L->Jup);
     free(L->tri_l); free(L->tri_uinv); free(L->tri_up); free(L->Acp); free(L->Apc);
     free(L->S); free(L->work); free(L->piv); free(L->blk_mark); free(L->blk_list);
+    free(L->Jsp); free(L->z); free(L->udiag);
+    if (L->fac) {
+        PyGILState_STATE g = PyGILState_Ensure();
+        Py_CLEAR(L->fac);
+        PyGILState_Release(g);
+    }
 }
 
 static int lin_alloc(const Net *net, Lin *L)
@@ -259,7 +421,10 @@ static int lin_alloc(const Net *net, Lin *L)
     L->piv = calloc(net->nc + 1, sizeof(npy_intp));
     L->blk_mark = calloc(net->nblk + 1, sizeof(int64_t));
     L->blk_list = calloc(net->nblk + 1, sizeof(int64_t));
-    if (!L->Jcc || !L->Jcp || !L->Jpc || !L->Jlo || !L->Jdi || !L->Jup || !L->tri_l ||
+    L->Jsp = calloc(net->nnz + 1, sizeof(double));
+    L->z = calloc(net->sparse ? net->n : 1, sizeof(double));
+    L->udiag = calloc(net->sparse ? net->n : 1, sizeof(int64_t));
+    if (!L->Jsp || !L->z || !L->udiag || !L->Jcc || !L->Jcp || !L->Jpc || !L->Jlo || !L->Jdi || !L->Jup || !L->tri_l ||
         !L->tri_uinv || !L->tri_up || !L->Acp || !L->Apc || !L->S || !L->work || !L->piv ||
         !L->blk_mark || !L->blk_list) {
         lin_free(L);
@@ -426,7 +591,9 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             while (!converged) {
                 if (!lu_valid) {
                     st.n_lu++;
-                    if (!lin_factor(net, &L, c)) { st.status = SINGULAR; goto done; }
+                    int fs = lin_factor(net, &L, c);
+                    if (fs < 0) { st.status = INTERRUPTED; goto done; }
+                    if (fs == 0) { st.status = SINGULAR; goto done; }
                     c_lu = c;
                     lu_valid = 1;
                 }
@@ -442,7 +609,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     for (npy_intp i = 0; i < n; i++) if (!isfinite(f[i])) { finite = 0; break; }
                     if (!finite) break;
                     for (npy_intp i = 0; i < n; i++) bvec[i] = c * f[i] - psi[i] - dvec[i];
-                    lin_solve(net, &L, bvec, dy);
+                    if (lin_solve(net, &L, bvec, dy) < 0) { st.status = INTERRUPTED; goto done; }
                     double dy_norm = rms(dy, scale, n);
                     int has_rate = dy_norm_old >= 0.0;
                     double rate = (has_rate && dy_norm_old > 0.0) ? dy_norm / dy_norm_old : 0.0;
@@ -577,76 +744,204 @@ done:
 }
 
 /* ------------------------------------------------------- Python interface */
-static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject **out,
-                     npy_intp expect_size, int writable)
+
+/* The network's arrays, fetched from the CompiledNetwork object by attribute name. The
+   Net keeps a reference to every array it points into until net_release(), so a callback
+   that rebinds an attribute cannot free memory the kernels are using. */
+#define MAX_REFS 32
+typedef struct {
+    PyObject *refs[MAX_REFS];
+    int nref;
+} Refs;
+
+static void refs_release(Refs *r)
 {
-    if (!PyArray_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a numpy array", name);
+    for (int i = 0; i < r->nref; i++) Py_DECREF(r->refs[i]);
+    r->nref = 0;
+}
+
+/* net.<name> as an array of typenum with expect_size elements (-1: any). */
+static PyArrayObject *attr_array(PyObject *obj, const char *name, int typenum,
+                                 npy_intp expect_size, Refs *r)
+{
+    PyObject *a = PyObject_GetAttrString(obj, name);
+    if (a == NULL) return NULL;
+    if (r->nref >= MAX_REFS) {
+        Py_DECREF(a);
+        PyErr_SetString(PyExc_RuntimeError, "network: too many arrays");
+        return NULL;
+    }
+    r->refs[r->nref++] = a;
+    PyArrayObject *out;
+    char field[64];
+    snprintf(field, sizeof field, "network.%s", name);
+    if (!get_array(a, typenum, field, &out, expect_size, 0)) return NULL;
+    return out;
+}
+
+static int attr_int(PyObject *obj, const char *name, npy_intp lo, npy_intp hi, npy_intp *out)
+{
+    PyObject *a = PyObject_GetAttrString(obj, name);
+    if (a == NULL) return 0;
+    long long v = PyLong_AsLongLong(a);
+    Py_DECREF(a);
+    if (v == -1 && PyErr_Occurred()) return 0;
+    if (v < lo || v > hi) {
+        PyErr_Format(PyExc_ValueError, "network.%s = %lld: expected an integer in [%lld, %lld]",
+                     name, v, (long long)lo, (long long)hi);
         return 0;
     }
-    PyArrayObject *a = (PyArrayObject *)obj;
-    if (PyArray_TYPE(a) != typenum || !PyArray_IS_C_CONTIGUOUS(a) ||
-        (writable && !PyArray_ISWRITEABLE(a))) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a C-contiguous %s%s array", name,
-                     typenum == NPY_FLOAT64 ? "float64" : "int64", writable ? " writable" : "");
-        return 0;
-    }
-    if (expect_size >= 0 && PyArray_SIZE(a) != expect_size) {
-        PyErr_Format(PyExc_ValueError, "%s: expected %zd elements, got %zd", name,
-                     (Py_ssize_t)expect_size, (Py_ssize_t)PyArray_SIZE(a));
-        return 0;
-    }
-    *out = a;
+    *out = (npy_intp)v;
     return 1;
 }
 
-#define F64(a) ((double *)PyArray_DATA(a))
-#define I64(a) ((int64_t *)PyArray_DATA(a))
-
-/* Fill a Net from a tuple of arrays in the order of solver.py's CompiledNetwork.kernel_args(). */
-static int parse_net(PyObject *t, npy_intp n, Net *net)
+/* Every element of an index array in [lo, hi). */
+static int check_range(const int64_t *a, npy_intp size, int64_t lo, int64_t hi, const char *name)
 {
-    static const char *names[] = {"k", "r1", "r2", "p1", "p2", "jc_rxn", "jc_coef", "jc_other",
-                                  "jc_block", "jc_dest", "cp_ptr", "cp_row", "pc_ptr", "pc_row",
-                                  "blk_of", "blk_start", "blk_end"};
-    const int nargs = 17;
-    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != nargs + 1) {
-        PyErr_SetString(PyExc_TypeError, "network: expected a tuple (nc, 17 arrays)");
+    for (npy_intp i = 0; i < size; i++)
+        if (a[i] < lo || a[i] >= hi) {
+            PyErr_Format(PyExc_ValueError,
+                         "network.%s[%zd] = %lld: expected an index in [%lld, %lld)", name,
+                         (Py_ssize_t)i, (long long)a[i], (long long)lo, (long long)hi);
+            return 0;
+        }
+    return 1;
+}
+
+/* A CSC/CSR pointer array: ptr[0] = 0, non-decreasing, ptr[last] = total. */
+static int check_ptr(const int64_t *p, npy_intp size, npy_intp total, const char *name)
+{
+    if (p[0] != 0 || p[size - 1] != total) {
+        PyErr_Format(PyExc_ValueError,
+                     "network.%s: expected to start at 0 and end at %zd, got %lld..%lld", name,
+                     (Py_ssize_t)total, (long long)p[0], (long long)p[size - 1]);
         return 0;
     }
-    PyArrayObject *a[17];
-    for (int i = 0; i < nargs; i++) {
-        int typenum = (i == 0 || i == 6) ? NPY_FLOAT64 : NPY_INT64;
-        if (!get_array(PyTuple_GET_ITEM(t, i + 1), typenum, names[i], &a[i], -1, 0)) return 0;
-    }
-    long nc = PyLong_AsLong(PyTuple_GET_ITEM(t, 0));
-    if (nc < 0 || nc > n) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "network: bad core size");
-        return 0;
-    }
+    for (npy_intp i = 1; i < size; i++)
+        if (p[i] < p[i - 1]) {
+            PyErr_Format(PyExc_ValueError, "network.%s: decreases at position %zd", name,
+                         (Py_ssize_t)i);
+            return 0;
+        }
+    return 1;
+}
+
+/* Fill a Net from a CompiledNetwork (arrays by attribute name) and check every index it
+   holds, once, so that the kernels can use them without bounds checks. */
+static int parse_net(PyObject *obj, Net *net, Refs *r)
+{
+    npy_intp n, nc;
+    memset(net, 0, sizeof(Net));
+    if (!attr_int(obj, "n_species", 1, ((npy_intp)1) << 40, &n)) return 0;
+    if (!attr_int(obj, "nc", 0, n, &nc)) return 0;
     net->n = n;
     net->nc = nc;
     net->npp = n - nc;
-    net->nr = PyArray_SIZE(a[0]);
-    net->k = F64(a[0]);
-    net->r1 = I64(a[1]); net->r2 = I64(a[2]); net->p1 = I64(a[3]); net->p2 = I64(a[4]);
-    net->jc_rxn = I64(a[5]); net->jc_coef = F64(a[6]); net->jc_other = I64(a[7]);
-    net->jc_block = I64(a[8]); net->jc_dest = I64(a[9]);
-    net->njc = PyArray_SIZE(a[5]);
-    net->cp_ptr = I64(a[10]); net->cp_row = I64(a[11]); net->ncp = PyArray_SIZE(a[11]);
-    net->pc_ptr = I64(a[12]); net->pc_row = I64(a[13]); net->npc = PyArray_SIZE(a[13]);
-    net->blk_of = I64(a[14]); net->blk_start = I64(a[15]); net->blk_end = I64(a[16]);
-    net->nblk = PyArray_SIZE(a[15]);
-    for (int i = 1; i <= 4; i++)
-        if (PyArray_SIZE(a[i]) != net->nr) {
-            PyErr_Format(PyExc_ValueError, "%s: expected %zd elements", names[i], (Py_ssize_t)net->nr);
+    PyArrayObject *k = attr_array(obj, "k", NPY_FLOAT64, -1, r);
+    if (!k) return 0;
+    npy_intp nr = net->nr = PyArray_SIZE(k);
+    PyArrayObject *r1 = attr_array(obj, "r1", NPY_INT64, nr, r);
+    PyArrayObject *r2 = r1 ? attr_array(obj, "r2", NPY_INT64, nr, r) : NULL;
+    PyArrayObject *p1 = r2 ? attr_array(obj, "p1", NPY_INT64, nr, r) : NULL;
+    PyArrayObject *p2 = p1 ? attr_array(obj, "p2", NPY_INT64, nr, r) : NULL;
+    if (!p2) return 0;
+    PyArrayObject *jc_rxn = attr_array(obj, "jc_rxn", NPY_INT64, -1, r);
+    if (!jc_rxn) return 0;
+    npy_intp njc = net->njc = PyArray_SIZE(jc_rxn);
+    PyArrayObject *jc_coef = attr_array(obj, "jc_coef", NPY_FLOAT64, njc, r);
+    PyArrayObject *jc_other = jc_coef ? attr_array(obj, "jc_other", NPY_INT64, njc, r) : NULL;
+    PyArrayObject *jc_block = jc_other ? attr_array(obj, "jc_block", NPY_INT64, njc, r) : NULL;
+    PyArrayObject *jc_dest = jc_block ? attr_array(obj, "jc_dest", NPY_INT64, njc, r) : NULL;
+    PyArrayObject *cp_ptr = jc_dest ? attr_array(obj, "cp_ptr", NPY_INT64, net->npp + 1, r) : NULL;
+    PyArrayObject *cp_row = cp_ptr ? attr_array(obj, "cp_row", NPY_INT64, -1, r) : NULL;
+    PyArrayObject *pc_ptr = cp_row ? attr_array(obj, "pc_ptr", NPY_INT64, nc + 1, r) : NULL;
+    PyArrayObject *pc_row = pc_ptr ? attr_array(obj, "pc_row", NPY_INT64, -1, r) : NULL;
+    PyArrayObject *blk_of = pc_row ? attr_array(obj, "blk_of", NPY_INT64, net->npp, r) : NULL;
+    PyArrayObject *blk_start = blk_of ? attr_array(obj, "blk_start", NPY_INT64, -1, r) : NULL;
+    PyArrayObject *blk_end =
+        blk_start ? attr_array(obj, "blk_end", NPY_INT64, PyArray_SIZE(blk_start), r) : NULL;
+    if (!blk_end) return 0;
+    net->k = F64(k);
+    net->r1 = I64(r1); net->r2 = I64(r2); net->p1 = I64(p1); net->p2 = I64(p2);
+    net->jc_rxn = I64(jc_rxn); net->jc_coef = F64(jc_coef); net->jc_other = I64(jc_other);
+    net->jc_block = I64(jc_block); net->jc_dest = I64(jc_dest);
+    net->cp_ptr = I64(cp_ptr); net->cp_row = I64(cp_row); net->ncp = PyArray_SIZE(cp_row);
+    net->pc_ptr = I64(pc_ptr); net->pc_row = I64(pc_row); net->npc = PyArray_SIZE(pc_row);
+    net->blk_of = I64(blk_of); net->blk_start = I64(blk_start); net->blk_end = I64(blk_end);
+    net->nblk = PyArray_SIZE(blk_start);
+    npy_intp sparse;
+    if (!attr_int(obj, "sparse", 0, 1, &sparse)) return 0;
+    net->sparse = (int)sparse;
+    PyArrayObject *sp_indices = attr_array(obj, "sp_indices", NPY_INT64, -1, r);
+    PyArrayObject *sp_diag =
+        sp_indices ? attr_array(obj, "sp_diag", NPY_INT64, sparse ? n : -1, r) : NULL;
+    PyArrayObject *sp_perm =
+        sp_diag ? attr_array(obj, "sp_perm", NPY_INT64, sparse ? n : -1, r) : NULL;
+    if (!sp_perm) return 0;
+    net->nnz = PyArray_SIZE(sp_indices);
+    net->sp_diag = I64(sp_diag);
+    net->sp_perm = I64(sp_perm);
+
+    /* the index checks: after these the kernels never leave their arrays */
+    if (!check_range(net->r1, nr, 0, n, "r1") || !check_range(net->r2, nr, -1, n, "r2") ||
+        !check_range(net->p1, nr, 0, n, "p1") || !check_range(net->p2, nr, -1, n, "p2") ||
+        !check_range(net->jc_rxn, njc, 0, nr > 0 ? nr : 0, "jc_rxn") ||
+        !check_range(net->jc_other, njc, -1, n, "jc_other") ||
+        !check_range(net->jc_block, njc, 0, 7, "jc_block") ||
+        !check_ptr(net->cp_ptr, net->npp + 1, net->ncp, "cp_ptr") ||
+        !check_range(net->cp_row, net->ncp, 0, nc, "cp_row") ||
+        !check_ptr(net->pc_ptr, nc + 1, net->npc, "pc_ptr") ||
+        !check_range(net->pc_row, net->npc, 0, net->npp, "pc_row") ||
+        !check_range(net->blk_of, net->npp, 0, net->nblk, "blk_of") ||
+        !check_range(net->blk_start, net->nblk, 0, net->npp + 1, "blk_start") ||
+        !check_range(net->blk_end, net->nblk, 0, net->npp + 1, "blk_end") ||
+        (sparse && !check_range(net->sp_diag, n, 0, net->nnz, "sp_diag")) ||
+        (sparse && !check_range(net->sp_perm, n, 0, n, "sp_perm")))
+        return 0;
+    for (npy_intp b = 0; b < net->nblk; b++)
+        if (net->blk_start[b] > net->blk_end[b]) {
+            PyErr_Format(PyExc_ValueError, "network.blk_start[%zd] > network.blk_end[%zd]",
+                         (Py_ssize_t)b, (Py_ssize_t)b);
             return 0;
         }
-    if (PyArray_SIZE(a[10]) != net->npp + 1 || PyArray_SIZE(a[12]) != nc + 1 ||
-        PyArray_SIZE(a[14]) != net->npp) {
-        PyErr_SetString(PyExc_ValueError, "network: block arrays do not match the core size");
+    const npy_intp dest_size[7] = {nc * nc,  net->ncp, net->npc, net->npp,
+                                   net->npp, net->npp, net->nnz};
+    for (npy_intp q = 0; q < njc; q++) {
+        int64_t bk = net->jc_block[q], d = net->jc_dest[q];
+        if (d < 0 || d >= dest_size[bk]) {
+            PyErr_Format(PyExc_ValueError,
+                         "network.jc_dest[%zd] = %lld: expected an index in [0, %zd) for "
+                         "block %lld",
+                         (Py_ssize_t)q, (long long)d, (Py_ssize_t)dest_size[bk], (long long)bk);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The sparse path's LU object (solver.py's _SuperLU): a writable float64 array ``data``
+   (nnz) and a method factor(). Ignored when the network is not sparse. */
+static int attach_lu(PyObject *lu, Net *net, Refs *r)
+{
+    if (!net->sparse) return 1;
+    if (lu == NULL || lu == Py_None) {
+        PyErr_SetString(PyExc_ValueError,
+                        "lu: the network uses the sparse path and needs an LU object");
         return 0;
     }
+    if (r->nref >= MAX_REFS - 1) {
+        PyErr_SetString(PyExc_RuntimeError, "lu: too many arrays");
+        return 0;
+    }
+    PyObject *a = PyObject_GetAttrString(lu, "data");
+    if (a == NULL) return 0;
+    r->refs[r->nref++] = a;
+    PyArrayObject *arr;
+    if (!get_array(a, NPY_FLOAT64, "lu.data", &arr, net->nnz, 1)) return 0;
+    Py_INCREF(lu);
+    r->refs[r->nref++] = lu;
+    net->lu = lu;
+    net->lu_data = F64(arr);
     return 1;
 }
 
@@ -655,33 +950,46 @@ static PyObject *py_rhs(PyObject *self, PyObject *args)
     PyObject *ox, *onet, *oout;
     if (!PyArg_ParseTuple(args, "OOO", &ox, &onet, &oout)) return NULL;
     PyArrayObject *x, *out;
-    if (!get_array(ox, NPY_FLOAT64, "y", &x, -1, 0)) return NULL;
     Net net;
-    if (!parse_net(onet, PyArray_SIZE(x), &net)) return NULL;
-    if (!get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) return NULL;
-    net_rhs(&net, F64(x), F64(out));
-    Py_RETURN_NONE;
+    Refs refs = {{0}, 0};
+    PyObject *ret = NULL;
+    if (parse_net(onet, &net, &refs) && get_array(ox, NPY_FLOAT64, "y", &x, net.n, 0) &&
+        get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) {
+        net_rhs(&net, F64(x), F64(out));
+        ret = Py_None;
+        Py_INCREF(ret);
+    }
+    refs_release(&refs);
+    return ret;
 }
 
 /* solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b, for tests. */
 static PyObject *py_solve_newton(PyObject *self, PyObject *args)
 {
-    PyObject *oy, *ob, *onet, *oout;
+    PyObject *oy, *ob, *onet, *oout, *lu = Py_None;
     double c;
-    if (!PyArg_ParseTuple(args, "OdOOO", &oy, &c, &ob, &onet, &oout)) return NULL;
+    if (!PyArg_ParseTuple(args, "OdOOO|O", &oy, &c, &ob, &onet, &oout, &lu)) return NULL;
     PyArrayObject *y, *b, *out;
-    if (!get_array(oy, NPY_FLOAT64, "y", &y, -1, 0)) return NULL;
     Net net;
-    if (!parse_net(onet, PyArray_SIZE(y), &net)) return NULL;
-    if (!get_array(ob, NPY_FLOAT64, "b", &b, net.n, 0)) return NULL;
-    if (!get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1)) return NULL;
+    Refs refs = {{0}, 0};
+    if (!parse_net(onet, &net, &refs) || !get_array(oy, NPY_FLOAT64, "y", &y, net.n, 0) ||
+        !get_array(ob, NPY_FLOAT64, "b", &b, net.n, 0) ||
+        !get_array(oout, NPY_FLOAT64, "out", &out, net.n, 1) || !attach_lu(lu, &net, &refs)) {
+        refs_release(&refs);
+        return NULL;
+    }
     Lin L;
-    if (!lin_alloc(&net, &L)) return PyErr_NoMemory();
+    if (!lin_alloc(&net, &L)) {
+        refs_release(&refs);
+        return PyErr_NoMemory();
+    }
     net_jacobian(&net, F64(y), &L);
     int ok = lin_factor(&net, &L, c);
-    if (ok) lin_solve(&net, &L, F64(b), F64(out));
+    if (ok > 0 && lin_solve(&net, &L, F64(b), F64(out)) < 0) ok = -1;
     lin_free(&L);
-    if (!ok) {
+    refs_release(&refs);
+    if (ok < 0) return NULL;
+    if (ok == 0) {
         PyErr_SetString(PyExc_ArithmeticError, "singular Newton matrix");
         return NULL;
     }
@@ -692,27 +1000,47 @@ static PyObject *py_solve_newton(PyObject *self, PyObject *args)
              network, Y[, callback]); neg_tol < 0 switches the non-negativity check off */
 static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 {
-    PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None;
+    PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None, *lu = Py_None;
     double t0, t_end, rtol, max_step, first_step, neg_tol;
     long max_steps;
-    if (!PyArg_ParseTuple(args, "OddOdOddldOO|O", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
-                          &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY, &callback))
+    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OO", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
+                          &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY, &callback,
+                          &lu))
         return NULL;
     if (callback != Py_None && !PyCallable_Check(callback)) {
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
         return NULL;
     }
+    /* the scalar checks the Python wrapper makes, repeated for direct callers */
+    if (!(rtol > 0.0) || !isfinite(rtol) || !isfinite(t0) || !isfinite(t_end) || t_end < t0 ||
+        !(max_step > 0.0) || !(first_step >= 0.0) || !isfinite(first_step) || max_steps < 1 ||
+        isnan(neg_tol)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "bdf_solve: expected finite rtol > 0, finite t0 <= t_end, max_step > 0, "
+                        "finite first_step >= 0, max_steps >= 1, neg_tol not NaN");
+        return NULL;
+    }
     PyArrayObject *y0, *tout, *atol, *Y;
-    if (!get_array(oy0, NPY_FLOAT64, "y0", &y0, -1, 0)) return NULL;
-    npy_intp n = PyArray_SIZE(y0);
     Net net;
-    if (!parse_net(onet, n, &net)) return NULL;
-    if (!get_array(otout, NPY_FLOAT64, "t_out", &tout, -1, 0)) return NULL;
-    if (!get_array(oatol, NPY_FLOAT64, "atol", &atol, n, 0)) return NULL;
-    npy_intp n_out = PyArray_SIZE(tout);
-    if (!get_array(oY, NPY_FLOAT64, "Y", &Y, n_out * n, 1)) return NULL;
-    if (!(rtol > 0.0)) {
-        PyErr_SetString(PyExc_ValueError, "rtol must be > 0");
+    Refs refs = {{0}, 0};
+    if (!parse_net(onet, &net, &refs) || !get_array(oy0, NPY_FLOAT64, "y0", &y0, net.n, 0) ||
+        !get_array(otout, NPY_FLOAT64, "t_out", &tout, -1, 0) ||
+        !get_array(oatol, NPY_FLOAT64, "atol", &atol, net.n, 0) || !attach_lu(lu, &net, &refs)) {
+        refs_release(&refs);
+        return NULL;
+    }
+    npy_intp n = net.n, n_out = PyArray_SIZE(tout);
+    const double *to = F64(tout);
+    for (npy_intp i = 0; i < n_out; i++)
+        if (!(to[i] >= t0 && to[i] <= t_end) || (i > 0 && to[i] < to[i - 1])) {
+            PyErr_Format(PyExc_ValueError,
+                         "t_out[%zd]: expected non-decreasing times within [t0, t_end]",
+                         (Py_ssize_t)i);
+            refs_release(&refs);
+            return NULL;
+        }
+    if (!get_array(oY, NPY_FLOAT64, "Y", &Y, n_out * n, 1)) {
+        refs_release(&refs);
         return NULL;
     }
     BdfStats st;
@@ -720,6 +1048,7 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
     st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol), max_step, first_step,
              max_steps, neg_tol, F64(Y), callback);
     Py_END_ALLOW_THREADS
+    refs_release(&refs);
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
     if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
     return Py_BuildValue("(idlllld)", st.status, st.t, st.n_steps, st.n_fev, st.n_jev,
@@ -727,13 +1056,14 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
-    {"rhs", py_rhs, METH_VARARGS, "rhs(y, network, out): out = dy/dt"},
+    {"rhs", py_rhs, METH_VARARGS,
+     "rhs(y, network, out): out = dy/dt; network is a CompiledNetwork (arrays by name)"},
     {"solve_newton", py_solve_newton, METH_VARARGS,
-     "solve_newton(y, c, b, network, out): out = (I - c J(y))^-1 b"},
+     "solve_newton(y, c, b, network, out[, lu]): out = (I - c J(y))^-1 b"},
     {"bdf_solve", py_bdf_solve, METH_VARARGS,
      "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol, "
      "network, Y"
-     "[, callback]); callback(t) is called every 64 steps"
+     "[, callback, lu]); callback(t) is called every 64 steps; lu: the sparse path's LU object"
      " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y)"},
     {NULL, NULL, 0, NULL}};
 
