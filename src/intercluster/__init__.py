@@ -3,6 +3,7 @@
 Layers (DESIGN.md): :mod:`intercluster.network` builds species and reactions from
 rules, :mod:`intercluster.kinetics` simulates them, :mod:`intercluster.thermo`
 holds equilibria and plausibility numbers, :mod:`intercluster.plot` draws.
+:func:`load` reads a result folder back (:mod:`intercluster.results`).
 
 >>> from intercluster import ExchangeSystem, build_network
 >>> net = build_network(ExchangeSystem("Ag", "Au", n_atoms=25), "sim3")
@@ -33,6 +34,7 @@ __all__ = [
     "__version__",
     "build_network",
     "get_model",
+    "load",
     "simulate",
 ]
 
@@ -43,6 +45,7 @@ _LAZY = {
     "build_network": "intercluster.network",
     "get_model": "intercluster.network",
     "simulate": "intercluster.kinetics",
+    "load": "intercluster.results",
 }
 
 

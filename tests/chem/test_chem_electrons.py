@@ -51,7 +51,9 @@ def test_errors():
         valence_electrons("[Fe4(SR)4]2-")
     assert valence_electrons("[Fe4(SR)4]2-", valences={"Fe": 2}) == 8 - 4 + 2
     with pytest.raises(FormulaError, match="electrons it withdraws are unknown"):
-        valence_electrons("[Ag25(C9H11S)18]-")
+        valence_electrons("[Ag25(C12H10S2)18]-")  # even-electron: L-type or dithiolate
+    # a thiolate R-S written as a raw formula is inferred X-type (it used to be unknown)
+    assert valence_electrons("[Ag25(C9H11S)18]-") == 8
     with pytest.raises(FormulaError, match="neither a metal nor"):
         valence_electrons("[Ag25C(SR)18]-")
     assert Ion("[Ag44(SR)30]4-").valence_electrons == 18

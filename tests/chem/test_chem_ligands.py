@@ -125,12 +125,12 @@ def test_missing_ligand_file():
 def test_register_ligand_and_replace():
     old = default_library()
     try:
-        register_ligand(Ligand("SAdm", "C10H15S", -1, 1, "thiolate", ("adamantanethiolate",)))
-        assert Ion("[Au30(SAdm)18]").formula == "C180H270Au30S18"
+        register_ligand(Ligand("MyAdm", "C10H15S", -1, 1, "thiolate", ("my-adamantanethiolate",)))
+        assert Ion("[Au30(MyAdm)18]").formula == "C180H270Au30S18"
         with pytest.raises(ConfigError, match="already means"):
-            register_ligand(Ligand("SAdm", "C10H15S", -1, 1))
-        register_ligand(Ligand("SAdm", "C10H15S", -1, 1, "thiolate"), replace=True)
-        assert "adamantanethiolate" not in default_library()
+            register_ligand(Ligand("MyAdm", "C10H15S", -1, 1))
+        register_ligand(Ligand("MyAdm", "C10H15S", -1, 1, "thiolate"), replace=True)
+        assert "my-adamantanethiolate" not in default_library()
     finally:
         set_default_library(old)
 

@@ -46,6 +46,12 @@ def test_fit_writes_every_output_and_resumes(small_fit, tmp_path, capsys):
         "fit_contours.png",
         "landscape.png",
         "profiles.png",
+        "fit_traces.png",
+        "residual_map.png",
+        "data_observables_40-40.csv",
+        "best_fit_observables_40-40.csv",
+        "data_observables_100-60.csv",
+        "best_fit_observables_100-60.csv",
     }
     grid = pd.read_csv(out / "grid.csv")
     assert len(grid) == 27 and list(grid["index"]) == list(range(27))

@@ -76,10 +76,10 @@ def test_serial_processes_and_dask_agree_bit_for_bit(problem, tmp_path):
 
 
 def test_unreachable_scheduler_is_a_config_error(problem):
-    with pytest.raises(ConfigError, match=r"--scheduler = 'tcp://127\.0\.0\.1:9'.*cannot reach"):
+    with pytest.raises(ConfigError, match=r"^scheduler = 'tcp://127\.0\.0\.1:9'.*cannot reach"):
         DaskExecutor(problem, "tcp://127.0.0.1:9", timeout_s=2)
     with pytest.raises(ConfigError, match="an address such as tcp://HOST:PORT"):
         make_executor(problem, scheduler="localhost")
-    with pytest.raises(ConfigError, match="--workers = 0"):
+    with pytest.raises(ConfigError, match=r"^workers = 0"):
         make_executor(problem, workers=0)
     assert isinstance(make_executor(problem, workers=1), SerialExecutor)

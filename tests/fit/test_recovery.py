@@ -34,11 +34,11 @@ def test_recovery_with_noise_and_dropouts(model):
     ratio = true["k_dim"] / true["k_diss"]
     assert fit["k_dim"] / fit["k_diss"] == pytest.approx(ratio, rel=0.30)
     truth = {**true, "k_dim/k_diss": ratio}
-    for name, iv in unc["intervals"].items():
-        assert iv["lower"] <= truth[name] <= iv["upper"], (name, iv, truth[name])
-        assert iv["lower"] < iv["best"] < iv["upper"]
+    for name, iv in unc.intervals.items():
+        assert iv.lower <= truth[name] <= iv.upper, (name, iv, truth[name])
+        assert iv.lower < iv.best < iv.upper
     # k_ex is the tightest constant, and the ratio is tighter than k_dim and k_diss alone
-    width = {n: iv["upper"] / iv["lower"] for n, iv in unc["intervals"].items()}
+    width = {n: iv.upper / iv.lower for n, iv in unc.intervals.items()}
     assert width["k_dim/k_diss"] < min(width["k_dim"], width["k_diss"])
-    corr = unc["correlation"]
+    corr = unc.correlation
     assert corr[0][1] > 0.8  # k_dim and k_diss move together

@@ -11,10 +11,10 @@ the core with its ligands: the total charge minus that of the adducts (Na+,
 H+, Ag+, Cs+ ...) and counter-cations (PPh4+, TOA+); see
 :attr:`intercluster.chem.Ion.core_charge`.
 
-References: Acharya et al., JPCC 2025 (001), "Reaction between Ag@I and M@II"
-(16 e- dimers [Ag53(BDT)12(DMBT)16]3-, 15 e- [PdAg52(BDT)12(DMBT)16]3-); Lin et
-al., Chem. Sci. 2022 (004), "valence electron count of [Au44(SR)26]2- is 20,
-while that of [Ag44(SR)30]4- is 18".
+References: Acharya et al., J. Phys. Chem. C 2025 (doi:10.1021/acs.jpcc.4c07077),
+"Reaction between Ag@I and M@II" (16 e- dimers [Ag53(BDT)12(DMBT)16]3-, 15 e-
+[PdAg52(BDT)12(DMBT)16]3-); Lin et al., Chem. Sci. 2022 (doi:10.1039/d1sc06296d),
+"valence electron count of [Au44(SR)26]2- is 20, while that of [Ag44(SR)30]4- is 18".
 """
 
 from __future__ import annotations
@@ -122,9 +122,10 @@ def valence_electrons(ion: Ion | str, valences: Mapping[str, int] | None = None)
         )
     for lig, count in ion.ligands.items():
         if lig.electrons is None:
+            why = f" ({lig.note})" if lig.note else ""
             raise FormulaError(
-                f"ion {str(ion)!r}: ligand {lig.name!r} matches no ligand of the library, so the "
-                f"electrons it withdraws are unknown; use a library name or register the ligand"
+                f"ion {str(ion)!r}, ligand {lig.name!r}: the electrons it withdraws are "
+                f"unknown{why}; use a library name or register the ligand with its class"
             )
         withdrawn += lig.electrons * count
     return metal_e - withdrawn - ion.core_charge

@@ -539,22 +539,9 @@ def _check_count(field: str, n: object) -> int:
 
 
 def _infer_anonymous(comp: dict[str, int], library: LigandLibrary) -> Ligand:
-    formula = hill_formula(comp)
-    matches = library.by_formula(comp)
-    if library.default_thiolate == formula:
-        matches = (*matches, library.generic_thiolate)
-    charges = {m.charge for m in matches}
-    electrons = {m.electrons for m in matches}
-    kinds = {m.kind for m in matches}
-    if matches and len(charges) == 1 and len(electrons) == 1:
-        return Ligand(
-            formula,
-            formula,
-            charges.pop(),
-            electrons.pop(),
-            kinds.pop() if len(kinds) == 1 else "other",
-        )
-    return Ligand(formula, formula, None, None, "other")
+    from intercluster.chem.ligands import infer_ligand
+
+    return infer_ligand(comp, library)
 
 
 def _resolve_adduct(
@@ -747,7 +734,7 @@ class _IonParser:
             reason = str(exc).split(": ", 1)[-1]
             raise cur.error(
                 f"unknown ligand or formula {name!r} ({reason}); known ligands: "
-                f"{', '.join(self.lib.names)}; add one with register_ligand() or --ligands FILE",
+                f"{self.lib.known_summary()}; add one with register_ligand() or --ligands FILE",
                 start,
             ) from None
         finally:

@@ -1,19 +1,23 @@
 """Ligand library: abbreviations, formulas, charges and the electrons each ligand withdraws.
 
 The built-in library is the data file ``intercluster/data/ligands.toml``
-(thiolates PET/SC2H4Ph, DMBT/SPhMe2, p-MBA, FTP, SPhF2, TBBT, CHT, SG, the
-dithiolate BDT, dtp S2P(OiPr)2, dsep Se2P(OiPr)2, PPh3, the counter-cations
-PPh4+ and TOA+, halides, hydride and deuteride). Users extend it from their own
+(thiolates PET/SC2H4Ph, DMBT/SPhMe2, p-MBA, FTP, SPhF2, TBBT, CHT, SG, SAdm,
+StBu, captopril, the dithiolate BDT, dtp S2P(OiPr)2, dsep Se2P(OiPr)2, the
+alkynyls PhC≡C and tBuC≡C, PPh3/TPP, SbPh3, the diphosphines dppm, dppe, dppp,
+the counter-cations PPh4+ and TOA+, halides, hydride and deuteride). Users extend it from their own
 TOML file (:func:`load_ligand_file`) or the API (:func:`register_ligand`).
 
 The generic thiolate ``SR`` resolves to the library's default thiolate formula
 (C8H9S unless configured: :func:`set_default_thiolate`); when an ion mixes SR
 with a thiolate of another formula a :class:`AmbiguousLigandWarning` says so.
 
-Electron counting follows the superatom rule (Acharya et al., JPCC 2025, 001;
-Lin et al., Chem. Sci. 2022, 004): a thiolate, halide, hydride or
-dichalcogenophosphate withdraws one electron, a dithiolate two, a phosphine
-none; counter-cations are not part of the core.
+Electron counting follows the superatom rule (Acharya et al., J. Phys. Chem. C
+2025, doi:10.1021/acs.jpcc.4c07077; Lin et al., Chem. Sci. 2022,
+doi:10.1039/d1sc06296d): a thiolate, halide, hydride, alkynyl or
+dichalcogenophosphate withdraws one electron (X-type), a dithiolate two, a
+phosphine or stibine none (L-type); counter-cations are not part of the core.
+The full list of names and aliases is ``docs/ligands.md``
+(:func:`ligand_table_markdown`).
 """
 
 from __future__ import annotations
@@ -35,10 +39,13 @@ __all__ = [
     "Ligand",
     "LigandLibrary",
     "default_library",
+    "infer_ligand",
+    "ligand_table_markdown",
     "load_ligand_file",
     "register_ligand",
     "set_default_library",
     "set_default_thiolate",
+    "write_ligand_docs",
 ]
 
 #: Allowed values of :attr:`Ligand.kind`.
@@ -47,6 +54,9 @@ KINDS = (
     "dithiolate",
     "dichalcogenophosphate",
     "phosphine",
+    "diphosphine",
+    "stibine",
+    "alkynyl",
     "halide",
     "hydride",
     "counterion",
@@ -79,6 +89,15 @@ class Ligand:
         Other spellings (``"SC2H4Ph"`` for PET).
     description : str
         Human-readable name.
+    acidic_groups : int
+        Acidic groups per ligand (COOH of p-MBA, captopril; two of SG): the protons
+        that ESI can remove, so the default limit of adduct envelopes
+        (:mod:`intercluster.ms.adducts`).
+    source : str
+        Where the formula and the electron class come from.
+    note : str
+        For a ligand written as a raw formula: how its class was inferred, or why
+        it could not be (see :func:`infer_ligand`).
     """
 
     name: str
@@ -88,6 +107,9 @@ class Ligand:
     kind: str = "thiolate"
     aliases: tuple[str, ...] = field(default=(), compare=False)
     description: str = field(default="", compare=False)
+    acidic_groups: int = field(default=0, compare=False)
+    source: str = field(default="", compare=False)
+    note: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -102,6 +124,11 @@ class Ligand:
             value = getattr(self, attr)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ConfigError(bad_value(f"ligand {self.name!r} {attr}", value, "an integer"))
+        acid = self.acidic_groups
+        if isinstance(acid, bool) or not isinstance(acid, int) or acid < 0:
+            raise ConfigError(
+                bad_value(f"ligand {self.name!r} acidic_groups", acid, "an integer >= 0")
+            )
         comp = parse_composition(self.formula, what=f"ligand {self.name!r} formula")
         object.__setattr__(self, "formula", hill_formula(comp))
         object.__setattr__(self, "aliases", tuple(self.aliases))
@@ -114,6 +141,21 @@ class Ligand:
     @property
     def is_counterion(self) -> bool:
         return self.kind == "counterion"
+
+    @property
+    def ligand_class(self) -> str | None:
+        """Covalent bond class (Green's notation) from the electrons withdrawn.
+
+        ``"X"`` (one electron: thiolate, halide, alkynyl, hydride), ``"X2"`` (two:
+        dithiolate), ``"L"`` (none: phosphine, stibine), ``"counterion"``, or ``None``
+        when the electron count is unknown. The superatom count uses it
+        (Walter et al., PNAS 2008, doi:10.1073/pnas.0801001105).
+        """
+        if self.is_counterion:
+            return "counterion"
+        if self.electrons is None:
+            return None
+        return {0: "L", 1: "X"}.get(self.electrons, f"X{self.electrons}")
 
 
 @lru_cache(maxsize=1024)
@@ -130,6 +172,8 @@ def _check_entry(entry: Mapping, where: str) -> Ligand:
         "kind",
         "aliases",
         "description",
+        "acidic_groups",
+        "source",
         "replace",
     }
     unknown = set(entry) - allowed
@@ -152,6 +196,8 @@ def _check_entry(entry: Mapping, where: str) -> Ligand:
             kind=entry.get("kind", "other"),
             aliases=tuple(aliases),
             description=entry.get("description", ""),
+            acidic_groups=entry.get("acidic_groups", 0),
+            source=str(entry.get("source", "")),
         )
     except (ConfigError, FormulaError) as exc:
         raise ConfigError(f"{where}: {exc}") from None
@@ -254,7 +300,7 @@ class LigandLibrary:
         lig = self.get(name)
         if lig is None:
             raise FormulaError(
-                f"ligand {name!r} is not in the ligand library; known: {', '.join(self.names)}; "
+                f"ligand {name!r} is not in the ligand library; known: {self.known_summary()}; "
                 f"add it with register_ligand() or a ligand TOML file (--ligands FILE)"
             )
         return lig
@@ -271,6 +317,42 @@ class LigandLibrary:
     @property
     def names(self) -> tuple[str, ...]:
         return ("SR", *self._ligands)
+
+    @property
+    def accepted_names(self) -> tuple[str, ...]:
+        """Every name and alias the library accepts (``SR`` first, then in library order)."""
+        out = ["SR"]
+        for lig in self:
+            out.extend((lig.name, *lig.aliases))
+        return tuple(out)
+
+    def known_summary(self, max_chars: int = 400) -> str:
+        """Accepted names and aliases for an error message, cut to about ``max_chars``.
+
+        Names come first (then aliases); what does not fit is counted and the
+        full list referred to (``docs/ligands.md``, :func:`ligand_table_markdown`).
+
+        Examples
+        --------
+        >>> s = default_library().known_summary(60)
+        >>> s.startswith("SR, PET, DMBT"), "more" in s
+        (True, True)
+        """
+        names = list(self.names)
+        aliases = [a for lig in self for a in lig.aliases]
+        shown: list[str] = []
+        used = 0
+        everything = names + aliases
+        for n in everything:
+            if used + len(n) + 2 > max_chars:
+                break
+            shown.append(n)
+            used += len(n) + 2
+        rest = len(everything) - len(shown)
+        text = ", ".join(shown)
+        if rest:
+            text += f" ... and {rest} more (every name and alias: docs/ligands.md)"
+        return text
 
     def by_formula(self, formula: str | Mapping[str, int]) -> tuple[Ligand, ...]:
         """Ligands whose bound formula equals ``formula`` (e.g. PET and DMBT for C8H9S)."""
@@ -416,3 +498,207 @@ def set_default_thiolate(formula_or_name: str) -> LigandLibrary:
     """Let ``SR`` stand for another thiolate in the default library (e.g. ``"p-MBA"``)."""
     set_default_library(default_library().with_default_thiolate(formula_or_name))
     return default_library()
+
+
+# ------------------------------------------------------------ raw formulas
+#: Atoms by the parity of their usual valence (for the odd/even-electron test).
+_ODD_VALENCE = frozenset("H 2H F Cl Br I N P As B Sb".split())
+_EVEN_VALENCE = frozenset("C Si Ge O S Se Te".split())
+_CHALCOGENS = ("S", "Se", "Te")
+
+
+def infer_ligand(formula: str | Mapping[str, int], library: LigandLibrary | None = None) -> Ligand:
+    """The ligand a raw formula written in an ion stands for, with its class inferred.
+
+    A formula that equals library ligands of one charge and electron count takes
+    theirs (``(C8H9S)`` is PET or DMBT: a thiolate). Otherwise the class follows from
+    the formula when it is unambiguous: a bound ligand whose atoms leave one
+    electron unpaired (an odd sum of H, halogen, N, P, B atoms; C, O, S, Se counted
+    even) binds as a one-electron X-type ligand (Green's covalent bond
+    classification; superatom rule of Walter et al., PNAS 2008,
+    doi:10.1073/pnas.0801001105): with one S it is a thiolate R-S (``(SC6H13)``:
+    charge -1, one electron), with one Se/Te a chalcogenolate, without chalcogen a
+    carbon X ligand (alkynyl, aryl). Undecided, with the reason in
+    :attr:`Ligand.note` and ``charge``/``electrons`` None:
+
+    - an even-electron formula: a neutral L-type donor (0 e, phosphine, thioether)
+      or an X2 dithiolate (2 e, BDT) cannot be told apart;
+    - an odd-electron formula with two or more chalcogen atoms (one electron as a
+      dithiocarbamate, or three);
+    - metal atoms or atoms of unusual valence in the formula.
+
+    Parameters
+    ----------
+    formula : str or mapping
+        Plain formula (``"SC6H13"``) or composition.
+    library : LigandLibrary, optional
+        For the formula match (default library if omitted).
+
+    Returns
+    -------
+    Ligand
+        Named by its Hill formula.
+
+    Raises
+    ------
+    FormulaError
+        If ``formula`` is not a formula.
+
+    Examples
+    --------
+    >>> lig = infer_ligand("SC6H13")
+    >>> lig.name, lig.charge, lig.electrons, lig.ligand_class
+    ('C6H13S', -1, 1, 'X')
+    >>> infer_ligand("C12H10S2").electrons is None      # dithiolate or thioether?
+    True
+    """
+    from intercluster.chem.elements import is_metal
+    from intercluster.chem.isotopes import split_atom_key
+
+    lib = library or default_library()
+    comp = parse_composition(formula) if isinstance(formula, str) else dict(formula)
+    name = hill_formula(comp)
+    matches = lib.by_formula(comp)
+    if lib.default_thiolate == name:
+        matches = (*matches, lib.generic_thiolate)
+    charges = {m.charge for m in matches}
+    electrons = {m.electrons for m in matches}
+    kinds = {m.kind for m in matches}
+    if matches and len(charges) == 1 and len(electrons) == 1:
+        return Ligand(
+            name,
+            name,
+            charges.pop(),
+            electrons.pop(),
+            kinds.pop() if len(kinds) == 1 else "other",
+            note=f"same formula as library ligand(s) {', '.join(m.name for m in matches)}",
+        )
+
+    def undecided(reason: str) -> Ligand:
+        return Ligand(name, name, None, None, "other", note=reason)
+
+    symbols = {split_atom_key(k)[0] if k != "2H" else "2H": n for k, n in comp.items()}
+    metals = sorted(s for s in symbols if s != "2H" and is_metal(s))
+    if metals:
+        return undecided(f"it contains metal atoms ({', '.join(metals)}), so it is no ligand")
+    odd = 0
+    for key, n in comp.items():
+        symbol = "2H" if key == "2H" else split_atom_key(key)[0]
+        if symbol in _ODD_VALENCE:
+            odd += n
+        elif symbol not in _EVEN_VALENCE:
+            return undecided(f"the valence of {symbol} is not one the inference knows")
+    n_chalcogen = sum(symbols.get(s, 0) for s in _CHALCOGENS)
+    if odd % 2 == 0:
+        return undecided(
+            "an even-electron formula is either a neutral L-type donor (0 electrons, like a "
+            "phosphine or thioether) or an X2 dithiolate (2, like BDT)"
+        )
+    if n_chalcogen >= 2:
+        return undecided(
+            f"an odd-electron formula with {n_chalcogen} chalcogen atoms may withdraw one "
+            f"electron (dithiocarbamate-like) or three"
+        )
+    if symbols.get("S") == 1:
+        kind, what = "thiolate", "thiolate R-S"
+    elif n_chalcogen == 1:
+        kind, what = "other", "chalcogenolate R-Se/R-Te"
+    else:
+        kind, what = "other", "carbon X ligand (alkynyl, aryl)"
+    return Ligand(
+        name, name, -1, 1, kind, note=f"inferred from the formula: odd-electron {what}, X-type"
+    )
+
+
+# ------------------------------------------------------------------- docs
+def ligand_table_markdown(library: LigandLibrary | None = None) -> str:
+    """The ligand page (``docs/ligands.md``): every accepted name and alias, generated.
+
+    Parameters
+    ----------
+    library : LigandLibrary, optional
+        Default: the built-in library (not the current default, so that
+        registrations do not leak into the page).
+
+    Returns
+    -------
+    str
+        Markdown text.
+    """
+    lib = library or LigandLibrary.builtin()
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = [
+        "# Ligand library",
+        "",
+        "<!-- generated by intercluster.chem.ligands.write_ligand_docs(); do not edit by hand -->",
+        "",
+        "Every ligand name and alias that formulas such as `[Au25(PET)18]-` accept, from the",
+        "built-in library `intercluster/data/ligands.toml`. Names are matched exactly, then",
+        "case-insensitively. `electrons` is the number of valence electrons the ligand withdraws",
+        "from the metal core (superatom count): X-type ligands (thiolate, halide, alkynyl,",
+        "hydride) 1, X2 (dithiolate) 2, L-type (phosphine, stibine) 0; counter-cations are not",
+        "part of the core. `acidic` counts the protons per ligand that ESI can remove (adduct",
+        "envelopes).",
+        "",
+        f"`SR` is the generic thiolate and stands for {lib.default_thiolate} unless configured",
+        "(`--sr`, `set_default_thiolate()`, `[defaults] SR = ...` in a ligand file).",
+        "",
+        "| name | aliases | formula | charge | electrons | class | kind | acidic | description "
+        "| source |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for lig in lib:
+        aliases = ", ".join(f"`{a}`" for a in lig.aliases) or "-"
+        lines.append(
+            f"| `{cell(lig.name)}` | {cell(aliases)} | {lig.formula} | {lig.charge:+d} | "
+            f"{lig.electrons} | {lig.ligand_class} | {lig.kind} | {lig.acidic_groups} | "
+            f"{cell(lig.description)} | {cell(lig.source)} |"
+        )
+    lines += [
+        "",
+        f"{len(lib.accepted_names)} accepted names and aliases in all.",
+        "",
+        "## Ligands written as raw formulas",
+        "",
+        "A ligand written as a formula, e.g. `[Au25(SC6H13)18]-`, takes the class of library",
+        "ligands of the same formula; otherwise it is inferred where the formula decides it",
+        "(`intercluster.chem.infer_ligand`): an odd-electron formula with one S is a thiolate",
+        "R-S (X-type, one electron, charge -1), so `[Au25(SC6H13)18]-` has 8 valence",
+        "electrons. An even-electron formula (a neutral L-type donor or an X2 dithiolate), an",
+        "odd one with several chalcogen atoms, or one with metal atoms stays undecided: the",
+        "electron count is then not given and the message says why. Register such ligands",
+        "with their class (`--ligands FILE`, `register_ligand()`).",
+        "",
+        "## Adding ligands",
+        "",
+        "A TOML file of the layout of `intercluster/data/ligands.toml`:",
+        "",
+        "```toml",
+        "[[ligand]]",
+        'name = "MPA"',
+        'formula = "C3H5O2S"',
+        "charge = -1",
+        "electrons = 1",
+        'kind = "thiolate"',
+        'aliases = ["SCH2CH2COOH"]',
+        "acidic_groups = 1",
+        'source = "3-mercaptopropionic acid minus the thiol H"',
+        "```",
+        "",
+        "loaded with `--ligands FILE` on the command line or `intercluster.chem.load_ligand_file`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_ligand_docs(path: str | os.PathLike) -> Path:
+    """Write :func:`ligand_table_markdown` to ``path`` (atomically); returns the path."""
+    from intercluster.io import atomic_file
+
+    path = Path(path)
+    with atomic_file(path, overwrite=True) as tmp:
+        Path(tmp).write_text(ligand_table_markdown(), encoding="utf-8")
+    return path

@@ -163,7 +163,10 @@ def run(args) -> int:
                 f"std {st['std']:.2f} (binomial {st['binomial_std']:.2f}; width "
                 f"{st['width_ratio']:.2f} x binomial)"
             )
+    from intercluster.cli._record import command_line
+
     summary = {
+        "command": command_line(args),  # shown by `intercluster report`
         "site_model": {
             "classes": dict(zip(model.names, model.sizes)),
             "g_kJ_mol": dict(zip(model.names, model.energies_kJ_mol)),

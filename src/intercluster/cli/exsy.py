@@ -136,7 +136,10 @@ def run(args) -> int:
                         "visible": bool(cp[i, j]),
                     }
                 )
+    from intercluster.cli._record import command_line
+
     summary = {
+        "command": command_line(args),  # shown by `intercluster report`
         "config": cfg.to_dict(),
         "threshold": args.threshold,
         "min_population": args.min_population,

@@ -1,7 +1,11 @@
 """Fit rate constants (k_dim, k_diss, k_ex, ...) to time-resolved intensities:
 the grid search of Neumaier et al. 2021 (eq 1), least-squares refinement,
 profile-likelihood intervals and MCMC, on the local cores or a Dask cluster.
-Resumable: rerun the same command after an interruption."""
+Resumable: rerun the same command after an interruption. Writes fit.json,
+grid.csv, tmax.csv, profiles.csv, per dataset best_fit_observables_<name>.csv
+and data_observables_<name>.csv and the figures (fit_traces.png,
+residual_map.png, fit_contours.png, landscape.png, profiles.png), and with
+--report one self-contained report.html."""
 
 from __future__ import annotations
 
@@ -45,6 +49,12 @@ def add_arguments(p) -> None:
         "negative intensities (reported) instead of refusing the data",
     )
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html: one self-contained page with the configuration, "
+        "numbers, figures, intervals, warnings and the command",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars; print only results")
 
 
@@ -52,9 +62,10 @@ def run(args) -> int:
     import sys
     from concurrent.futures.process import BrokenProcessPool
 
+    from intercluster.cli._record import command_line
     from intercluster.fit.config import FitConfig
     from intercluster.fit.executors import make_executor
-    from intercluster.fit.workflow import prepare_output, run_fit
+    from intercluster.fit.workflow import fit, prepare_output, write_fit_outputs
 
     cfg = FitConfig.from_toml(args.config, drop_invalid=args.drop_invalid)
     problem = cfg.problem
@@ -84,15 +95,19 @@ def run(args) -> int:
         for d in problem.datasets:
             for note in d.notes:
                 print(f"note: {note}")
-        prepare_output(args.out, cfg.resolved)
+        out, _ = prepare_output(args.out, cfg.resolved)
         try:
-            result = run_fit(
-                cfg,
-                args.out,
-                method=args.method,
-                executor=executor,
+            result = fit(
+                problem,
+                args.method,
+                executor,
+                grid=cfg.grid,
+                refine=cfg.refine,
+                uncertainty=cfg.uncertainty,
+                mcmc=cfg.mcmc,
+                journal=out / "grid.csv",
                 progress=not args.quiet,
-                plots=not args.no_plots,
+                say=print,
             )
         except BrokenProcessPool:
             print(
@@ -103,10 +118,20 @@ def run(args) -> int:
             return 1
     finally:
         executor.close()
-    _report(result, problem)
-    from pathlib import Path
+    result.command = command_line(args)
+    write_fit_outputs(result, out)  # fit.json holds the command
+    if not args.no_plots:
+        from intercluster.plot.fit import write_fit_figures
 
-    files = " ".join(sorted(p.name for p in Path(args.out).iterdir() if not p.name.startswith(".")))
+        write_fit_figures(result, out, problem)
+    _report(result, problem)
+    for w in result.warnings:
+        print(f"intercluster fit: warning: {w}", file=sys.stderr)
+    if args.report:
+        from intercluster.report import write_report
+
+        write_report(out)
+    files = " ".join(sorted(p.name for p in out.iterdir() if not p.name.startswith(".")))
     print(
         f"outputs in {args.out}: {files} ({result.n_simulations} simulations in this run, "
         f"{result.wall_time_s:.1f} s)"
@@ -127,12 +152,12 @@ def _report(result, problem) -> None:
     )
     o = result.objective
     print(
-        f"objective ({o['kind']}): {o['value']:.6g}; eq 1 = {o['eq1_s2']:.6g} s^2, "
-        f"t_max chi2 = {o['tmax_chi2']:.6g}, intensity chi2 = {o['intensity_chi2']:.6g}"
+        f"objective ({o.kind}): {o.value:.6g}; eq 1 = {o.eq1_s2:.6g} s^2, "
+        f"t_max chi2 = {o.tmax_chi2:.6g}, intensity chi2 = {o.intensity_chi2:.6g}"
     )
-    flagged = [r for r in result.tmax if r["flag"]]
+    flagged = [r for r in result.tmax if r.flag]
     if flagged:
-        shown = ", ".join(f"{r['observable']} ({r['flag']})" for r in flagged[:4])
+        shown = ", ".join(f"{r.observable} ({r.flag})" for r in flagged[:4])
         print(
             f"t_max flags: {len(flagged)} observable(s), weight 0 in eq 1"
             if problem.objective.flags == "exclude"
@@ -143,7 +168,7 @@ def _report(result, problem) -> None:
         print(
             "drivers: "
             + ", ".join(
-                f"{d['observable']} [{d['dataset']}, {d['term']}] {100 * d['share']:.1f} %"
+                f"{d.observable} [{d.dataset}, {d.term}] {100 * d.share:.1f} %"
                 for d in result.drivers[:5]
             )
         )

@@ -23,6 +23,7 @@ COMMANDS = {
     "mass": "intercluster.cli.mass",
     "pattern": "intercluster.cli.pattern",
     "assign": "intercluster.cli.assign",
+    "losses": "intercluster.cli.losses",
     "deconvolve": "intercluster.cli.deconvolve",
     "spectra-to-observables": "intercluster.cli.spectra_to_observables",
     "synth-spectra": "intercluster.cli.synth_spectra",
@@ -31,6 +32,7 @@ COMMANDS = {
     "exsy": "intercluster.cli.exsy",
     "nmr-multiplet": "intercluster.cli.nmr_multiplet",
     "fit": "intercluster.cli.fit",
+    "report": "intercluster.cli.report",
 }
 
 
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    args._argv = list(sys.argv[1:] if argv is None else argv)  # recorded in summaries
     if args.command is None:
         parser.print_help()
         return 2

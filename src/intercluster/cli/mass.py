@@ -22,6 +22,18 @@ def _fmt(value, unit: str = "") -> str:
     return "-" if value is None else f"{value:.5f}{unit}"
 
 
+def _electron_note(ion: str) -> str:
+    """Why an ion has no valence electron count (the library's message), or ''."""
+    from intercluster.chem import valence_electrons
+    from intercluster.errors import FormulaError
+
+    try:
+        valence_electrons(ion)
+    except FormulaError as exc:
+        return str(exc)
+    return ""
+
+
 def run(args) -> int:
     import json
 
@@ -29,8 +41,12 @@ def run(args) -> int:
 
     apply_ligand_arguments(args)
     results = [ion_masses(text) for text in args.ions]
+    notes = [_electron_note(r.ion) if r.valence_electrons is None else "" for r in results]
     if args.json:
-        data = [r.to_dict() for r in results]
+        data = [
+            {**r.to_dict(), **({"valence_electrons_note": n} if n else {})}
+            for r, n in zip(results, notes)
+        ]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
         return 0
     for i, r in enumerate(results):
@@ -49,6 +65,6 @@ def run(args) -> int:
             ("most abundant", r.most_abundant_mass, r.mz_most_abundant),
         ):
             print(f"{kind + ' mass':<20}{_fmt(m, ' u'):<18}  m/z {_fmt(z)}")
-        n_e = "-" if r.valence_electrons is None else str(r.valence_electrons)
+        n_e = f"- ({notes[i]})" if r.valence_electrons is None else str(r.valence_electrons)
         print(f"valence electrons   {n_e}")
     return 0

@@ -14,12 +14,14 @@ def add_arguments(p) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (must not exist)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     p.add_argument("--no-plots", action="store_true", help="skip contour.png and distribution.png")
+    p.add_argument("--report", action="store_true", help="also write report.html (self-contained)")
     p.add_argument(
         "--quiet", action="store_true", help="no progress bar, print only the output path"
     )
 
 
 def run(args) -> int:
+    from intercluster.cli._record import command_line
     from intercluster.io import atomic_output_dir, check_output_dir
     from intercluster.kinetics.results import write_result_files
     from intercluster.thermo.report import summarize
@@ -40,6 +42,7 @@ def run(args) -> int:
     )
     ds = cfg.run(progress=not args.quiet)
     summary = summarize(ds, network)
+    summary["command"] = command_line(args)  # the exact command, shown by `intercluster report`
     with atomic_output_dir(args.out, args.overwrite) as tmp:
         files = write_result_files(ds, tmp, summary, cfg.to_dict())
         if not args.no_plots:
@@ -48,6 +51,10 @@ def run(args) -> int:
             save(contour_figure(ds), tmp / "contour.png")
             save(distribution_figure(ds, summary), tmp / "distribution.png")
             files += [tmp / "contour.png", tmp / "distribution.png"]
+    if args.report:  # after the rename, so that the page names the folder
+        from intercluster.report import write_report
+
+        files.append(write_report(args.out))
     final, solver = summary["final"], summary["solver"]
     mix = " + ".join(f"{k} {v:g}" for k, v in summary["initial_conc_nM"].items())
     say(

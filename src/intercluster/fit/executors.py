@@ -189,17 +189,17 @@ def connect(address: str, timeout_s: float = 10.0):
         from distributed import Client
     except ImportError:  # pragma: no cover - dependency of the package
         raise ConfigError(
-            "--scheduler needs dask.distributed: pip install 'intercluster[dask]'"
+            "scheduler: a Dask scheduler needs dask.distributed: pip install 'intercluster[dask]'"
         ) from None
     if not isinstance(address, str) or "://" not in address:
-        raise ConfigError(bad_value("--scheduler", address, "an address such as tcp://HOST:PORT"))
+        raise ConfigError(bad_value("scheduler", address, "an address such as tcp://HOST:PORT"))
     try:
         return Client(address, timeout=f"{timeout_s}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(
-            f"--scheduler = {address!r}: cannot reach the Dask scheduler ({msg}); start one "
-            "with 'dask scheduler' or omit --scheduler to run on the local cores"
+            f"scheduler = {address!r}: cannot reach the Dask scheduler ({msg}); start one "
+            "with 'dask scheduler' or give no scheduler to run on the local cores"
         ) from None
 
 
@@ -228,7 +228,7 @@ def make_executor(
         For workers < 1 or an unreachable scheduler.
     """
     if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise ConfigError(bad_value("--workers", workers, "an integer >= 1"))
+        raise ConfigError(bad_value("workers", workers, "an integer >= 1"))
     if scheduler:
         return DaskExecutor(problem, scheduler, timeout_s=timeout_s)
     n = workers or os.cpu_count() or 1

@@ -8,7 +8,7 @@ are flat (within 1e-6 of the peak for 20 s) and some dianions have two nearly
 equal peaks far apart ([Ag24Au26]2-, sim3 1:1: 89 s and 3600 s, 1.4 % lower),
 so a tiny change of constants moves their t_max by thousands of seconds.
 
-The rule used by the fit (documented in docs/README-fit.md), applied to each
+The rule used by the fit (documented in docs/fitting.md), applied to each
 observable of each *data* set once, before fitting, so that the objective is
 one fixed function of the parameters:
 

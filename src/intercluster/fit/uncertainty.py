@@ -44,6 +44,7 @@ import time as _time
 import numpy as np
 
 from intercluster.fit.refine import least_squares_from
+from intercluster.fit.result import Interval, McmcResult, ProfilePoint, ProfileResult
 
 __all__ = [
     "DELTA_CHI2_95",
@@ -55,6 +56,9 @@ __all__ = [
 
 #: Delta chi2 of a 95 % interval for one parameter (chi-square, 1 dof).
 DELTA_CHI2_95 = 3.841458820694124
+
+#: Standard normal quantile of a two-sided 95 % Wald interval.
+Z_95 = 1.959963984540054
 
 #: Profile offsets in units of the Gauss-Newton standard deviation (clipped).
 _STEPS = np.array([0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 9, 13, 20, 30, 45, 70])
@@ -234,12 +238,12 @@ def profile_intervals(
 
     Returns
     -------
-    dict with ``s2`` (noise scale), ``n_effective``, ``covariance`` and
-    ``correlation`` (theta units, free-parameter order), ``adjustment``
-    {name: c}, ``intervals`` {name: {best, lower, upper, lower_open,
-    upper_open, sigma_log10, threshold}},
-    ``profiles`` {name: [{value, delta_chi2, ...}]}, ``n_evaluations``,
-    ``better_point`` (a theta with a lower objective met while profiling, or None).
+    ProfileResult
+        Noise scale ``s2``, ``n_effective``, ``covariance`` and ``correlation``
+        (theta units, free-parameter order), ``adjustment`` {name: c}, profile
+        ``intervals`` and ``wald`` intervals {name: Interval}, ``profiles``
+        {name: [ProfilePoint]}, ``n_evaluations``, ``better_point`` (a theta with a
+        lower objective met while profiling, or None).
     """
     t0 = _time.perf_counter()
     n_eff = problem.n_effective()
@@ -262,7 +266,7 @@ def profile_intervals(
         if problem.free[i].log and problem.free[j].log:
             specs[f"{ratio[0]}/{ratio[1]}"] = ("ratio", i, j)
     payloads = []
-    sigmas, adjust = {}, {}
+    sigmas, adjust, wald = {}, {}, {}
     for name, spec in specs.items():
         a = np.zeros(problem.n_free)
         if spec[0] == "param":
@@ -274,6 +278,19 @@ def profile_intervals(
         adjust[name] = var / var_naive if ok else 1.0
         sigma = math.sqrt(var) if ok else 0.05
         sigmas[name] = sigma
+        if ok:
+            log = spec[0] == "ratio" or problem.free[spec[1]].log
+            conv = (lambda c: 10.0**c) if log else (lambda c: c)
+            c0 = _coordinate(spec, np.asarray(theta_opt, float))
+            wald[name] = Interval(
+                name=name,
+                best=conv(c0),
+                lower=conv(c0 - Z_95 * sigma),
+                upper=conv(c0 + Z_95 * sigma),
+                method="wald",
+                sigma_theta=sigma,
+                log=log,
+            )
         sigma = min(max(sigma, 1e-4), 0.5)
         for direction in (-1, 1):
             payloads.append(
@@ -308,47 +325,51 @@ def profile_intervals(
         hi, hi_open = _crossing(upper_pts, c0, cmax, threshold * adjust[name])
         log = spec[0] == "ratio" or problem.free[spec[1]].log
         conv = (lambda c: 10.0**c) if log else (lambda c: c)
-        intervals[name] = {
-            "best": conv(c0),
-            "lower": conv(lo),
-            "upper": conv(hi),
-            "lower_open": lo_open,
-            "upper_open": hi_open,
-            "sigma_log10" if log else "sigma": sigmas[name],
-            "threshold": threshold * adjust[name],
-        }
+        intervals[name] = Interval(
+            name=name,
+            best=conv(c0),
+            lower=conv(lo),
+            upper=conv(hi),
+            lower_open=lo_open,
+            upper_open=hi_open,
+            method="profile",
+            sigma_theta=sigmas[name],
+            log=log,
+            threshold=threshold * adjust[name],
+        )
         pts = [
             *reversed(lower_pts),
             {"coordinate": c0, "delta": 0.0, "chi2": chi2_min, "evaluations": 0},
             *upper_pts,
         ]
         profiles[name] = [
-            {
-                "value": conv(p["coordinate"]),
-                "delta_chi2": p["delta"],
-                "delta_chi2_adjusted": p["delta"] / adjust[name],
-                "chi2": p["chi2"],
-            }
+            ProfilePoint(
+                value=conv(p["coordinate"]),
+                delta_chi2=p["delta"],
+                delta_chi2_adjusted=p["delta"] / adjust[name],
+                chi2=p["chi2"],
+            )
             for p in pts
         ]
         for p in [*lower_pts, *upper_pts]:
             n_ev += p["evaluations"]
             if p["chi2"] < best_chi2 - 1e-9 * abs(best_chi2):
                 best_chi2, better = p["chi2"], np.asarray(p["theta"])
-    return {
-        "s2": s2,
-        "n_effective": n_eff,
-        "threshold": threshold,
-        "robust": robust,
-        "adjustment": adjust,
-        "covariance": cov.tolist(),
-        "correlation": np.nan_to_num(corr).tolist(),
-        "intervals": intervals,
-        "profiles": profiles,
-        "n_evaluations": n_ev + (1 if robust else 0),
-        "better_point": better,
-        "wall_time_s": _time.perf_counter() - t0,
-    }
+    return ProfileResult(
+        s2=s2,
+        n_effective=n_eff,
+        threshold=threshold,
+        robust=robust,
+        adjustment=adjust,
+        covariance=cov,
+        correlation=np.nan_to_num(corr),
+        intervals=intervals,
+        wald=wald,
+        profiles=profiles,
+        n_evaluations=n_ev + (1 if robust else 0),
+        better_point=better,
+        wall_time_s=_time.perf_counter() - t0,
+    )
 
 
 def run_mcmc(
@@ -382,9 +403,9 @@ def run_mcmc(
 
     Returns
     -------
-    dict with ``samples`` (array (n_samples, n_free), theta units),
-    ``log_prob`` (n_samples,), ``acceptance`` (mean), ``n_evaluations``,
-    ``wall_time_s``.
+    McmcResult
+        ``samples`` (array (n_samples, n_free), theta units), ``log_prob``
+        (n_samples,), ``acceptance`` (mean), ``n_evaluations``, ``wall_time_s``.
 
     Raises
     ------
@@ -426,10 +447,10 @@ def run_mcmc(
     sampler.run_mcmc(state, steps, progress=progress)
     samples = sampler.get_chain(discard=burn, flat=True)
     lp = sampler.get_log_prob(discard=burn, flat=True)
-    return {
-        "samples": samples,
-        "log_prob": lp,
-        "acceptance": float(np.mean(sampler.acceptance_fraction)),
-        "n_evaluations": counter[0],
-        "wall_time_s": _time.perf_counter() - t0,
-    }
+    return McmcResult(
+        samples=samples,
+        log_prob=lp,
+        acceptance=float(np.mean(sampler.acceptance_fraction)),
+        n_evaluations=counter[0],
+        wall_time_s=_time.perf_counter() - t0,
+    )

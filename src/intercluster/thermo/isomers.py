@@ -31,7 +31,7 @@ def _rows(ds, times_s):
     times = np.atleast_1d(np.asarray(times_s, dtype=float))
     t = ds.time.values
     if np.any(times < t[0] - 1e-9) or np.any(times > t[-1] + 1e-9):
-        raise ConfigError(f"--times = {times.tolist()}: the result covers {t[0]:g}..{t[-1]:g} s")
+        raise ConfigError(f"times_s = {times.tolist()}: the result covers {t[0]:g}..{t[-1]:g} s")
     return [int(np.argmin(np.abs(t - x))) for x in times]
 
 
