@@ -65,6 +65,7 @@ def concentration_scan_figure(
     labels: Sequence[str],
     xlabel: str = "[Ag29] at mixing [nmol/L]",
     ylabel: str = "dimer ions, share of the total ion signal",
+    logy: bool = False,
 ):
     """A quantity against an initial concentration, one line per label (times or metals).
 
@@ -73,6 +74,9 @@ def concentration_scan_figure(
     conc_nM : sequence of float, length n
     values : array, shape (n, n_lines)
     labels : sequence of str, length n_lines
+    xlabel, ylabel : str
+    logy : bool
+        Logarithmic y axis.
 
     Returns
     -------
@@ -84,6 +88,8 @@ def concentration_scan_figure(
     for k, label in enumerate(labels):
         ax.plot(conc_nM, values[:, k], marker="o", label=str(label))
     ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
