@@ -88,6 +88,8 @@ def concentration_scan_figure(
     for k, label in enumerate(labels):
         ax.plot(conc_nM, values[:, k], marker="o", label=str(label))
     ax.set_xscale("log")
+    ax.set_xticks(list(conc_nM), [f"{c:g}" for c in conc_nM])
+    ax.xaxis.set_minor_locator(_plt().NullLocator())
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
