@@ -95,6 +95,8 @@ def test_observation_section_round_trip_and_bad_values():
     assert again.observation == "acharya2025-dimers"
     with pytest.raises(ConfigError, match="observation model"):
         _config(top='observation = "no-such-preset"\n')
+    with pytest.raises(ConfigError, match="preset name or a table"):
+        _config(top="observation = 5\n")
     with pytest.raises(ConfigError, match="unknown key"):
         _config("\n[observation]\nprest = 'identity'\n")
 

@@ -171,7 +171,11 @@ class SimulationConfig:
         for section, value in data.items():
             if section == "family" and isinstance(value, list):
                 continue
-            if section == "observation" and isinstance(value, str):
+            if section == "observation":
+                if not isinstance(value, str | dict):
+                    raise ConfigError(
+                        bad_value("observation", value, "a preset name or a table [observation]")
+                    )
                 continue
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: [{section}] must be a table")
