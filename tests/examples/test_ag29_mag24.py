@@ -109,6 +109,8 @@ def test_observed_dimer_ions_at_printed_mz_with_electron_counts(runs, metal):
     assert integral not in ions  # ... but never seen intact
     t5 = list(ds.time.values).index(FIVE_MIN)
     seen = ds.observed_ion_intensity.values[t5] > 0  # ions of this mixture, at 5 min
+    from_dimer = [Ion(str(s)) == integral for s in ds.observed_ion_source.values]
+    assert int(np.sum(seen & np.array(from_dimer))) == len(PRINTED[metal])  # no other ions
     mz = np.where(seen, ds.observed_ion_mz_average.values, np.inf)
     for printed, electrons in PRINTED[metal].items():
         k = int(np.argmin(np.abs(mz - printed)))
