@@ -29,6 +29,8 @@ def run(args) -> int:
     cfg = config_from_args(args)
     check_output_dir(args.out, args.overwrite)
     network = cfg.network()
+    if not getattr(network, "is_single_family", True):
+        return _run_general(args, cfg, network)
     counts = network.counts()
     say = (lambda *a: None) if args.quiet else print
     s = cfg.system
@@ -84,6 +86,54 @@ def run(args) -> int:
             f"equilibrium of {cfg.model}: most abundant monomer {eq['monomer_mode']}; final state "
             f"{eq['final_monomers_total_variation']:.3f} from it (total variation)"
         )
+    names = " ".join(f.name for f in files)
+    print(f"outputs in {args.out}: {names}")
+    return 0
+
+
+def _run_general(args, cfg, network) -> int:
+    """simulate for a general model (families, complexes, rules), optionally through
+    its [observation] model: observables.csv, species.csv, result.nc, summary.json,
+    config.toml, observed_ions.csv + observed_ions_table.csv (with an observation
+    model) and observables.png."""
+    from intercluster.cli._record import command_line
+    from intercluster.io import atomic_output_dir
+    from intercluster.kinetics.general_summary import summarize_general
+    from intercluster.kinetics.results import write_result_files
+
+    say = (lambda *a: None) if args.quiet else print
+    cs = cfg.system
+    params = ", ".join(f"{k} = {v:g}" for k, v in network.parameters.items())
+    say(f"families: {', '.join(f.name for f in cs.families)}; model {cfg.model} ({params})")
+    say(f"network: {network.n_species} species, {network.n_reactions} reactions")
+    ds = cfg.run(progress=not args.quiet, network=network)
+    summary = summarize_general(ds, network)
+    summary["command"] = command_line(args)
+    with atomic_output_dir(args.out, args.overwrite) as tmp:
+        files = write_result_files(ds, tmp, summary, cfg.to_dict())
+        if not args.no_plots:
+            from intercluster.plot.kinetics import save
+            from intercluster.plot.observation import observed_figure
+
+            save(observed_figure(ds), tmp / "observables.png")
+            files.append(tmp / "observables.png")
+    if args.report:
+        from intercluster.report import write_report
+
+        files.append(write_report(args.out))
+    drift = max(summary["conservation_drift"].values(), default=0.0)
+    say(
+        f"solved in {summary['wall_time_s']:.3f} s ({summary['solver'].get('n_steps', 0)} "
+        f"steps); largest relative drift of a conserved quantity {drift:.1e}"
+    )
+    if "observation_model" in summary:
+        say(f"observation model: {summary['observation_model']}")
+        say(f"observed ions at {summary['final']['time_s']:g} s (normalised intensity):")
+        table = summary["final"]["observed_ion_intensity"]
+        mzs = dict(zip(ds.observed_ion.values, ds.observed_ion_mz_average.values))
+        for ion, v in table.items():
+            if v > 0:
+                say(f"  {ion:<36} m/z {mzs[ion]:9.2f}  {v:.4f}")
     names = " ".join(f.name for f in files)
     print(f"outputs in {args.out}: {names}")
     return 0

@@ -33,6 +33,11 @@ sections ``[[family]]``, ``[complexes]``, ``[rules]``, ``[fragments]`` and
 ``[constants]`` (:mod:`intercluster.network.description`; example:
 examples/trimers_40-40.toml); ``[system]`` may then hold only ``allow_large``.
 
+An optional ``[observation]`` table (or ``observation = "preset-name"``) says how the
+spectrometer sees each species (:mod:`intercluster.ms.observation`, e.g. the preset
+``acharya2025-dimers``); :meth:`SimulationConfig.run` then returns the observables
+through it (:func:`intercluster.kinetics.observed.apply_observation`).
+
 Unknown or mistyped keys are errors that name the key and suggest the closest
 allowed one.
 """
@@ -64,6 +69,8 @@ _SCHEMA: dict[str, set[str]] = {
     "rules": None,
     "fragments": None,
     "constants": None,
+    # how ESI-MS sees the species (ms.observation); a preset name or a table
+    "observation": None,
 }
 _GENERAL = ("family", "complexes", "rules", "fragments", "constants")
 
@@ -128,6 +135,9 @@ class SimulationConfig:
         Integrator tolerances (relative; absolute in nmol/L).
     allow_large : bool
         Build networks above the size limit.
+    observation : str or dict or None
+        Observation model: a preset name or the ``[observation]`` table
+        (:func:`intercluster.kinetics.observed.observation_model`); None: none.
     """
 
     system: ExchangeSystem = field(default_factory=ExchangeSystem)
@@ -141,6 +151,7 @@ class SimulationConfig:
     atol_nM: float = 1e-12
     allow_large: bool = False
     source: str = "<defaults>"
+    observation: str | dict | None = None
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike) -> SimulationConfig:
@@ -159,6 +170,12 @@ class SimulationConfig:
         check_keys(data, _SCHEMA, f"{source}")
         for section, value in data.items():
             if section == "family" and isinstance(value, list):
+                continue
+            if section == "observation":
+                if not isinstance(value, str | dict):
+                    raise ConfigError(
+                        bad_value("observation", value, "a preset name or a table [observation]")
+                    )
                 continue
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: [{section}] must be a table")
@@ -207,6 +224,11 @@ class SimulationConfig:
         check_keys(time_t, _SCHEMA["time"], f"{source} [time]")
         solver_t = dict(data.get("solver", {}))
         check_keys(solver_t, _SCHEMA["solver"], f"{source} [solver]")
+        observation = data.get("observation")
+        if observation is not None:
+            from intercluster.kinetics.observed import observation_model
+
+            observation_model(observation, f"{source} [observation]")  # validate now
         cfg = cls(
             system=system,
             model=name,
@@ -214,6 +236,7 @@ class SimulationConfig:
             initial=initial,
             allow_large=allow_large,
             source=source,
+            observation=observation,
             **time_t,
             **solver_t,
         )
@@ -268,12 +291,19 @@ class SimulationConfig:
 
         return build_network(self.system, self.model, self.parameters, allow_large=self.allow_large)
 
-    def run(self, progress: bool = False):
-        """Build the network and simulate; returns the result Dataset."""
+    def run(self, progress: bool = False, network=None):
+        """Build the network and simulate; returns the result Dataset.
+
+        With an observation model (``observation``) the Dataset holds the observed
+        ions and the observables through the model
+        (:func:`intercluster.kinetics.observed.apply_observation`).
+        ``network``: an already built :meth:`network` (not rebuilt).
+        """
         from intercluster.kinetics.simulate import simulate
 
-        return simulate(
-            self.network(),
+        network = self.network() if network is None else network
+        ds = simulate(
+            network,
             self.initial,
             t_end_s=self.t_end_s,
             dead_time_s=self.dead_time_s,
@@ -282,6 +312,13 @@ class SimulationConfig:
             atol_nM=self.atol_nM,
             progress=progress,
         )
+        if self.observation is not None:
+            from intercluster.kinetics.observed import apply_observation, observation_model
+
+            ds = apply_observation(
+                ds, network, observation_model(self.observation, f"{self.source} [observation]")
+            )
+        return ds
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML structure (what :meth:`from_dict` reads), with resolved parameters."""
@@ -310,6 +347,8 @@ class SimulationConfig:
                 "dt_s": self.dt_s,
             }
             out["solver"] = {"rtol": self.rtol, "atol_nM": self.atol_nM}
+            if self.observation is not None:
+                out["observation"] = self.observation
             return out
         system = {
             "metal_a": s.metal_a,
@@ -320,10 +359,13 @@ class SimulationConfig:
         }
         if self.allow_large:
             system["allow_large"] = True
-        return {
+        out = {
             "system": system,
             "model": {"name": self.model, **params},
             "initial": initial,
             "time": {"dead_time_s": self.dead_time_s, "t_end_s": self.t_end_s, "dt_s": self.dt_s},
             "solver": {"rtol": self.rtol, "atol_nM": self.atol_nM},
         }
+        if self.observation is not None:
+            out["observation"] = self.observation
+        return out

@@ -25,6 +25,22 @@ def _csv(path: Path, time: np.ndarray, values: np.ndarray, columns) -> None:
     frame.to_csv(path, index=False, float_format="%.10g")
 
 
+def _ion_table(ds: xr.Dataset):
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "ion": ds.observed_ion.values,
+            "charge": ds.observed_ion_charge.values,
+            "mz_average": ds.observed_ion_mz_average.values,
+            "mz_most_abundant": ds.observed_ion_mz_most_abundant.values,
+            "valence_electrons": ds.observed_ion_valence_electrons.values,
+            "from_species": ds.observed_ion_source.values,
+            "final_intensity": ds.observed_ion_intensity.values[-1],
+        }
+    )
+
+
 def write_result_files(
     ds: xr.Dataset,
     folder: str | os.PathLike,
@@ -33,7 +49,12 @@ def write_result_files(
 ) -> list[Path]:
     """Write ``observables.csv`` (time_s + normalised intensity per observable),
     ``species.csv`` (time_s + concentration per species [nmol/L]), ``result.nc``,
-    ``summary.json`` and, if given, ``config.toml`` into an existing folder.
+    ``summary.json`` and, if given, ``config.toml`` into an existing folder; with
+    an observation model (``observed_ion_intensity`` in ``ds``,
+    :func:`intercluster.kinetics.observed.apply_observation`) also
+    ``observed_ions.csv`` (time_s + normalised intensity per observed ion) and
+    ``observed_ions_table.csv`` (one row per ion: charge, m/z, valence electrons,
+    the species it mostly comes from).
 
     Returns
     -------
@@ -51,6 +72,13 @@ def write_result_files(
     p = folder / "species.csv"
     _csv(p, t, ds.concentration.values, ds.species.values)
     out.append(p)
+    if "observed_ion_intensity" in ds:
+        p = folder / "observed_ions.csv"
+        _csv(p, t, ds.observed_ion_intensity.values, ds.observed_ion.values)
+        out.append(p)
+        p = folder / "observed_ions_table.csv"
+        _ion_table(ds).to_csv(p, index=False, float_format="%.4f")
+        out.append(p)
     p = folder / "result.nc"
     ds.to_netcdf(
         p, engine="netcdf4", encoding={v: {"zlib": True, "complevel": 1} for v in ds.data_vars}
