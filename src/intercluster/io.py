@@ -555,25 +555,35 @@ def atomic_output_dir(
     """
     given = Path(path)
     path = check_output_dir(path, overwrite, name=name).absolute()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)  # missing parents, like mkdir -p
-        remove_stale_temporaries(path)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    except OSError as exc:
-        raise _location_error(exc, given, name) from None
+    tmp = None
     leftover = None
     try:
-        write_marker(tmp, command)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # missing parents, like mkdir -p
+            remove_stale_temporaries(path)
+            # a signal between creating the folder and entering the cleanup below would
+            # leave it behind: hold SIGINT/SIGTERM until the folder is marked and owned
+            with _signals_deferred():
+                tmp = Path(
+                    tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                )
+                write_marker(tmp, command)
+        except OSError as exc:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            raise _location_error(exc, given, name) from None
         yield tmp
         _usual_permissions(tmp, directory=True)
         leftover = _publish(tmp, path, overwrite, name)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         if exc.errno in _LOCATION_ERRNOS:  # e.g. the disk filled up while writing
             raise _location_error(exc, given, name) from None
         raise
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     if leftover is not None:
         shutil.rmtree(leftover, ignore_errors=True)
