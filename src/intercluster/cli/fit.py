@@ -91,7 +91,7 @@ def run(args) -> int:
                 args.out,
                 method=args.method,
                 executor=executor,
-                progress=not args.quiet,
+                progress=args.progress,
                 plots=not args.no_plots,
             )
         except BrokenProcessPool:

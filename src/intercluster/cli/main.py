@@ -4,7 +4,10 @@ Each subcommand lives in its own module ``intercluster.cli.<name>`` with
 ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``; heavy
 imports happen inside ``run``, so ``intercluster --help`` starts fast.
 Errors of the :class:`~intercluster.errors.InterclusterError` family become one
-line on stderr and exit status 2; ``--debug`` shows the traceback.
+line on stderr and exit status 2; ``--debug`` shows the traceback. The library
+reports through :mod:`logging` (logger ``intercluster``); ``-v`` shows its INFO
+messages, ``-vv`` DEBUG, ``-q`` only errors (and implies a subcommand's ``--quiet``).
+Progress bars are drawn only where stderr is a terminal, never into a redirected log.
 """
 
 from __future__ import annotations
@@ -31,7 +34,51 @@ COMMANDS = {
     "exsy": "intercluster.cli.exsy",
     "nmr-multiplet": "intercluster.cli.nmr_multiplet",
     "fit": "intercluster.cli.fit",
+    "completion": "intercluster.cli.completion",
 }
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """-v/--verbose and -q (before or after the subcommand)."""
+    default = argparse.SUPPRESS if suppress else 0
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="more messages from the library (-v info, -vv debug)",
+    )
+    parser.add_argument(
+        "-q",
+        dest="less_verbose",
+        action="count",
+        default=default,
+        help="errors only, no progress bars (same as a subcommand's --quiet)",
+    )
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _setup_logging(command: str, verbosity: int) -> None:
+    import logging
+
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        max(-1, min(verbosity, 2)), logging.DEBUG
+    )
+    logger = logging.getLogger("intercluster")
+    for h in [h for h in logger.handlers if getattr(h, "_intercluster_cli", False)]:
+        logger.removeHandler(h)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._intercluster_cli = True
+    handler.setFormatter(logging.Formatter(f"intercluster {command}: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"intercluster {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    _add_verbosity(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -54,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="show full tracebacks on errors",
         )
+        _add_verbosity(p, suppress=True)
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
@@ -68,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.less_verbose and hasattr(args, "quiet"):
+        args.quiet = True
+    #: progress bars: not with --quiet/-q, and only on a terminal
+    args.progress = not getattr(args, "quiet", False) and not args.less_verbose
+    args.progress = args.progress and _stderr_is_terminal()
+    _setup_logging(args.command, args.verbose - args.less_verbose)
     import warnings
 
     def _one_line_warning(message, category, filename, lineno, file=None, line=None):

@@ -68,7 +68,7 @@ def run(args) -> int:
         args.baseline,
         efficiency,
         args.jobs,
-        progress=not args.quiet,
+        progress=args.progress,
     )
     write_observables(series.observables, args.out, overwrite=args.overwrite)
     if args.stderr_out:
