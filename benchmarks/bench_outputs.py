@@ -26,9 +26,10 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 TARGETS = {60: ("4 s + solve", lambda split: 4.0 + split["solve"]), 144: ("15 s", lambda s: 15.0)}
 
 
-def child(n_atoms: int, out: str, species_csv: bool) -> None:
+def child(n_atoms: int, out: str, species_csv: bool, cpu: bool = False) -> None:
     """The steps of `intercluster simulate`, timed; prints one JSON line."""
-    t0 = time.perf_counter()
+    clock = time.process_time if cpu else time.perf_counter
+    t0 = clock()
     from dataclasses import replace
 
     from intercluster.io import atomic_output_dir
@@ -37,7 +38,7 @@ def child(n_atoms: int, out: str, species_csv: bool) -> None:
     from intercluster.network.system import ExchangeSystem
     from intercluster.thermo.report import summarize
 
-    t1 = time.perf_counter()
+    t1 = clock()
     cfg = replace(
         SimulationConfig(),
         system=ExchangeSystem("Ag", "Au", n_atoms),
@@ -45,18 +46,18 @@ def child(n_atoms: int, out: str, species_csv: bool) -> None:
         allow_large=True,
     )
     network = cfg.network()
-    t2 = time.perf_counter()
+    t2 = clock()
     ds = cfg.run()
-    t3 = time.perf_counter()
+    t3 = clock()
     summary = summarize(ds, network)
     with atomic_output_dir(out, overwrite=True) as tmp:
         files = write_result_files(ds, tmp, summary, cfg.to_dict(), species_csv=species_csv)
-        t4 = time.perf_counter()
+        t4 = clock()
         from intercluster.plot.kinetics import contour_figure, distribution_figure, save
 
         save(contour_figure(ds), tmp / "contour.png")
         save(distribution_figure(ds, summary), tmp / "distribution.png")
-    t5 = time.perf_counter()
+    t5 = clock()
     sizes = {f.name: (Path(out) / f.name).stat().st_size / 1e6 for f in files}
     split = {
         "imports": t1 - t0,
@@ -70,8 +71,9 @@ def child(n_atoms: int, out: str, species_csv: bool) -> None:
     print(json.dumps(split))
 
 
-def run_child(n_atoms: int, out: Path, species_csv: bool) -> dict:
+def run_child(n_atoms: int, out: Path, species_csv: bool, cpu: bool = False) -> dict:
     cmd = [sys.executable, __file__, "--child", str(n_atoms), "--out", str(out)]
+    cmd += ["--cpu"] if cpu else []
     proc = subprocess.run(
         cmd + (["--species-csv"] if species_csv else []),
         capture_output=True,
@@ -101,11 +103,16 @@ def main() -> None:
     parser.add_argument(
         "--species-csv", action="store_true", help="also time the optional species.csv"
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="also print the split in CPU time of the process (steadier on a busy machine)",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.child:
-        child(opts.child, opts.out, opts.species_csv)
+        child(opts.child, opts.out, opts.species_csv, opts.cpu)
         return
     print(
         f"{'N':>4} {'species':>8} {'imports':>8} {'build':>6} {'solve':>6} {'write':>6} "
@@ -127,6 +134,14 @@ def main() -> None:
                     f"{wall:>8.2f}  {label} {ok}  {files}"
                     + ("  (with species.csv)" if species_csv else "")
                 )
+                if opts.cpu:
+                    c = run_child(n, Path(tmp) / f"c{n}", species_csv, cpu=True)
+                    total = sum(c[k] for k in ("imports", "build", "solve", "write", "figures"))
+                    print(
+                        f"{'cpu':>4} {'':>8} {c['imports']:>8.2f} {c['build']:>6.2f} "
+                        f"{c['solve']:>6.2f} {c['write']:>6.2f} {c['figures']:>8.2f} "
+                        f"{total:>6.2f}"
+                    )
     print(f"(wall times [s], one run each; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
 
 

@@ -6,8 +6,9 @@ A simulation folder holds
 - ``result.nc``: the whole :class:`xarray.Dataset` (every species concentration), NetCDF-4
   following the CF conventions (``Conventions = "CF-1.10"``; ``long_name`` and ``units`` on
   every variable and coordinate), the large arrays compressed (shuffle + zlib) and chunked in
-  blocks of at most 512 output times x 256 species (about 1 MB), so that reading one
-  species' time course or one time's distribution touches few chunks;
+  blocks of at most 512 output times x 256 species (about 1 MB; equal parts, e.g. 451 x
+  244 for 3601 times x 1952 species), so that reading one species' time course or one
+  time's distribution touches few chunks;
 - ``observables.csv``: ``time_s`` then the normalised intensity of each observable (always);
 - ``species.csv``: ``time_s`` then the concentration of each species [nmol/L], only on
   request (``species_csv=True``), optionally every K-th output time: at N = 60 it is ~2,000
@@ -141,6 +142,13 @@ def _csv(
             bar.update(stop - start)
 
 
+def _even_chunk(n: int, most: int) -> int:
+    """The chunk length <= ``most`` that splits ``n`` into equal parts (no padded edge
+    chunk: 3601 output times -> 8 chunks of 451, not 7 of 512 and one of 17)."""
+    n = max(int(n), 1)
+    return -(-n // -(-n // most))
+
+
 def _write_netcdf(ds: xr.Dataset, path: Path, progress: bool | None = None) -> None:
     """result.nc: small variables through xarray, ``concentration`` appended in blocks of
     output times (so a progress bar can follow it), both compressed and chunked."""
@@ -153,8 +161,8 @@ def _write_netcdf(ds: xr.Dataset, path: Path, progress: bool | None = None) -> N
         enc = {"zlib": True, "complevel": 1, "shuffle": True}
         if da.ndim == 2:
             enc["chunksizes"] = (
-                max(1, min(CHUNK_TIME, da.shape[0])),
-                max(1, min(CHUNK_COLUMNS, da.shape[1])),
+                _even_chunk(da.shape[0], CHUNK_TIME),
+                _even_chunk(da.shape[1], CHUNK_COLUMNS),
             )
         return enc
 

@@ -36,8 +36,16 @@ def _plt():
 
 
 def save(fig, path: str | os.PathLike, dpi: int = 150) -> None:
-    """Save and close a figure (format from the file extension: .png, .svg, .pdf)."""
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    """Save and close a figure (format from the file extension: .png, .svg, .pdf).
+
+    Figures laid out by constrained layout already fit their canvas and are drawn
+    once; others are cropped to their content (``bbox_inches="tight"``, which draws
+    the figure twice).
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    fig.savefig(path, dpi=dpi, bbox_inches=None if constrained else "tight")
     _plt().close(fig)
 
 
