@@ -42,6 +42,11 @@ def test_default_outputs_keep_species_in_result_nc_only(ds, tmp_path):
     # every species concentration round-trips exactly (lossless compression)
     np.testing.assert_array_equal(back.concentration.values, ds.concentration.values)
     assert list(back.species.values) == list(ds.species.values)
+    for name in ds.variables:  # every variable and coordinate, with its dtype
+        assert back[name].dtype == ds[name].dtype, name
+        np.testing.assert_array_equal(back[name].values, ds[name].values)
+    assert set(back.coords) == set(ds.coords) and set(back.data_vars) == set(ds.data_vars)
+    assert back.attrs["model"] == "sim3" and back.attrs["k_dim"] == ds.attrs["k_dim"]
     np.testing.assert_array_equal(back.intensity.values, ds.intensity.values)
     # metal atoms are conserved in what was written, as in what was simulated
     n_atoms = 6
@@ -84,6 +89,12 @@ def test_result_nc_follows_cf(ds, tmp_path):
             assert "long_name" in attrs and nc[name].long_name.strip(), name
             assert "units" in attrs, name
         assert nc["concentration"].units == "nmol/L"
+        # auxiliary coordinates (CF): the composition of each species goes with its data
+        assert set(nc["concentration"].coordinates.split()) == {
+            "species_n_a",
+            "species_is_dimer",
+        }
+        assert list(nc["species_is_dimer"].flag_values) == [0, 1]
         assert nc["time"].units == "s"
         assert nc["intensity"].units == "1"
     # and through xarray, coordinates included

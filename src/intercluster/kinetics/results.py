@@ -149,53 +149,80 @@ def _even_chunk(n: int, most: int) -> int:
     return -(-n // -(-n // most))
 
 
+def _attr_value(value):
+    """A Dataset attribute as netCDF can store it (bools as 0/1, sequences as arrays)."""
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value] if any(isinstance(v, str) for v in value) else list(value)
+    return value
+
+
 def _write_netcdf(ds: xr.Dataset, path: Path, progress: bool | None = None) -> None:
-    """result.nc: small variables through xarray, ``concentration`` appended in blocks of
-    output times (so a progress bar can follow it), both compressed and chunked."""
+    """result.nc written with netCDF4 directly, in the layout xarray reads back
+    (``load_result`` round-trips it): 2-D arrays compressed (shuffle + zlib level 1)
+    and chunked, written in blocks of output times so that a progress bar can follow
+    the large ones; label coordinates as strings; flags as int8 with ``dtype = bool``
+    (xarray's convention) and CF ``flag_values``; auxiliary coordinates listed in
+    each variable's ``coordinates`` attribute (CF). Going around ``to_netcdf`` also
+    keeps xarray from importing Dask and its scheduler on every write."""
     import netCDF4
 
     ds = cf_annotate(ds)
-    big = "concentration" if "concentration" in ds.data_vars else None
-
-    def encoding(da) -> dict:
-        enc = {"zlib": True, "complevel": 1, "shuffle": True}
-        if da.ndim == 2:
-            enc["chunksizes"] = (
-                _even_chunk(da.shape[0], CHUNK_TIME),
-                _even_chunk(da.shape[1], CHUNK_COLUMNS),
-            )
-        return enc
-
-    rest = ds.drop_vars(big) if big else ds
-    rest.to_netcdf(
-        path,
-        engine="netcdf4",
-        encoding={v: encoding(rest[v]) for v in rest.data_vars if rest[v].dtype.kind in "fiub"},
-    )
-    if big is None:
-        return
-    da = ds[big]
-    values = da.values
-    enc = encoding(da)
-    with netCDF4.Dataset(path, "a") as nc:
-        var = nc.createVariable(
-            big,
-            "f8",
-            da.dims,
-            zlib=True,
-            complevel=enc["complevel"],
-            shuffle=True,
-            chunksizes=enc["chunksizes"],
-            fill_value=np.nan,
-        )
-        var.setncatts({k: v for k, v in da.attrs.items() if k != "_FillValue"})
-        step = enc["chunksizes"][0]
-        n = values.shape[0]
-        with _bar(n, f"writing {path.name}", progress, unit="times") as bar:
-            for start in range(0, n, step):
-                stop = min(start + step, n)
-                var[start:stop, :] = values[start:stop]
-                bar.update(stop - start)
+    aux = [str(c) for c in ds.coords if c not in ds.dims]
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.setncatts({k: _attr_value(v) for k, v in ds.attrs.items() if v is not None})
+        for dim, size in ds.sizes.items():
+            nc.createDimension(str(dim), size)
+        for name in [*ds.coords, *ds.data_vars]:
+            da = ds[name].variable
+            values = da.values
+            attrs = {k: _attr_value(v) for k, v in da.attrs.items() if k != "_FillValue"}
+            kind = values.dtype.kind
+            options: dict = {}
+            if kind == "b":
+                values = values.astype("i1")
+                attrs.update(dtype="bool", flag_values=np.array([0, 1], "i1"))
+                attrs["flag_meanings"] = "false true"
+                dtype = "i1"
+            elif kind in "iu":
+                dtype = values.dtype
+            elif kind == "f":
+                dtype = values.dtype
+                options["fill_value"] = np.nan
+            elif kind in "UO":
+                dtype = str
+                values = values.astype(object)
+            else:
+                raise DataError(f"result.nc: variable {name!r} has dtype {values.dtype}")
+            if values.ndim == 2 and kind != "O":
+                options.update(
+                    zlib=True,
+                    complevel=1,
+                    shuffle=True,
+                    chunksizes=(
+                        _even_chunk(values.shape[0], CHUNK_TIME),
+                        _even_chunk(values.shape[1], CHUNK_COLUMNS),
+                    ),
+                )
+            var = nc.createVariable(str(name), dtype, tuple(map(str, da.dims)), **options)
+            if name in ds.data_vars:
+                mine = [c for c in aux if set(ds[c].dims) <= set(da.dims)]
+                if mine:
+                    attrs["coordinates"] = " ".join(mine)
+            var.setncatts(attrs)
+            if values.ndim == 2 and values.size > 1_000_000:
+                step = options["chunksizes"][0]
+                n = values.shape[0]
+                with _bar(n, f"writing {path.name}: {name}", progress, unit="times") as bar:
+                    for start in range(0, n, step):
+                        stop = min(start + step, n)
+                        var[start:stop, :] = values[start:stop]
+                        bar.update(stop - start)
+            elif values.ndim == 0:
+                var.assignValue(values)
+            else:
+                var[...] = values
 
 
 def write_result_files(
