@@ -46,15 +46,18 @@ def run(args) -> int:
     texts = {out: to_sbml(network, x0, dead_time_s=cfg.dead_time_s)}
     if sedml is not None:
         source = os.path.relpath(out.absolute(), sedml.absolute().parent)
-        texts[sedml] = to_sedml(
-            network,
-            Path(source).as_posix(),
-            t_end_s=cfg.t_end_s,
-            dt_s=cfg.dt_s,
-            dead_time_s=cfg.dead_time_s,
-            rtol=cfg.rtol,
-            atol_nM=cfg.atol_nM,
-        )
+        try:
+            texts[sedml] = to_sedml(
+                network,
+                Path(source).as_posix(),
+                t_end_s=cfg.t_end_s,
+                dt_s=cfg.dt_s,
+                dead_time_s=cfg.dead_time_s,
+                rtol=cfg.rtol,
+                atol_nM=cfg.atol_nM,
+            )
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (or pass --no-sedml for the SBML model alone)") from None
     for path in texts:  # refuse before writing anything
         if path.exists() and not args.overwrite:
             raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
