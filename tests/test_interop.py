@@ -211,9 +211,20 @@ def test_export_sbml_applies_the_timing_options(tmp_path, capsys):
     assert "dt_s = 7.0" in err and err.count("\n") == 1
     assert not bad.exists() and not bad.with_suffix(".sedml").exists()
 
+
+def test_sedml_reads_in_libsedml(tmp_path):
     libsedml = pytest.importorskip("libsedml", reason="python-libsedml is not installed")
-    doc = libsedml.readSedMLFromFile(str(tmp_path / "m.sedml"))
+    net = build_network(ExchangeSystem("Ag", "Au", 3), "sim2")
+    path = tmp_path / "m.sedml"
+    path.write_text(to_sedml(net, "m.xml", t_end_s=60, dt_s=2, dead_time_s=20, rtol=1e-9))
+    doc = libsedml.readSedMLFromFile(str(path))
     assert doc.getNumErrors() == 0 and (doc.getLevel(), doc.getVersion()) == (1, 4)
+    course = doc.getSimulation(0)
+    assert (course.getOutputStartTime(), course.getOutputEndTime()) == (20.0, 80.0)
+    assert course.getNumberOfSteps() == 30
+    params = course.getAlgorithm().getListOfAlgorithmParameters()
+    assert {p.getKisaoID(): float(p.getValue()) for p in params}[KISAO_RTOL] == 1e-9
+    assert doc.getNumDataGenerators() == 1 + net.n_species
 
 
 def test_sedml_time_course_reproduces_simulate(tmp_path):

@@ -175,7 +175,9 @@ def _cli_logged(args, log: Path) -> int:
 def test_redirected_runs_write_no_progress_bars(tmp_path):
     """A log file gets the summary lines, never progress-bar redraws (carriage returns)."""
     cfg = tmp_path / "small.toml"
-    cfg.write_text(SMALL.replace("t_end_s = 300", "t_end_s = 120").replace("dt_s = 10", "dt_s = 30"))
+    cfg.write_text(
+        SMALL.replace("t_end_s = 300", "t_end_s = 120").replace("dt_s = 10", "dt_s = 30")
+    )
     log = tmp_path / "log.txt"
     sim = tmp_path / "sim"
     assert _cli_logged(["simulate", cfg, "--out", sim, "--no-plots", "--species-csv"], log) == 0
