@@ -154,6 +154,9 @@ def test_cli_species_csv_options(tmp_path, capsys):
     species = pd.read_csv(out / "species.csv")
     assert species["time_s"].tolist() == [0.0, 100.0, 200.0, 300.0]
     capsys.readouterr()
+    # --species-every alone asks for species.csv too (never silently ignored)
+    assert main([*args[:3], str(tmp_path / "d"), *args[4:], "--species-every", "15"]) == 0
+    assert pd.read_csv(tmp_path / "d" / "species.csv")["time_s"].tolist() == [0.0, 150.0, 300.0]
     code = main(["simulate", str(cfg), "--out", str(tmp_path / "c"), "--species-every", "0"])
     err = capsys.readouterr().err
     assert code == 2 and "species_every = 0" in err and not (tmp_path / "c").exists()

@@ -26,9 +26,8 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--species-every",
         type=int,
-        default=1,
         metavar="K",
-        help="with --species-csv: write every K-th output time (default 1: all)",
+        help="write species.csv with every K-th output time only (implies --species-csv)",
     )
 
 
@@ -51,7 +50,7 @@ def run(args) -> int:
         f"({counts['dimerizations']} dimerizations, {counts['dissociations']} dissociations, "
         f"{counts['exchanges']} exchanges)"
     )
-    if args.species_every < 1:
+    if args.species_every is not None and args.species_every < 1:
         from intercluster.errors import ConfigError, bad_value
 
         raise ConfigError(bad_value("species_every", args.species_every, "an integer >= 1"))
@@ -63,8 +62,8 @@ def run(args) -> int:
             tmp,
             summary,
             cfg.to_dict(),
-            species_csv=args.species_csv,
-            species_every=args.species_every,
+            species_csv=args.species_csv or args.species_every is not None,
+            species_every=args.species_every or 1,
             progress=args.progress,
         )
         if not args.no_plots:

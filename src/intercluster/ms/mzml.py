@@ -10,6 +10,7 @@ it is meant for synthetic series (:mod:`intercluster.ms.synthetic`).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ from intercluster.io import atomic_file
 from intercluster.ms.spectrum import Spectrum
 
 __all__ = ["read_mzml", "write_mzml"]
+
+log = logging.getLogger(__name__)
 
 _UNIT_TO_S = {
     "second": 1.0,
@@ -225,4 +228,10 @@ def write_mzml(
                             compression="zlib",
                             encoding=encoding,
                         )
+    log.info(
+        "wrote %d spectra to %s (indexed mzML, zlib; %.1f MB)",
+        len(spectra),
+        path,
+        path.stat().st_size / 1e6,
+    )
     return path
