@@ -270,10 +270,15 @@ def test_bash_completion_completes_commands_and_options(tmp_path, capsys):
         "COMP_LINE='intercluster simulate --species'; COMP_POINT=${#COMP_LINE}\n"
         "_shtab_intercluster intercluster --species simulate\n"
         'echo "opts: ${COMPREPLY[*]}"\n'
+        "COMP_WORDS=(intercluster simulate examples/sim3_4); COMP_CWORD=2\n"
+        "COMP_LINE='intercluster simulate examples/sim3_4'; COMP_POINT=${#COMP_LINE}\n"
+        "_shtab_intercluster intercluster examples/sim3_4 simulate\n"
+        'echo "files: ${COMPREPLY[*]}"\n'
     )
-    proc = subprocess.run([bash, "-c", probe], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([bash, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert "cmds: simulate" in proc.stdout, proc.stdout + proc.stderr
     assert "--species-csv" in proc.stdout and "--species-every" in proc.stdout
+    assert "files: examples/sim3_40-40.toml" in proc.stdout  # CONFIG completes to files
 
 
 def test_zsh_completion_script(tmp_path, capsys):
