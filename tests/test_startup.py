@@ -46,6 +46,21 @@ def test_importing_ms_imports_no_scipy_optimize():
     assert not {"scipy", "pandas", "xarray", "pyteomics"} & mods
 
 
+def test_peak_assignment_and_synthetic_spectra_need_no_optimizer():
+    """Only the deconvolution (NNLS) needs SciPy's optimizers and linear algebra."""
+    mods = _modules_after("import intercluster.ms.assign, intercluster.ms.synthetic")
+    assert not {"scipy", "scipy.optimize", "pandas", "xarray"} & mods
+    mods = _modules_after(
+        "from intercluster.ms import Deconvolver, default_mz_grid, observable_candidates\n"
+        "from intercluster.network import ExchangeSystem\n"
+        "import numpy as np\n"
+        "c = observable_candidates(ExchangeSystem('Ag', 'Au', 2))\n"
+        "mz = default_mz_grid(c, 10000)\n"
+        "Deconvolver(c, mz, 10000).fit(np.ones_like(mz))\n"
+    )
+    assert "scipy.optimize" in mods  # and it still gets them when it runs
+
+
 def test_mass_command_imports_no_scipy_pandas_or_plots():
     mods = _modules_after(_cli(["mass", "[Ag25(DMBT)18]-", "[Au25(PET)18]-"]))
     assert "intercluster.ms.masses" in mods  # it did the work
