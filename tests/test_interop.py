@@ -210,6 +210,12 @@ def test_export_sbml_applies_the_timing_options(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "dt_s = 7.0" in err and err.count("\n") == 1
     assert not bad.exists() and not bad.with_suffix(".sedml").exists()
+    # an existing folder is not replaced, not even with --overwrite, and nothing is written
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    assert main(["export-sbml", str(cfg), "--out", str(folder), "--overwrite"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert folder.is_dir() and not (tmp_path / "adir.sedml").exists()
 
 
 def test_sedml_reads_in_libsedml(tmp_path):

@@ -59,6 +59,8 @@ def run(args) -> int:
         except ConfigError as exc:
             raise ConfigError(f"{exc} (or pass --no-sedml for the SBML model alone)") from None
     for path in texts:  # refuse before writing anything
+        if path.is_dir():
+            raise ConfigError(f"output file {str(path)!r} is a folder; give a file name")
         if path.exists() and not args.overwrite:
             raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
     with contextlib.ExitStack() as stack:
