@@ -52,7 +52,7 @@ def run_cli(args, capsys):
 
 def test_simulate_writes_every_output(config, tmp_path, capsys):
     out = tmp_path / "res"
-    code, _, err = run_cli(["simulate", config, "--out", out, "--quiet"], capsys)
+    code, _, err = run_cli(["simulate", config, "--out", out, "--quiet", "--species-csv"], capsys)
     assert code == 0, err
     names = {p.name for p in out.iterdir()}
     assert names == {

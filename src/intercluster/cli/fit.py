@@ -126,7 +126,7 @@ def _run(args, stack) -> int:
                 uncertainty=cfg.uncertainty,
                 mcmc=cfg.mcmc,
                 journal=out / "grid.csv",
-                progress=not args.quiet,
+                progress=args.progress,
                 say=print,
             )
         except BrokenProcessPool:

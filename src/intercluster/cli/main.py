@@ -9,7 +9,9 @@ line on stderr and exit status 2; ``--debug`` shows the traceback.
 SIGTERM (and SIGHUP) become an exception like Ctrl-C, so temporary outputs are
 removed (exit status 128 + signal number); printing to a closed pipe
 (``| head -1``) is dropped and never stops a command before its results are
-written (docs/guarantees.md).
+written (docs/guarantees.md). The library reports through :mod:`logging` (logger
+``intercluster``); ``-v`` shows its INFO messages, ``-vv`` DEBUG, ``-q`` only errors (and implies a subcommand's ``--quiet``).
+Progress bars are drawn only where stderr is a terminal, never into a redirected log.
 """
 
 from __future__ import annotations
@@ -39,7 +41,51 @@ COMMANDS = {
     "nmr-multiplet": "intercluster.cli.nmr_multiplet",
     "fit": "intercluster.cli.fit",
     "report": "intercluster.cli.report",
+    "completion": "intercluster.cli.completion",
 }
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """-v/--verbose and -q (before or after the subcommand)."""
+    default = argparse.SUPPRESS if suppress else 0
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="more messages from the library (-v info, -vv debug)",
+    )
+    parser.add_argument(
+        "-q",
+        dest="less_verbose",
+        action="count",
+        default=default,
+        help="errors only, no progress bars (same as a subcommand's --quiet)",
+    )
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _setup_logging(command: str, verbosity: int) -> None:
+    import logging
+
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        max(-1, min(verbosity, 2)), logging.DEBUG
+    )
+    logger = logging.getLogger("intercluster")
+    for h in [h for h in logger.handlers if getattr(h, "_intercluster_cli", False)]:
+        logger.removeHandler(h)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._intercluster_cli = True
+    handler.setFormatter(logging.Formatter(f"intercluster {command}: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"intercluster {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    _add_verbosity(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -62,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="show full tracebacks on errors",
         )
+        _add_verbosity(p, suppress=True)
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
@@ -77,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.less_verbose and hasattr(args, "quiet"):
+        args.quiet = True
+    #: progress bars: not with --quiet/-q, and only on a terminal
+    args.progress = not getattr(args, "quiet", False) and not args.less_verbose
+    args.progress = args.progress and _stderr_is_terminal()
+    _setup_logging(args.command, args.verbose - args.less_verbose)
     import warnings
 
     def _one_line_warning(message, category, filename, lineno, file=None, line=None):

@@ -1,6 +1,7 @@
 """Simulate the dimer-mediated exchange kinetics of a configuration and write
-observables.csv, species.csv, result.nc, summary.json, config.toml, contour.png
-and distribution.png into a new folder (written completely or not at all)."""
+observables.csv, result.nc (every species concentration), summary.json, config.toml,
+contour.png and distribution.png (and species.csv with --species-csv) into a new
+folder (written completely or not at all)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,17 @@ def add_arguments(p) -> None:
     p.add_argument("--report", action="store_true", help="also write report.html (self-contained)")
     p.add_argument(
         "--quiet", action="store_true", help="no progress bar, print only the output path"
+    )
+    p.add_argument(
+        "--species-csv",
+        action="store_true",
+        help="also write species.csv (every species concentration, also in result.nc)",
+    )
+    p.add_argument(
+        "--species-every",
+        type=int,
+        metavar="K",
+        help="write species.csv with every K-th output time only (implies --species-csv)",
     )
 
 
@@ -42,11 +54,23 @@ def run(args) -> int:
         f"({counts['dimerizations']} dimerizations, {counts['dissociations']} dissociations, "
         f"{counts['exchanges']} exchanges)"
     )
-    ds = cfg.run(progress=not args.quiet)
+    if args.species_every is not None and args.species_every < 1:
+        from intercluster.errors import ConfigError, bad_value
+
+        raise ConfigError(bad_value("species_every", args.species_every, "an integer >= 1"))
+    ds = cfg.run(progress=args.progress)
     summary = summarize(ds, network)
     summary["command"] = command_line(args)  # the exact command, shown by `intercluster report`
     with atomic_output_dir(args.out, args.overwrite) as tmp:
-        files = write_result_files(ds, tmp, summary, cfg.to_dict())
+        files = write_result_files(
+            ds,
+            tmp,
+            summary,
+            cfg.to_dict(),
+            species_csv=args.species_csv or args.species_every is not None,
+            species_every=args.species_every or 1,
+            progress=args.progress,
+        )
         if not args.no_plots:
             from intercluster.plot.kinetics import contour_figure, distribution_figure, save
 

@@ -97,7 +97,7 @@ def run(args) -> int:
         args.baseline,
         efficiency,
         args.jobs,
-        progress=not args.quiet,
+        progress=args.progress,
         candidates=candidates,
         trimers=not args.no_trimers,
     )

@@ -77,7 +77,7 @@ def run(args) -> int:
         noise=noise,
         efficiency=efficiency,
         seed=args.seed,
-        progress=not args.quiet,
+        progress=args.progress,
     )
     metadata = {
         "source": str(result.path),

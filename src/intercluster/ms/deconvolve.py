@@ -43,9 +43,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.linalg
-import scipy.optimize
-import scipy.sparse
 
 from intercluster.errors import ConfigError, DataError, bad_value
 from intercluster.ms.candidates import Candidate
@@ -401,6 +398,10 @@ class Deconvolver:
             cols.append(np.full(n, k + b))
             vals.append(col)
         self.n_baseline = len(base)
+        # SciPy on first use: assign and synth-spectra use this module's helpers only
+        import scipy.linalg
+        import scipy.sparse
+
         A = scipy.sparse.csc_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
             shape=(n, k + self.n_baseline),
@@ -532,6 +533,9 @@ class Deconvolver:
                 raise DataError(
                     bad_value("intensity", f"shape {y.shape}", f"shape {self.mz.shape}")
                 )
+        import scipy.linalg
+        import scipy.optimize
+
         c = self._AsT @ y
         if len(c) >= BPP_MIN_CANDIDATES:
             z = nnls_gram(self._G_sparse, c)

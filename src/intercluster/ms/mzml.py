@@ -2,19 +2,18 @@
 
 Reading uses :mod:`pyteomics.mzml` (pyteomics + lxml). Each scan becomes a
 :class:`~intercluster.ms.spectrum.Spectrum` with its ``scan start time``
-converted to seconds. Writing produces a small, valid mzML 1.1 document
-(profile spectra, 64-bit float arrays, no compression, scan start time in
-seconds) that pyteomics and other mzML readers load; it is meant for synthetic
-series (:mod:`intercluster.ms.synthetic`), not for archiving instrument data.
+converted to seconds. Writing uses psims' ``MzMLWriter``: an indexed mzML 1.1
+document (offset index, checksum) with zlib-compressed 64-bit float arrays and
+scan start times in seconds, which pyteomics, OpenMS and other mzML readers load;
+it is meant for synthetic series (:mod:`intercluster.ms.synthetic`).
 """
 
 from __future__ import annotations
 
-import base64
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
@@ -23,6 +22,8 @@ from intercluster.io import atomic_file
 from intercluster.ms.spectrum import Spectrum
 
 __all__ = ["read_mzml", "write_mzml"]
+
+log = logging.getLogger(__name__)
 
 _UNIT_TO_S = {
     "second": 1.0,
@@ -112,117 +113,125 @@ def read_mzml(
     return spectra
 
 
-def _b64(arr: np.ndarray) -> str:
-    return base64.b64encode(np.asarray(arr, dtype="<f8").tobytes()).decode("ascii")
-
-
-def _array_xml(arr: np.ndarray, accession: str, name: str, unit: str) -> str:
-    data = _b64(arr)
-    return (
-        f'<binaryDataArray encodedLength="{len(data)}">'
-        '<cvParam cvRef="MS" accession="MS:1000523" name="64-bit float" value=""/>'
-        '<cvParam cvRef="MS" accession="MS:1000576" name="no compression" value=""/>'
-        f'<cvParam cvRef="MS" accession="{accession}" name="{name}" value="" {unit}/>'
-        f"<binary>{data}</binary></binaryDataArray>"
-    )
-
-
 def write_mzml(
     spectra: Sequence[Spectrum],
     path: str | os.PathLike,
     polarity: str = "negative",
     overwrite: bool = False,
 ) -> Path:
-    """Write spectra as one mzML file (one profile scan each, times in seconds).
+    """Write spectra as one indexed mzML 1.1 file (psims), one profile scan each.
+
+    The file is an ``indexedmzML`` document (offset index and SHA-1 checksum, so
+    readers can seek to any scan) with zlib-compressed 64-bit float arrays, the
+    scan start time of each spectrum in seconds, its polarity, MS level 1 and its
+    source as the spectrum title. Written by :class:`psims.mzml.writer.MzMLWriter`
+    with the PSI-MS and unit ontologies that psims ships.
 
     Parameters
     ----------
     spectra : sequence of Spectrum
+        ``mz`` [Th] and ``intensity`` [counts] arrays of shape (n_points,) each;
+        ``time_s`` [s] (may be None: the scan then has no start time).
     path : path
-        Output file, written atomically.
+        Output file, written atomically (nothing is left behind on failure).
     polarity : {"negative", "positive"}
+        Scan polarity of every spectrum.
     overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
 
     Raises
     ------
     DataError
-        If ``spectra`` is empty.
+        If ``spectra`` is empty or ``polarity`` is not 'negative' or 'positive'.
     ConfigError
         If the file exists and ``overwrite`` is false.
     """
     if not spectra:
-        raise DataError("write_mzml: no spectra to write")
+        raise DataError("spectra: no spectra to write (give at least one)")
     if polarity not in ("negative", "positive"):
         raise DataError(f"polarity = {polarity!r}: 'negative' or 'positive'")
-    pol = (
-        '<cvParam cvRef="MS" accession="MS:1000129" name="negative scan" value=""/>'
-        if polarity == "negative"
-        else '<cvParam cvRef="MS" accession="MS:1000130" name="positive scan" value=""/>'
-    )
-    mz_unit = 'unitCvRef="MS" unitAccession="MS:1000040" unitName="m/z"'
-    int_unit = 'unitCvRef="MS" unitAccession="MS:1000131" unitName="number of detector counts"'
+    import warnings
+
+    from psims.mzml.writer import MzMLWriter
+
+    from intercluster import __version__
+
     path = Path(path)
-    with atomic_file(path, overwrite=overwrite) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        fh.write('<?xml version="1.0" encoding="utf-8"?>\n')
-        fh.write(
-            '<mzML xmlns="http://psi.hupo.org/ms/mzml" version="1.1.0" '
-            'id="intercluster_synthetic">\n'
-        )
-        fh.write(
-            '<cvList count="2">'
-            '<cv id="MS" fullName="Proteomics Standards Initiative Mass Spectrometry Ontology" '
-            'version="4.1.0" URI="https://raw.githubusercontent.com/HUPO-PSI/psi-ms-CV/master/psi-ms.obo"/>'
-            '<cv id="UO" fullName="Unit Ontology" version="09:04:2014" '
-            'URI="https://raw.githubusercontent.com/bio-ontology-research-group/unit-ontology/master/unit.obo"/>'
-            "</cvList>\n"
-        )
-        fh.write(
-            "<fileDescription><fileContent>"
-            '<cvParam cvRef="MS" accession="MS:1000579" name="MS1 spectrum" value=""/>'
-            '<cvParam cvRef="MS" accession="MS:1000128" name="profile spectrum" value=""/>'
-            "</fileContent></fileDescription>\n"
-        )
-        fh.write(
-            '<softwareList count="1"><software id="intercluster" version="0.1.0">'
-            '<cvParam cvRef="MS" accession="MS:1000799" name="custom unreleased software tool" '
-            'value="intercluster"/></software></softwareList>\n'
-        )
-        fh.write(
-            '<instrumentConfigurationList count="1"><instrumentConfiguration id="IC1">'
-            '<cvParam cvRef="MS" accession="MS:1000031" name="instrument model" value=""/>'
-            "</instrumentConfiguration></instrumentConfigurationList>\n"
-        )
-        fh.write(
-            '<dataProcessingList count="1"><dataProcessing id="synthetic">'
-            '<processingMethod order="1" softwareRef="intercluster">'
-            '<cvParam cvRef="MS" accession="MS:1000544" name="Conversion to mzML" value=""/>'
-            "</processingMethod></dataProcessing></dataProcessingList>\n"
-        )
-        fh.write('<run id="run1" defaultInstrumentConfigurationRef="IC1">\n')
-        fh.write(f'<spectrumList count="{len(spectra)}" defaultDataProcessingRef="synthetic">\n')
-        for i, spec in enumerate(spectra):
-            time_xml = ""
-            if spec.time_s is not None:
-                time_xml = (
-                    '<cvParam cvRef="MS" accession="MS:1000016" name="scan start time" '
-                    f'value="{spec.time_s!r}" unitCvRef="UO" unitAccession="UO:0000010" '
-                    'unitName="second"/>'
-                )
-            title = escape(os.path.basename(spec.source))
-            fh.write(
-                f'<spectrum index="{i}" id={quoteattr(f"scan={i + 1}")} '
-                f'defaultArrayLength="{len(spec)}">'
-                '<cvParam cvRef="MS" accession="MS:1000511" name="ms level" value="1"/>'
-                '<cvParam cvRef="MS" accession="MS:1000579" name="MS1 spectrum" value=""/>'
-                '<cvParam cvRef="MS" accession="MS:1000128" name="profile spectrum" value=""/>'
-                f'{pol}<cvParam cvRef="MS" accession="MS:1000796" name="spectrum title" '
-                f'value="{title}"/>'
-                f'<scanList count="1"><cvParam cvRef="MS" accession="MS:1000795" '
-                f'name="no combination" value=""/><scan>{time_xml}</scan></scanList>'
-                '<binaryDataArrayList count="2">'
-                + _array_xml(spec.mz, "MS:1000514", "m/z array", mz_unit)
-                + _array_xml(spec.intensity, "MS:1000515", "intensity array", int_unit)
-                + "</binaryDataArrayList></spectrum>\n"
+    encoding = {"m/z array": np.float64, "intensity array": np.float64}
+    with atomic_file(path, overwrite=overwrite) as tmp, warnings.catch_warnings():
+        # psims leaves the vendored ontology file open while it parses it
+        warnings.simplefilter("ignore", ResourceWarning)
+        with MzMLWriter(open(tmp, "wb"), close=True, id="intercluster_synthetic") as out:
+            out.controlled_vocabularies()
+            out.file_description(["MS1 spectrum", "profile spectrum"])
+            out.software_list(
+                [
+                    {
+                        "id": "intercluster",
+                        "version": __version__,
+                        "params": ["custom unreleased software tool"],
+                    }
+                ]
             )
-        fh.write("</spectrumList>\n</run>\n</mzML>\n")
+            out.instrument_configuration_list(
+                [
+                    out.InstrumentConfiguration(
+                        id="IC1",
+                        component_list=out.ComponentList(
+                            [out.Source(1, ["electrospray ionization"])]
+                        ),
+                        params=["instrument model"],
+                    )
+                ]
+            )
+            out.data_processing_list(
+                [
+                    out.DataProcessing(
+                        [
+                            out.ProcessingMethod(
+                                order=1,
+                                software_reference="intercluster",
+                                params=["Conversion to mzML"],
+                            )
+                        ],
+                        id="synthetic",
+                    )
+                ]
+            )
+            with out.run(id="run1", instrument_configuration="IC1"):
+                with out.spectrum_list(count=len(spectra), data_processing_method="synthetic"):
+                    for i, spec in enumerate(spectra):
+                        time_param = None
+                        if spec.time_s is not None:
+                            time_param = {
+                                "name": "scan start time",
+                                "value": float(spec.time_s),
+                                "unit_name": "second",
+                            }
+                        out.write_spectrum(
+                            np.asarray(spec.mz, dtype=np.float64),
+                            np.asarray(spec.intensity, dtype=np.float64),
+                            id=f"scan={i + 1}",
+                            polarity=f"{polarity} scan",
+                            centroided=False,
+                            scan_start_time=time_param,
+                            params=[
+                                "MS1 spectrum",
+                                {"ms level": 1},
+                                {"spectrum title": os.path.basename(spec.source)},
+                            ],
+                            compression="zlib",
+                            encoding=encoding,
+                        )
+    log.info(
+        "wrote %d spectra to %s (indexed mzML, zlib; %.1f MB)",
+        len(spectra),
+        path,
+        path.stat().st_size / 1e6,
+    )
     return path

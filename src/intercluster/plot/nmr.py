@@ -43,7 +43,7 @@ def multiplet_figure(
     ax.text(
         0.01,
         0.97,
-        f"{multiplet.n_ag} Ag: J(107Ag) {multiplet.j107_hz:.2f} Hz, J(109Ag) "
+        f"{multiplet.n_ag} Ag: J($^{{107}}$Ag) {multiplet.j107_hz:.2f} Hz, J($^{{109}}$Ag) "
         f"{multiplet.j109_hz:.2f} Hz\n{len(multiplet.offsets_hz)} lines (sticks below)",
         transform=ax.transAxes,
         va="top",
@@ -161,7 +161,8 @@ def exsy_figure(ds, shifts_ppm=None, width_ppm: float | None = None, min_populat
     cbar.set_ticklabels([f"{x:.2g}" for x in levels])
     cbar.ax.tick_params(labelsize=8)
     cbar.set_label(
-        f"volume / diagonal at t_m = 0 (lowest contour: threshold {threshold:g})", fontsize=8
+        f"volume / diagonal at t$_\\mathrm{{m}}$ = 0 (lowest contour: threshold {threshold:g})",
+        fontsize=8,
     )
     return fig
 

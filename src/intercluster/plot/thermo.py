@@ -3,6 +3,8 @@ Dalton Trans. 2021), site occupancies, and observed vs predicted equilibrium fit
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
@@ -13,26 +15,44 @@ __all__ = ["equilibrium_fit_figure", "le_chatelier_figure", "occupancy_figure"]
 _MODEL_STYLE = [("tab:red", "o"), ("tab:green", "s"), ("tab:purple", "D"), ("tab:orange", "^")]
 
 
-def _finish_stacked(fig, axes, xlabels, rotation, handles, names, ncol, fontsize, title):
+def _finish_stacked(fig, axes, xlabels, rotation, handles, names, ncol, fontsize, title, xlabel):
     """Shared by the stacked per-ratio figures: x labels on the last panel, one y label,
-    the legend above the panels and the title above the legend."""
+    the title above the panels and the legend below them. Constrained layout reserves
+    the room for each, so they cannot overlap (one panel or ten)."""
     axes[-1].set_xticks(np.arange(len(xlabels)))
     axes[-1].set_xticklabels(xlabels, rotation=rotation, ha="right", fontsize=8)
+    if xlabel:
+        axes[-1].set_xlabel(xlabel, fontsize=9)
     fig.supylabel("percent of clusters", fontsize=9)
-    fig.tight_layout(rect=(0.02, 0, 1, 1))
     fig.legend(
-        handles,
-        names,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.99),
-        ncol=ncol,
-        fontsize=fontsize,
-        frameon=False,
+        handles, names, loc="outside lower center", ncol=ncol, fontsize=fontsize, frameon=False
     )
     if title:
-        rows = len(names) if ncol == 1 else 1
-        fig.suptitle(title, fontsize=9, y=1.0 + 0.022 * (rows + 1), va="bottom")
+        fig.suptitle(title, fontsize=9)
     return fig
+
+
+def _metal_a(labels) -> str | None:
+    """Metal A from the label of the composition with m = N (the last label)."""
+    match = re.match(r"\[\(?([A-Z][a-z]?)", str(labels[-1])) if len(labels) else None
+    return match.group(1) if match else None
+
+
+def _a_ascending(frame, *others):
+    """``frame`` (and ``others``) with the composition columns in the order m = 0 .. N
+    (no atom of metal A first), and metal A's symbol (or "A")."""
+    conv = re.match(r"([A-Z][a-z]?)\d+:", str(frame.attrs.get("ratio_convention", "")))
+    metal = conv.group(1) if conv else None
+    first, last = str(frame.columns[0]), str(frame.columns[-1])
+    if metal:
+        reverse = re.match(rf"\[\(?{metal}(?![a-z])", first) is not None
+    else:
+        ms = [re.fullmatch(r"m=(\d+)", c) for c in (first, last)]
+        reverse = all(ms) and int(ms[0].group(1)) > int(ms[1].group(1))
+    if reverse:
+        frame = frame[frame.columns[::-1]]
+        others = tuple(None if o is None else o[o.columns[::-1]] for o in others)
+    return frame, others, metal or "A"
 
 
 def _model_label(fit) -> str:
@@ -53,7 +73,14 @@ def _model_label(fit) -> str:
 
 def le_chatelier_figure(frame, binomial_frame=None, title: str | None = None):
     """Equilibrium distributions at several mixing ratios, one panel per ratio stacked
-    like the spectra of Figure 1a of 000 (the A-rich mixture on top).
+    like the spectra of Figure 1a of Zhong et al., Dalton Trans. 2021
+    (doi:10.1039/d1dt00072a), the A-rich mixture on top.
+
+    The composition axis runs from no atom of metal A to N (``[Ag7]`` ... ``[Cu7]``
+    for A = Cu), the direction of every composition axis in the package (the
+    kinetics contour maps, the occupancy figure), whatever the column order of
+    ``frame`` (the paper's Table 2, which :func:`le_chatelier_series` follows,
+    lists ``[Cu7]`` first).
 
     Parameters
     ----------
@@ -67,8 +94,12 @@ def le_chatelier_figure(frame, binomial_frame=None, title: str | None = None):
     matplotlib.figure.Figure
     """
     plt = _plt()
+    conv = frame.attrs.get("ratio_convention")
+    frame, (binomial_frame,), metal = _a_ascending(frame, binomial_frame)
     n = len(frame.index)
-    fig, axes = plt.subplots(n, 1, figsize=(7.5, 1.05 * n + 1.2), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        n, 1, figsize=(7.5, 1.05 * n + 1.6), sharex=True, squeeze=False, layout="constrained"
+    )
     axes = axes[:, 0]
     x = np.arange(len(frame.columns))
     top = float(np.nanmax(frame.to_numpy()))
@@ -79,7 +110,6 @@ def le_chatelier_figure(frame, binomial_frame=None, title: str | None = None):
         if binomial_frame is not None:
             ax.plot(x, binomial_frame.loc[ratio].to_numpy(), "o", color="tab:red", ms=4)
         ax.set_ylim(0, top * 1.15)
-        conv = frame.attrs.get("ratio_convention")
         text = f"{conv} = {ratio}" if conv and "=" not in str(ratio) else str(ratio)
         ax.text(0.99, 0.9, text, transform=ax.transAxes, ha="right", va="top", fontsize=8)
         ax.tick_params(labelsize=8)
@@ -89,12 +119,15 @@ def le_chatelier_figure(frame, binomial_frame=None, title: str | None = None):
     if binomial_frame is not None:
         handles.append(plt.Line2D([], [], marker="o", ls="", color="tab:red"))
         names.append("binomial (equal energies)")
-    return _finish_stacked(fig, axes, list(frame.columns), 45, handles, names, 2, 8, title)
+    xlabel = f"composition (number of {metal} atoms increasing)"
+    return _finish_stacked(fig, axes, list(frame.columns), 45, handles, names, 2, 8, title, xlabel)
 
 
 def occupancy_figure(occupancy, class_names, labels, title: str | None = None):
     """Fraction of each site class occupied by metal A, per composition (the site
-    preferences behind the distributions; compare Figure 6 of 000).
+    preferences behind the distributions; compare Figure 6 of Zhong et al., Dalton
+    Trans. 2021, doi:10.1039/d1dt00072a). The composition axis runs from no atom of
+    A (m = 0) to N, as in :func:`le_chatelier_figure`; the axes name the element.
 
     Parameters
     ----------
@@ -113,7 +146,9 @@ def occupancy_figure(occupancy, class_names, labels, title: str | None = None):
     ax.plot(m, m / (len(occ) - 1), "k:", lw=1, label="no preference (m/N)")
     ax.set_xticks(m)
     ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel("fraction of class sites holding metal A")
+    metal = _metal_a(list(labels)) or "metal A"
+    ax.set_xlabel(f"composition (number of {metal} atoms increasing)", fontsize=9)
+    ax.set_ylabel(f"fraction of the class's sites holding {metal}")
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=8)
     if title:
@@ -138,7 +173,9 @@ def equilibrium_fit_figure(fits, title: str | None = None):
     fits = list(fits)
     table = fits[0].table
     n = len(table.ratio_labels)
-    fig, axes = plt.subplots(n, 1, figsize=(8, 1.15 * n + 1.6), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        n, 1, figsize=(8, 1.15 * n + 2.0), sharex=True, squeeze=False, layout="constrained"
+    )
     axes = axes[:, 0]
     x = np.arange(len(table.group_labels))
     top = max(float(np.nanmax(f.predicted)) for f in fits)
@@ -164,4 +201,6 @@ def equilibrium_fit_figure(fits, title: str | None = None):
     for fit, (color, marker) in zip(fits, _MODEL_STYLE):
         handles.append(plt.Line2D([], [], marker=marker, ls="", color=color))
         names.append(_model_label(fit))
-    return _finish_stacked(fig, axes, list(table.group_labels), 30, handles, names, 1, 7.5, title)
+    return _finish_stacked(
+        fig, axes, list(table.group_labels), 30, handles, names, 1, 7.5, title, None
+    )
