@@ -10,7 +10,8 @@ SIGTERM (and SIGHUP) become an exception like Ctrl-C, so temporary outputs are
 removed (exit status 128 + signal number); printing to a closed pipe
 (``| head -1``) is dropped and never stops a command before its results are
 written (docs/guarantees.md). The library reports through :mod:`logging` (logger
-``intercluster``); ``-v`` shows its INFO messages, ``-vv`` DEBUG, ``-q`` only errors (and implies a subcommand's ``--quiet``).
+``intercluster``); ``-v`` shows its INFO messages, ``-vv`` DEBUG, ``-q`` only errors
+(and implies a subcommand's ``--quiet``).
 Progress bars are drawn only where stderr is a terminal, never into a redirected log.
 """
 
