@@ -385,7 +385,36 @@ def _plan_factors(cs: ClusterSystem, model: RateModel, plan: FactorPlan, reactio
         rxn = np.array([e[0] for e in plan.energy], dtype=np.int64)
         d_e = np.array([e[1] for e in plan.energy], dtype=float)
         factor[rxn] = np.exp(-d_e / (2 * rt))
+        hook = getattr(model, "composition_energy_kJ_mol", None)
+        if hook is not None:
+            # composition-dependent free energies (network/energies.py): the conversion
+            # at fixed x also changes F_f(x); exp(-dF/2RT) keeps detailed balance
+            d_f = _conversion_composition_energy(cs, model, reactions, rxn, params)
+            factor[rxn] *= np.exp(-d_f / (2 * rt))
     return factor
+
+
+def _conversion_composition_energy(cs, model, reactions, rxn, params) -> np.ndarray:
+    """sum F_f(x) over the subunits of the products minus the reactants [kJ/mol]."""
+    tables = {
+        i: model.composition_energy_kJ_mol(cs.factor_view(i), params)
+        for i in range(len(cs.families))
+    }
+    species = cs.species
+
+    def energy(idx) -> float:
+        item = species[idx]
+        subunits = getattr(item, "subunits", ())
+        return float(sum(tables[f][x] for f, x in subunits))
+
+    out = np.zeros(len(rxn))
+    for j, r in enumerate(rxn):
+        for col in range(2):
+            if reactions.products[r, col] >= 0:
+                out[j] += energy(reactions.products[r, col])
+            if reactions.reactants[r, col] >= 0:
+                out[j] -= energy(reactions.reactants[r, col])
+    return out
 
 
 def resolve_parameters(system, model: RateModel, overrides: Mapping[str, float] | None):
