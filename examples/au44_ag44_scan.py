@@ -391,7 +391,9 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
             axes[0, col].plot(th, [o.fraction[f] for o in outs], "o-", color=colors[f],
                               label=FAMILY_TEXT[f])  # fmt: skip
             mean_x = [
-                float((o.distribution[f] * x).sum() / max(o.distribution[f].sum(), 1e-300))
+                float((o.distribution[f] * x).sum() / o.distribution[f].sum())
+                if o.fraction[f] > 1e-3
+                else np.nan
                 for o in outs
             ]
             axes[1, col].plot(th, mean_x, "o-", color=colors[f])
