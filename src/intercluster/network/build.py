@@ -341,6 +341,9 @@ class Network:
 
 def _plan_factors(cs: ClusterSystem, model: RateModel, plan: FactorPlan, reactions, params):
     """Model factor of every reaction from its plan (pair factors, family energies)."""
+    check = getattr(model, "check_families", None)
+    if check is not None:
+        check([f.name for f in cs.families])
     factor = np.zeros(len(reactions))
     for kind, entries in plan.pairs.items():
         if not entries:
@@ -390,7 +393,13 @@ def _plan_factors(cs: ClusterSystem, model: RateModel, plan: FactorPlan, reactio
             # composition-dependent free energies (network/energies.py): the conversion
             # at fixed x also changes F_f(x); exp(-dF/2RT) keeps detailed balance
             d_f = _conversion_composition_energy(cs, model, reactions, rxn, params)
-            factor[rxn] *= np.exp(-d_f / (2 * rt))
+            with np.errstate(over="ignore"):
+                factor[rxn] *= np.exp(-d_f / (2 * rt))
+            if not np.all(np.isfinite(factor[rxn])):
+                raise ConfigError(
+                    f"model {model.name!r}: a conversion factor exp(-dF/2RT) overflows "
+                    f"(dF up to {np.abs(d_f).max():.3g} kJ/mol); use smaller site energies"
+                )
     return factor
 
 

@@ -212,6 +212,18 @@ class FrameworkRateModel(RateModel):
             raise ConfigError(bad_value("temperature_K", params["temperature_K"], "> 0 [K]"))
         return params
 
+    def check_families(self, names) -> None:
+        """Raise ConfigError if a family with site classes is not among ``names``."""
+        unknown = [f for f in self.frameworks if f not in set(names)]
+        if unknown:
+            raise ConfigError(
+                bad_value(
+                    "frameworks family",
+                    unknown[0],
+                    f"a family of the model ({', '.join(names)})",
+                )
+            )
+
     def rt_kJ_mol(self, params) -> float:
         return GAS_CONSTANT_KJ_MOL_K * float(params.get("temperature_K", 298.15))
 
@@ -257,7 +269,8 @@ class FrameworkRateModel(RateModel):
         ap1, ac = np.clip(a + 1, 0, n2), np.clip(a, 0, n2)
         d_f = f1[dm1] + f2[ap1] - f1[dc] - f2[ac]
         stat = (d / n1) * ((n2 - a) / n2)
-        return stat * np.exp(-d_f / (2 * self.rt_kJ_mol(params)))
+        with np.errstate(over="ignore"):  # an overflow is reported by build_network
+            return stat * np.exp(-d_f / (2 * self.rt_kJ_mol(params)))
 
     def pair_factor(self, kind, family_1, family_2, a, b, params) -> np.ndarray:
         """Exchange: sim2 x exp(-dF/2RT) (class docstring); association, dissociation: 1."""
