@@ -125,7 +125,7 @@ def test_model_by_name_and_bad_specs():
         get_model("frameworks:A(core=2")
     with pytest.raises(ConfigError, match="N = 6"):
         build_network(_system(), "frameworks:A(core=2,shell=3)")
-    with pytest.raises(ConfigError, match="'Z'.*a family of the model"):
+    with pytest.raises(ConfigError, match=r"'Z'.*a family of the model"):
         build_network(_system(), "frameworks:A(core=2,shell=4);Z(m=1)")
     with pytest.raises(ConfigError, match="frameworks"):
         get_model("frameworks:")
