@@ -209,6 +209,23 @@ def standard_potentials_kJ_mol(network) -> np.ndarray:
     return out
 
 
+_INVARIANTS: dict = {}
+
+
+def _invariants(network) -> np.ndarray:
+    """Rows spanning the left null space of the stoichiometric matrix (cached per reaction set)."""
+    key = id(network.reactions)
+    cached = _INVARIANTS.get(key)
+    if cached is not None and cached[0] is network.reactions:
+        return cached[1]
+    S = network.stoichiometry
+    gram = (S @ S.T).toarray()  # left null space of S = null space of S S^T
+    evals, evecs = np.linalg.eigh(gram)
+    W = evecs[:, evals < 1e-9 * max(1.0, evals.max())].T
+    _INVARIANTS[key] = (network.reactions, W)
+    return W
+
+
 def equilibrium(network, initial) -> np.ndarray:
     """Equilibrium concentrations [nmol/L], shape (n_species,), from ``initial``.
 
@@ -225,10 +242,7 @@ def equilibrium(network, initial) -> np.ndarray:
 
     c0 = initial_concentrations(network.cluster_system, initial)
     rt = GAS_CONSTANT_KJ_MOL_K * network.parameters.get("temperature_K", 298.15)
-    S = network.stoichiometry
-    gram = (S @ S.T).toarray()  # left null space of S = null space of S S^T
-    evals, evecs = np.linalg.eigh(gram)
-    W = evecs[:, evals < 1e-9 * max(1.0, evals.max())].T
+    W = _invariants(network)
     target = W @ c0
     base = -standard_potentials_kJ_mol(network) / rt
 

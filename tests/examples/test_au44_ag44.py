@@ -152,3 +152,14 @@ def test_time_course_one_to_three_and_three_to_one(ex, config, network):
     assert late.fraction["M44S30"] < 0.01 and 20 <= late.mode_x["M44S27"] <= 22
     for key in ("Au", "Ag", "(p-MBA)", "charge"):
         assert abs(ds.attrs[f"conservation_drift_{key}"]) < 1e-8
+
+
+def test_map_order_after_20_h(ex, config, network):
+    """The same order in the 20 h kinetics (the paper's reaction time)."""
+    order = {"M44S30": 0, "M44S27": 1, "M44S26": 2}
+    ratios = (1 / 10, 1 / 3, 1.0, 2.0, 10.0)
+    dominant = []
+    for r in ratios:
+        ds = ex.run(config, r, times_s=np.array([0.0, ex.T_END_S]), network=network)
+        dominant.append(order[ex.outcome(ds, r).dominant])
+    assert dominant == [0, 0, 1, 1, 2]
