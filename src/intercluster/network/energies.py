@@ -88,9 +88,13 @@ def framework_log_partition_functions(
 
     Examples
     --------
-    >>> lz = framework_log_partition_functions([2], [0.0], [-1e9 * 0])
-    >>> np.exp(lz).round(6)
+    Two sites, no energies: Z = C(2, x); a closure energy of -RT ln 2 doubles Z(2):
+
+    >>> np.exp(framework_log_partition_functions([2], [0.0])).round(6)
     array([1., 2., 1.])
+    >>> rt = GAS_CONSTANT_KJ_MOL_K * 298.15
+    >>> np.exp(framework_log_partition_functions([2], [0.0], [-rt * np.log(2)])).round(6)
+    array([1., 2., 2.])
     """
     sizes = [int(n) for n in sizes]
     g = [float(v) for v in energies_kJ_mol]
@@ -225,6 +229,7 @@ class FrameworkRateModel(RateModel):
             )
 
     def rt_kJ_mol(self, params) -> float:
+        """RT [kJ/mol] at the parameters' temperature_K (default 298.15 K)."""
         return GAS_CONSTANT_KJ_MOL_K * float(params.get("temperature_K", 298.15))
 
     def composition_energy_kJ_mol(self, family, params) -> np.ndarray:
@@ -279,6 +284,7 @@ class FrameworkRateModel(RateModel):
         return np.ones(np.shape(a))
 
     def exchange_factor(self, system, donor, acceptor, params):
+        """Exchange factor inside one family (the single-family call of the base class)."""
         return self._exchange(system, system, donor, acceptor, params)
 
 
