@@ -339,6 +339,9 @@ class Network:
 
 def _plan_factors(cs: ClusterSystem, model: RateModel, plan: FactorPlan, reactions, params):
     """Model factor of every reaction from its plan (pair factors, family energies)."""
+    check = getattr(model, "check_families", None)
+    if check is not None:
+        check([f.name for f in cs.families])
     factor = np.zeros(len(reactions))
     for kind, entries in plan.pairs.items():
         if not entries:
@@ -381,7 +384,42 @@ def _plan_factors(cs: ClusterSystem, model: RateModel, plan: FactorPlan, reactio
         rxn = np.array([e[0] for e in plan.energy], dtype=np.int64)
         d_e = np.array([e[1] for e in plan.energy], dtype=float)
         factor[rxn] = np.exp(-d_e / (2 * rt))
+        hook = getattr(model, "composition_energy_kJ_mol", None)
+        if hook is not None:
+            # composition-dependent free energies (network/energies.py): the conversion
+            # at fixed x also changes F_f(x); exp(-dF/2RT) keeps detailed balance
+            d_f = _conversion_composition_energy(cs, model, reactions, rxn, params)
+            with np.errstate(over="ignore"):
+                factor[rxn] *= np.exp(-d_f / (2 * rt))
+            if not np.all(np.isfinite(factor[rxn])):
+                raise ConfigError(
+                    f"model {model.name!r}: a conversion factor exp(-dF/2RT) overflows "
+                    f"(dF up to {np.abs(d_f).max():.3g} kJ/mol); use smaller site energies"
+                )
     return factor
+
+
+def _conversion_composition_energy(cs, model, reactions, rxn, params) -> np.ndarray:
+    """sum F_f(x) over the subunits of the products minus the reactants [kJ/mol]."""
+    tables = {
+        i: model.composition_energy_kJ_mol(cs.factor_view(i), params)
+        for i in range(len(cs.families))
+    }
+    species = cs.species
+
+    def energy(idx) -> float:
+        item = species[idx]
+        subunits = getattr(item, "subunits", ())
+        return float(sum(tables[f][x] for f, x in subunits))
+
+    out = np.zeros(len(rxn))
+    for j, r in enumerate(rxn):
+        for col in range(2):
+            if reactions.products[r, col] >= 0:
+                out[j] += energy(reactions.products[r, col])
+            if reactions.reactants[r, col] >= 0:
+                out[j] -= energy(reactions.reactants[r, col])
+    return out
 
 
 def resolve_parameters(system, model: RateModel, overrides: Mapping[str, float] | None):

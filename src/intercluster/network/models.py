@@ -346,6 +346,11 @@ def get_model(model: str | RateModel) -> RateModel:
         from intercluster.network.sites import site_rate_model
 
         return site_rate_model(model)
+    if isinstance(model, str) and model.startswith("frameworks:") and model not in MODELS:
+        # per-family site classes in the name (network/energies.py)
+        from intercluster.network.energies import frameworks_rate_model
+
+        return frameworks_rate_model(model)
     try:
         return MODELS[model]
     except (KeyError, TypeError):
@@ -353,7 +358,8 @@ def get_model(model: str | RateModel) -> RateModel:
             bad_value(
                 "model",
                 model,
-                f"one of {', '.join(sorted(MODELS))}, or 'site:' with site classes such as "
-                "'site:top=1,tri=3,cap=3'",
+                f"one of {', '.join(sorted(MODELS))}, 'site:' with site classes such as "
+                "'site:top=1,tri=3,cap=3', or 'frameworks:' with classes per family "
+                "('frameworks:SR30(core=12,shell=32);SR26(all=44)')",
             )
         ) from None

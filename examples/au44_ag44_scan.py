@@ -1,0 +1,431 @@
+"""Au44/Ag44 feeding-ratio scan (Lin et al., Chem. Sci. 2022, 13, 4598, doi:10.1039/d1sc06296d).
+
+The model is examples/au44_ag44.toml (three M44 frameworks, a [M(p-MBA)2]- pool,
+thiolate fragments; every constant and energy illustrative, see
+docs/example-au44-ag44.md). This script runs it at feeding ratios
+R = Au44:Ag44 from 1:40 to 40:1 and draws
+
+- docs/img/au44_ag44_map.png: the dominant framework and the average valence
+  electron count of the clusters vs R (with the paper's "average feeding
+  electrons", (20 R + 18)/(R + 1));
+- docs/img/au44_ag44_families.png: the composition distribution of each framework
+  at 20 h for R = 1:3, 3:1 and 6:1;
+- docs/img/au44_ag44_time.png: the time course at 1:3 and 3:1 (Figure 3, qualitatively).
+
+Run from the repository root::
+
+    python examples/au44_ag44_scan.py            # prints the table, writes the figures
+    python examples/au44_ag44_scan.py --no-figures
+
+The functions are imported by tests/examples/test_au44_ag44.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from intercluster.kinetics.config import SimulationConfig
+from intercluster.kinetics.simulate import simulate
+
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "au44_ag44.toml"
+FAMILIES = ("M44S30", "M44S27", "M44S26")
+#: Labels as the paper writes the frameworks (p-MBA written out).
+FAMILY_TEXT = {
+    "M44S30": "[Au_xAg_(44-x)(p-MBA)30]4-",
+    "M44S27": "[Au_xAg_(44-x)(p-MBA)27]3-",
+    "M44S26": "[Au_xAg_(44-x)(p-MBA)26]2-",
+}
+#: Feeding ratios of Lin et al. 2022, Fig. 2 (1:40 ... 1:2 and 2:1 ... 40:1), plus 1:1.
+PAPER_RATIOS = (
+    1 / 40, 1 / 30, 1 / 20, 1 / 10, 1 / 8, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2,
+    1.0,
+    2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 20.0, 30.0, 40.0,
+)  # fmt: skip
+#: Reaction time of the paper [s] (20 h).
+T_END_S = 20 * 3600.0
+#: Total cluster concentration [nmol/L]: the mother solutions hold equal metal
+#: concentrations and are mixed by volume, so [Au44] + [Ag44] does not depend on R.
+TOTAL_NM = 100.0
+#: [M(p-MBA)2]- present in each mother solution, per cluster (partial decomposition).
+POOL_PER_CLUSTER = 0.02
+#: Free thiolate and thiolate + disulfide (lumped) in the mixture [nmol/L].
+RESERVOIR_NM = 500.0
+
+
+def load(path=CONFIG) -> SimulationConfig:
+    """The example's configuration (examples/au44_ag44.toml)."""
+    return SimulationConfig.from_toml(path)
+
+
+def mixture(ratio: float, total_nM: float = TOTAL_NM) -> dict[str, float]:
+    """Initial concentrations [nmol/L] at feeding ratio R = [Au44]:[Ag44].
+
+    Parameters
+    ----------
+    ratio : float
+        R = Au44:Ag44 (> 0).
+    total_nM : float
+        [Au44(p-MBA)26]2- + [Ag44(p-MBA)30]4- [nmol/L].
+
+    Returns
+    -------
+    dict
+        Species label or fragment name -> concentration [nmol/L]: the two parent
+        clusters, the [Au(p-MBA)2]- / [Ag(p-MBA)2]- they carry
+        (:data:`POOL_PER_CLUSTER` each) and the thiolate reservoir
+        (:data:`RESERVOIR_NM` of each fragment).
+    """
+    if not (np.isfinite(ratio) and ratio > 0):
+        raise ValueError(f"ratio = {ratio!r}: a feeding ratio Au44:Ag44 > 0")
+    au = total_nM * ratio / (1 + ratio)
+    ag = total_nM - au
+    return {
+        "[Au44(p-MBA)26]2-": au,
+        "[Ag44(p-MBA)30]4-": ag,
+        "[Au(p-MBA)2]-": POOL_PER_CLUSTER * au,
+        "[Ag(p-MBA)2]-": POOL_PER_CLUSTER * ag,
+        "RS": RESERVOIR_NM,
+        "RS_RSSR": RESERVOIR_NM,
+    }
+
+
+def ratio_text(ratio: float) -> str:
+    """``"1:3"``, ``"3:1"``, ``"1:1"``."""
+    if ratio >= 1:
+        return f"{ratio:g}:1"
+    return f"1:{1 / ratio:g}"
+
+
+def run(
+    config: SimulationConfig,
+    ratio: float,
+    t_end_s: float = T_END_S,
+    dt_s=None,
+    times_s=None,
+    network=None,
+):
+    """Simulate the example at feeding ratio ``ratio`` (xarray.Dataset of :func:`simulate`)."""
+    net = config.network() if network is None else network
+    if times_s is None and dt_s is None:
+        times_s = np.array([0.0, 120, 600, 1800, 3600, 7200, 10800, 36000, t_end_s])
+        times_s = times_s[times_s <= t_end_s]
+    return simulate(
+        net,
+        mixture(ratio),
+        t_end_s=t_end_s,
+        dead_time_s=0.0,
+        dt_s=dt_s,
+        times_s=times_s,
+        rtol=config.rtol,
+        atol_nM=config.atol_nM,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The clusters at one time: fractions and composition distributions per framework.
+
+    Attributes
+    ----------
+    ratio : float
+        Feeding ratio R = Au44:Ag44.
+    fraction : dict
+        Framework -> fraction of the 44-atom clusters (sums to 1).
+    distribution : dict
+        Framework -> concentration by x = 0..44, shape (45,) [nmol/L].
+    mode_x : dict
+        Framework -> most abundant x.
+    dominant : str
+        Framework with the largest fraction.
+    mean_electrons : float
+        Average valence electron count of the clusters (18 for M44S30, 20 for M44S27
+        and M44S26, from chem's electron counting).
+    """
+
+    ratio: float
+    fraction: dict
+    distribution: dict
+    mode_x: dict
+    dominant: str
+    mean_electrons: float
+
+
+def outcome(ds, ratio: float, time_index: int = -1) -> Outcome:
+    """:class:`Outcome` from a simulation result (or an equilibrium, see :func:`equilibrium`)."""
+    comp = ds["family_composition"].isel(time=time_index)
+    dist = {f: comp.sel(family=f).values.astype(float) for f in FAMILIES}
+    totals = {f: float(d.sum()) for f, d in dist.items()}
+    total = sum(totals.values())
+    fraction = {f: totals[f] / total for f in FAMILIES}
+    electrons = _family_electrons()
+    mean_e = sum(fraction[f] * electrons[f] for f in FAMILIES)
+    return Outcome(
+        ratio=ratio,
+        fraction=fraction,
+        distribution=dist,
+        mode_x={f: int(np.argmax(dist[f])) for f in FAMILIES},
+        dominant=max(FAMILIES, key=lambda f: fraction[f]),
+        mean_electrons=mean_e,
+    )
+
+
+@lru_cache(maxsize=1)
+def _family_electrons() -> dict[str, int]:
+    """Valence electrons of each framework's clusters (chem's counting; x-independent)."""
+    fams = {f.name: f for f in load().system.families}
+    return {name: fams[name].ion(0).valence_electrons for name in FAMILIES}
+
+
+def standard_potentials_kJ_mol(network) -> np.ndarray:
+    """Standard free energy of every species [kJ/mol] (1 nmol/L standard state).
+
+    G = E_f + F_f(x) - RT ln C(N, x) for a cluster or pool species of family f with
+    x Au atoms (E_f: ``Family.energy_kJ_mol``; F_f: the framework model's composition
+    energy, :class:`intercluster.network.energies.FrameworkRateModel`); 0 for fragments.
+    With the model's rate constants every reversible pair satisfies
+    k_forward / k_backward = exp(-dG/RT) (tested reaction by reaction).
+    """
+    from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K, log_binomial
+
+    cs = network.cluster_system
+    params = network.parameters
+    rt = GAS_CONSTANT_KJ_MOL_K * params.get("temperature_K", 298.15)
+    tables = [
+        network.model.composition_energy_kJ_mol(f, params)
+        - rt * log_binomial(f.n_atoms, np.arange(f.n_atoms + 1))
+        + f.energy_kJ_mol
+        for f in cs.families
+    ]
+    out = np.zeros(network.n_species)
+    for i, item in enumerate(cs.species):
+        for fam, x in getattr(item, "subunits", ()):
+            out[i] += tables[fam][x]
+    return out
+
+
+_INVARIANTS: dict = {}
+
+
+def _invariants(network) -> np.ndarray:
+    """Rows spanning the left null space of the stoichiometric matrix (cached per reaction set)."""
+    key = id(network.reactions)
+    cached = _INVARIANTS.get(key)
+    if cached is not None and cached[0] is network.reactions:
+        return cached[1]
+    S = network.stoichiometry
+    gram = (S @ S.T).toarray()  # left null space of S = null space of S S^T
+    evals, evecs = np.linalg.eigh(gram)
+    W = evecs[:, evals < 1e-9 * max(1.0, evals.max())].T
+    _INVARIANTS[key] = (network.reactions, W)
+    return W
+
+
+def equilibrium(network, initial) -> np.ndarray:
+    """Equilibrium concentrations [nmol/L], shape (n_species,), from ``initial``.
+
+    The state that minimises the free energy sum_i c_i (G_i/RT + ln c_i - 1) under
+    every linear invariant of the network (each metal, the ligand, the charge and
+    the pool size: the left null space of the stoichiometric matrix), i.e. the
+    long-time limit of the kinetics when every reaction obeys detailed balance
+    with :func:`standard_potentials_kJ_mol`. Solved by Newton on the dual.
+    """
+    from scipy.optimize import minimize
+
+    from intercluster.kinetics.initial import initial_concentrations
+    from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K
+
+    c0 = initial_concentrations(network.cluster_system, initial)
+    rt = GAS_CONSTANT_KJ_MOL_K * network.parameters.get("temperature_K", 298.15)
+    W = _invariants(network)
+    target = W @ c0
+    base = -standard_potentials_kJ_mol(network) / rt
+
+    def conc(lam):
+        return np.exp(np.clip(base + W.T @ lam, -700, 700))
+
+    res = minimize(
+        lambda lam: conc(lam).sum() - lam @ target,
+        np.zeros(len(W)),
+        jac=lambda lam: W @ conc(lam) - target,
+        hess=lambda lam: (W * conc(lam)) @ W.T,
+        method="trust-exact",
+        options={"gtol": 1e-10 * max(1.0, float(np.abs(target).max())), "maxiter": 5000},
+    )
+    return conc(res.x)
+
+
+def equilibrium_outcome(config: SimulationConfig, ratio: float, network=None) -> Outcome:
+    """:class:`Outcome` of the equilibrium (t -> infinity) at feeding ratio ``ratio``."""
+    net = config.network() if network is None else network
+    c = equilibrium(net, mixture(ratio))
+    cs = net.cluster_system
+    dist = {f: np.zeros(45) for f in FAMILIES}
+    names = [f.name for f in cs.families]
+    for i, item in enumerate(cs.species):
+        for fam, x in getattr(item, "subunits", ()):
+            if names[fam] in dist:
+                dist[names[fam]][x] += c[i]
+    total = sum(d.sum() for d in dist.values())
+    fraction = {f: float(dist[f].sum() / total) for f in FAMILIES}
+    electrons = _family_electrons()
+    return Outcome(
+        ratio=ratio,
+        fraction=fraction,
+        distribution=dist,
+        mode_x={f: int(np.argmax(dist[f])) for f in FAMILIES},
+        dominant=max(FAMILIES, key=lambda f: fraction[f]),
+        mean_electrons=sum(fraction[f] * electrons[f] for f in FAMILIES),
+    )
+
+
+def feeding_electrons(ratio) -> np.ndarray:
+    """Average valence electrons fed by the parents, (20 R + 18)/(R + 1) (Lin 2022, Table S1)."""
+    r = np.asarray(ratio, dtype=float)
+    return (20 * r + 18) / (r + 1)
+
+
+def scan(config: SimulationConfig, ratios=PAPER_RATIOS, t_end_s: float | None = T_END_S):
+    """:class:`Outcome` at ``t_end_s`` for every feeding ratio (None: at equilibrium)."""
+    net = config.network()
+    out = []
+    for r in ratios:
+        if t_end_s is None:
+            out.append(equilibrium_outcome(config, r, network=net))
+            continue
+        ds = run(config, r, t_end_s=t_end_s, times_s=np.array([0.0, t_end_s]), network=net)
+        out.append(outcome(ds, r))
+    return out
+
+
+def print_table(outcomes) -> None:
+    print(f"{'R':>6} {'M44S30':>7} {'M44S27':>7} {'M44S26':>7}  modal x (30/27/26)  "
+          "dominant  e-(clusters)  e-(fed)")  # fmt: skip
+    for o in outcomes:
+        fr = o.fraction
+        modes = "/".join(str(o.mode_x[f]) for f in FAMILIES)
+        print(
+            f"{ratio_text(o.ratio):>6} {fr['M44S30']:7.3f} {fr['M44S27']:7.3f} "
+            f"{fr['M44S26']:7.3f}  {modes:>18}  {o.dominant:>8}  {o.mean_electrons:12.2f}  "
+            f"{float(feeding_electrons(o.ratio)):7.2f}"
+        )
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-figures", action="store_true")
+    parser.add_argument("--out", default=str(HERE.parent / "docs" / "img"))
+    args = parser.parse_args(argv)
+    config = load()
+    print(f"final state at {T_END_S / 3600:g} h (kinetics):")
+    kinetic = scan(config)
+    print_table(kinetic)
+    print("equilibrium (t -> infinity):")
+    equil = scan(config, t_end_s=None)
+    print_table(equil)
+    if not args.no_figures:
+        write_figures(config, kinetic, equil, Path(args.out))
+
+
+def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
+    """The map, the per-framework distributions and the time courses (PNG files in ``out``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    colors = {"M44S30": "tab:purple", "M44S27": "tab:green", "M44S26": "goldenrod"}
+    paths = []
+
+    # 1. dosage-dependent map
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7, 6.5), sharex=True)
+    r_k = np.array([o.ratio for o in kinetic])
+    r_e = np.array([o.ratio for o in equil])
+    for f in FAMILIES:
+        ax1.plot(r_k, [o.fraction[f] for o in kinetic], "o-", color=colors[f],
+                 label=f"{FAMILY_TEXT[f]}, 20 h")  # fmt: skip
+        ax1.plot(r_e, [o.fraction[f] for o in equil], "--", color=colors[f], alpha=0.7,
+                 label="equilibrium" if f == "M44S26" else None)  # fmt: skip
+    ax1.set_xscale("log")
+    ax1.set_ylabel("fraction of the M44 clusters")
+    ax1.legend(fontsize=7, loc="center left")
+    ax1.set_title("Au44:Ag44 feeding ratio scan (illustrative constants)", fontsize=10)
+    ax2.plot(r_k, [o.mean_electrons for o in kinetic], "ko-", label="clusters, 20 h")
+    ax2.plot(
+        r_e, [o.mean_electrons for o in equil], "k--", alpha=0.7, label="clusters, equilibrium"
+    )
+    rr = np.geomspace(r_k.min(), r_k.max(), 200)
+    ax2.plot(rr, feeding_electrons(rr), color="tab:red", label="average feeding electrons")
+    ax2.axhline(19, color="gray", lw=0.8, ls=":")
+    ax2.set_xlabel("R = [Au44(p-MBA)26]2- : [Ag44(p-MBA)30]4-")
+    ax2.set_ylabel("valence electrons")
+    ax2.legend(fontsize=7)
+    ticks = [1 / 40, 1 / 10, 1 / 3, 1, 3, 10, 40]
+    ax2.set_xticks(ticks, [ratio_text(t) for t in ticks])
+    fig.tight_layout()
+    paths.append(out / "au44_ag44_map.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+
+    # 2. per-family composition at 20 h for 1:3, 3:1, 6:1
+    net = config.network()
+    ratios = (1 / 3, 3.0, 6.0)
+    fig, axes = plt.subplots(3, 1, figsize=(7, 7), sharex=True)
+    x = np.arange(45)
+    for ax, r in zip(axes, ratios):
+        o = outcome(run(config, r, times_s=np.array([0.0, T_END_S]), network=net), r)
+        total = sum(o.distribution[f].sum() for f in FAMILIES)
+        width = 0.28
+        for k, f in enumerate(FAMILIES):
+            ax.bar(x + (k - 1) * width, o.distribution[f] / total, width, color=colors[f],
+                   label=FAMILY_TEXT[f])  # fmt: skip
+        ax.set_title(f"R = {ratio_text(r)}, 20 h", fontsize=9)
+        ax.set_ylabel("fraction")
+    axes[0].legend(fontsize=7)
+    axes[-1].set_xlabel("x (Au atoms in Au_xAg_(44-x))")
+    fig.tight_layout()
+    paths.append(out / "au44_ag44_families.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+
+    # 3. time courses at 1:3 and 3:1 (Figure 3 of Lin et al. 2022, qualitatively)
+    times = np.array([0, 120, 600, 1800, 3600, 7200, 10800, 36000, 72000.0])
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6))
+    for col, r in enumerate((1 / 3, 3.0)):
+        ds = run(config, r, times_s=times, network=net)
+        outs = [outcome(ds, r, i) for i in range(len(times))]
+        th = times / 3600
+        for f in FAMILIES:
+            axes[0, col].plot(th, [o.fraction[f] for o in outs], "o-", color=colors[f],
+                              label=FAMILY_TEXT[f])  # fmt: skip
+            mean_x = [
+                float((o.distribution[f] * x).sum() / o.distribution[f].sum())
+                if o.fraction[f] > 1e-3
+                else np.nan
+                for o in outs
+            ]
+            axes[1, col].plot(th, mean_x, "o-", color=colors[f])
+        axes[0, col].set_title(f"R = {ratio_text(r)}", fontsize=9)
+        axes[0, col].set_xscale("symlog", linthresh=0.1)
+        axes[1, col].set_xscale("symlog", linthresh=0.1)
+        axes[1, col].set_xlabel("time [h]")
+    axes[0, 0].set_ylabel("fraction of the M44 clusters")
+    axes[1, 0].set_ylabel("mean x in the framework")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    paths.append(out / "au44_ag44_time.png")
+    fig.savefig(paths[-1], dpi=110)
+    plt.close(fig)
+    for p in paths:
+        print("wrote", p)
+    return paths
+
+
+if __name__ == "__main__":
+    main()
