@@ -1,4 +1,4 @@
-"""Fitting speed: the paper's grid vs libRoadRunner, and time-to-fit of refine (issue 4, §7).
+"""Fitting speed: the paper's grid vs libRoadRunner, and time-to-fit of refine.
 
 1. Grid. The full 2197-point grid (13 x 13 x 13, quarter-decade values 1e-3..1) of
    sim2 for N = 25 (377 species), scored by eq 1 against noise-free sim2 data

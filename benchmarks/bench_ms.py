@@ -1,4 +1,4 @@
-"""Benchmarks of the MS layer (issue 3, section 5); not part of the test pass/fail.
+"""Benchmarks of the MS layer; not part of the test pass/fail.
 
 1. Isotope pattern of [Ag24Au26(C8H9S)36]2-, aggregated to nominal peaks and
    profiled at R = 25,000: ours (parse + IsoSpecPy + aggregation + profile)

@@ -1,4 +1,4 @@
-"""Thermodynamics speed (issue 5, section 7), measured side by side in one run.
+"""Thermodynamics speed, measured side by side in one run.
 
 1. Partition functions Z_m of N = 144 with three site classes (Au144-like: core 54,
    shell 60, staple 30): our polynomial convolution (scaled linear space, exact log

@@ -54,7 +54,7 @@ def test_readme_python_examples_run(tmp_path):
         assert proc.returncode == 0, block + proc.stderr
 
 
-PRODUCT_TEXT = ["README.md", "docs"]
+PRODUCT_TEXT = ["README.md", "docs", "src", "tests", "benchmarks"]
 # what a user cannot resolve: paths outside the repository, seed file numbers, issue numbers
 FORBIDDEN = re.compile(
     r"\.\./shared/|\bissue \d+|\b00[0-4]_[0-9a-f]{8}|(?<![\w.,])00[0-4](?![\w.,])"
@@ -65,7 +65,11 @@ def test_product_text_cites_papers():
     bad = []
     for root in PRODUCT_TEXT:
         path = ROOT / root
-        files = [path] if path.is_file() else sorted(path.rglob("*.md"))
+        files = (
+            [path]
+            if path.is_file()
+            else sorted(f for ext in ("*.md", "*.py", "*.toml") for f in path.rglob(ext))
+        )
         for f in files:
             for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
                 if FORBIDDEN.search(line):

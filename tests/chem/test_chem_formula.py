@@ -41,7 +41,7 @@ def test_charge_and_core_charge_are_kept_apart():
     ion = Ion("[Au44(p-MBA)26 + 12Na - 16H]6-")
     assert ion.charge == -6
     assert ion.adduct_charge == 12 - 16
-    assert ion.core_charge == -2  # Lin et al. 2022 (004): [Au44(p-MBA)26]2-
+    assert ion.core_charge == -2  # Lin et al. 2022: [Au44(p-MBA)26]2-
     assert Ion("[CuAg6(H)(dtp)6 + Ag]+").core_charge == 0
     assert Ion("[Cu4Ag3(H)(dtp)6 + Ag+ + 2(H2O)]+").core_charge == 0  # water is neutral
     assert Ion("[Ag25(DMBT)18 + PPh4]").core_charge == -1  # counter-cation
@@ -70,8 +70,8 @@ def test_dimer_sum_and_losses_as_in_acharya_2025():
     ag29 = Ion("[Ag29(BDT)12]3-")
     ag25 = Ion("[Ag25(DMBT)18]-")
     dimer = ag29 + ag25
-    assert dimer == Ion("[Ag54(BDT)12(DMBT)18]4-")  # 001: the complete dimer
-    # 001: Ag@III = dimer - AgL'2(-); [Ag52L12L'15]3- = dimer - Ag2L'3(-);
+    assert dimer == Ion("[Ag54(BDT)12(DMBT)18]4-")  # Acharya et al. 2025: the complete dimer
+    # Acharya et al. 2025: Ag@III = dimer - AgL'2(-); [Ag52L12L'15]3- = dimer - Ag2L'3(-);
     # [Ag54L12L'17]3- = dimer - L'(-)
     assert dimer - Ion("[Ag(DMBT)2]-") == Ion("[Ag53(BDT)12(DMBT)16]3-")
     assert dimer - Ion("[Ag2(DMBT)3]-") == Ion("[Ag52(BDT)12(DMBT)15]3-")

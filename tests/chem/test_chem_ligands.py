@@ -15,7 +15,7 @@ from intercluster.chem import (
 )
 from intercluster.errors import ConfigError, FormulaError
 
-# name: (formula as bound, charge, electrons withdrawn) -- issue 3 and the chemistry notes
+# name: (formula as bound, charge, electrons withdrawn) -- from the ligand chemistry
 REQUIRED = {
     "PET": ("C8H9S", -1, 1),
     "SC2H4Ph": ("C8H9S", -1, 1),

@@ -1,4 +1,4 @@
-"""The command line end to end, and every bad input of issue 2 section 6:
+"""The command line end to end, and every bad input of the specification:
 one line on stderr naming the field, exit status 2, nothing written."""
 
 from __future__ import annotations

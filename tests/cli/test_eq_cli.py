@@ -1,5 +1,5 @@
 """The equilibrium, fit-equilibrium, exsy and nmr-multiplet commands end to end, and their
-bad input (issue 5, section 6): one line on stderr, exit status 2, nothing written."""
+bad input: one line on stderr, exit status 2, nothing written."""
 
 from __future__ import annotations
 

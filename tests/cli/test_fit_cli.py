@@ -1,5 +1,5 @@
 """``intercluster fit`` end to end: outputs, resumption after Ctrl-C or a killed worker,
-refusal of a changed configuration, and every bad input of issue 4 section 6 (one line
+refusal of a changed configuration, and every bad input of the specification (one line
 on stderr, exit status 2, nothing written)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Recovery (issue 4, section 5): synthetic data from the Table 1 constants with 3 %
+"""Recovery: synthetic data from the Table 1 constants with 3 %
 multiplicative noise and dropped spectra; the fit recovers k_ex within 15 % and
 k_dim/k_diss within 30 %, and the true values lie inside the 95 % intervals."""
 

@@ -1,4 +1,4 @@
-"""t_max and its flags: edges, near-tie second peaks, flat maxima (issue 4, section 1),
+"""t_max and its flags: edges, near-tie second peaks, flat maxima,
 checked on the cases the issue names (N = 25, Table 1 constants)."""
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def _long(net, mixture, t_end=2e5):
 
 @pytest.mark.parametrize("mixture", ["Ag12:Au12 = 40:40", "Ag12:Au12 = 100:60", "Ag12:Au12 = 5:70"])
 def test_sim2_detailed_balance(mixture):
-    """002 sim2 / issue: long-time monomers exactly binomial at the overall A fraction,
+    """Neumaier et al. 2021 sim2: long-time monomers exactly binomial at the overall A
+    fraction,
     [D_mn] = (k_dim/k_diss)[M_m][M_n](1 - delta_mn/2), every reversible pair's net flux 0."""
     N = 12
     net = build_network(ExchangeSystem("Ag", "Au", N), "sim2", {"k_dim": 0.02, "k_diss": 0.05})
@@ -92,7 +93,8 @@ def test_long_time_state_is_the_model_equilibrium(model, mixture):
 
 
 def test_sim1_tends_to_uniform_monomers_for_a_1_to_1_mixture():
-    """002: "for very long reaction times ... the monomers become evenly distributed"."""
+    """Neumaier et al. 2021: "for very long reaction times ... the monomers become evenly
+    distributed"."""
     net = build_network(ExchangeSystem("Ag", "Au", 25), "sim1")
     _, x = _long(net, "Ag25:Au25 = 40:40", t_end=1e5)
     M = x[:26]
@@ -113,7 +115,8 @@ def _mirror(system):
 
 @pytest.mark.parametrize("model", ["sim1", "sim2", "sim3"])
 def test_mirror_symmetry_of_the_amounts(model):
-    """Same system, Ag8:Au8 = 70:30 vs 30:70: sim1 and sim2 mirror exactly (002: "the
+    """Same system, Ag8:Au8 = 70:30 vs 30:70: sim1 and sim2 mirror exactly (Neumaier et al. 2021:
+    "the
     kinetics of the silver and gold sides in simulation 2 is exactly equal and
     symmetric"); sim3 does not, because f_Au favours gold-rich dimerization."""
     system = ExchangeSystem("Ag", "Au", 8)
@@ -150,7 +153,7 @@ def test_time_axis_starts_after_the_dead_time():
 
 
 def test_main_job_numbers_of_the_paper():
-    """Issue 2, section 7, against 002: 40:40 centred at Ag12/Ag13, 100:60 near Ag16Au9,
+    """Against Neumaier et al. 2021: 40:40 centred at Ag12/Ag13, 100:60 near Ag16Au9,
     [Ag50]2- absent in sim3, 77 observables."""
     net = build_network(ExchangeSystem("Ag", "Au", 25), "sim3")
     ds = simulate(net, "Ag25:Au25 = 40:40")
@@ -209,7 +212,8 @@ def test_bad_times_and_tolerances(kwargs, match):
 
 @pytest.mark.parametrize("model", ["sim1", "sim2"])
 def test_direct_mechanism_relaxes_to_its_equilibrium(model):
-    """Direct stepwise exchange (000): metals conserved, sim2 factors give the binomial."""
+    """Direct stepwise exchange (Zhong et al. 2021): metals conserved, sim2 factors give the
+    binomial."""
     system = ExchangeSystem("Cu", "Ag", 7, charge=0, mechanism="direct")
     net = build_network(system, model, {"k_ex": 1e-3})
     x0, x = _long(net, "Cu7:Ag7 = 30:10", t_end=1e5)

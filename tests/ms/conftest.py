@@ -18,7 +18,8 @@ def agau():
 
 
 def realistic_observables(system, times, seed=0):
-    """Normalised intensities shaped like 002 Figure 1: monomers spread from both ends, dimers
+    """Normalised intensities shaped like Neumaier et al. 2021 Figure 1: monomers spread from both
+    ends, dimers
     around [Ag25Au25]2-, some observables exactly zero (as early in a reaction)."""
     rng = np.random.default_rng(seed)
     labels = list(system.observable_labels)

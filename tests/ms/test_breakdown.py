@@ -34,7 +34,8 @@ from intercluster.ms.breakdown import (
 )
 from intercluster.ms.mzml import write_mzml
 
-IONS = ["[Ag25Au25(SR)36]2-", "[Ag25(SR)18]-", "[Au25(SR)18]-"]  # 002: [Ag25Au25]2- -> monomers
+# Neumaier et al. 2021: [Ag25Au25]2- -> monomers
+IONS = ["[Ag25Au25(SR)36]2-", "[Ag25(SR)18]-", "[Au25(SR)18]-"]
 E50, WIDTH = 25.0, 3.0
 ENERGIES = np.arange(0.0, 61.0, 5.0)
 BRANCH = 0.6  # share of [Ag25]- among the fragments

@@ -147,7 +147,7 @@ def test_sim2_probability_factors_match_eqs_2_and_3():
 
 
 def test_sim3_f_au_example_from_the_paper():
-    """002: for [Ag8Au17]- + [Ag15Au10]-, f_Au = (17 + 10)/50 = 0.54."""
+    """Neumaier et al. 2021: for [Ag8Au17]- + [Ag15Au10]-, f_Au = (17 + 10)/50 = 0.54."""
     system = ExchangeSystem("Ag", "Au", 25)
     f = get_model("sim3").dimerization_factor(system, np.array([8]), np.array([15]), {})[0]
     assert f == pytest.approx(0.54)

@@ -1,4 +1,4 @@
-"""2D EXSY (issue 5, section 4): symmetry and sums of the peak-volume matrix, the
+"""2D EXSY: symmetry and sums of the peak-volume matrix, the
 neighbour-only cross peaks of Zhong et al. 2021 (Figure 4) at 400 ms and the second
 neighbours at 800 ms with the example constants, and the matrix-logarithm inverse."""
 

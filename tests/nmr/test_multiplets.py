@@ -1,4 +1,4 @@
-"""Hydride isotopomer multiplets (issue 5, section 5) against an enumeration of every
+"""Hydride isotopomer multiplets against an enumeration of every
 isotope and spin state, the patterns described by Zhong et al. 2021 with their Table 1
 couplings, deuteride scaling, and bad input."""
 

@@ -1,4 +1,4 @@
-"""Fitting equilibrium tables (issue 5, section 2): Table 2 of Zhong et al. 2021, synthetic
+"""Fitting equilibrium tables: Table 2 of Zhong et al. 2021, synthetic
 tables with known energies, and bad tables (section 6)."""
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def test_site_model_is_preferred_and_reproduces_table2(fits):
 
 
 def test_table2_energies_agree_with_the_dft_preferences(fits):
-    """DFT (000): Ag prefers the inner tetrahedron, Cu the caps. The fitted tetrahedral
+    """DFT (Zhong et al. 2021): Ag prefers the inner tetrahedron, Cu the caps. The fitted
+    tetrahedral
     energies (Cu minus Ag, relative to the caps) are positive, the 95 % interval of their
     mean excludes zero, and the mirror solution (tri and cap interchanged) is reported."""
     best = fits[0]

@@ -1,4 +1,4 @@
-"""Site-preference equilibria (issue 5, sections 1 and 3): partition functions against
+"""Site-preference equilibria: partition functions against
 brute-force enumeration, the binomial limit, Poisson-binomial narrowing, the site rate
 model's detailed balance for both mechanisms, and the M7H kinetics of Zhong et al. 2021."""
 
@@ -105,7 +105,8 @@ def test_site_equilibrium_is_a_poisson_binomial_no_wider_than_the_binomial(class
 
 
 def test_unequal_energies_are_narrower_than_binomial():
-    """002: 'the experimental equilibrium distributions are somewhat narrower than the
+    """Neumaier et al. 2021: 'the experimental equilibrium distributions are somewhat narrower
+    than the
     binomial distributions'; M25 with Au in staples and centre, Ag in the shell."""
     m25 = SiteModel.from_spec("centre:1,shell:12,staple:12", {"shell": -6.0})  # A = Ag
     for f in (0.2, 0.36, 0.5):
@@ -268,7 +269,7 @@ def test_site_rate_model_has_the_site_model_equilibrium(mechanism, n, spec, ener
     assert 0.5 * np.abs(final / final.sum() - eq / eq.sum()).sum() < 1e-6
 
 
-# ------------------------------------------------------------- M7H kinetics (000)
+# ------------------------------------------------------------- M7H kinetics (Zhong et al. 2021)
 def test_m7h_one_to_one_mixture_equilibrates_within_a_minute():
     """Zhong 2021: 'a reassembly process within one minute of mixing'; the spectra 'did
     not change after 10 minutes'. Example constants: 5 + 5 mmol/L, k_ex = 4e-7 L nmol^-1

@@ -1,4 +1,5 @@
-"""Plausibility numbers of 002 (eqs 4-7), binomial comparison, equilibria, isomers."""
+"""Plausibility numbers of Neumaier et al. 2021 (eqs 4-7), binomial comparison, equilibria,
+isomers."""
 
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def sim3_result():
 
 
 def test_isomers_of_ag25au25_mix_over_time(sim3_result):
-    """002 Figure 2 / S10: early [Ag25Au25]2- is made of unmixed isomers, late of
+    """Neumaier et al. 2021 Figure 2 / S10: early [Ag25Au25]2- is made of unmixed isomers, late of
     [(Ag13Au12)(Ag12Au13)]2- and its neighbours."""
     shares = isomer_shares(sim3_result, "[Ag25Au25]2-", [0, 180, 3600])
     np.testing.assert_allclose(shares.sum(axis=1), 1.0)

@@ -348,7 +348,7 @@ class Ion:
         """Charge of the cluster core with its ligands [e]: total minus adducts and counter-ions.
 
         For ``[Au44(p-MBA)26 + 12Na - 16H]6-``: -6 - (12 - 16) = -2 (Lin et al.,
-        Chem. Sci. 2022, 004, Fig. 1c).
+        Chem. Sci. 2022, Fig. 1c).
         """
         counter = sum((lig.charge or 0) * n for lig, n in self._ligands if lig.is_counterion)
         return self._charge - self.adduct_charge - counter

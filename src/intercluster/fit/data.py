@@ -6,7 +6,7 @@ observable label (``[Ag12Au13]-``, ``[Ag25Au25]2-`` ...) holding intensities
 normalised to the total ion signal (Neumaier et al., JACS 2021, 143, 6969,
 "Kinetic Model": "Each ion intensity was normalized to the total ion signal").
 
-Rules (issue 4, sections 1 and 6):
+Rules:
 
 - the ``time_s`` column is required; times must be finite, >= 0, strictly
   increasing (no duplicates);

@@ -1,8 +1,8 @@
 """t_max, the time at which an observable peaks, and when not to trust it.
 
 Eq 1 of Neumaier et al., JACS 2021, 143, 6969 scores a simulation by the
-squared differences of t_max over all 77 observables. t_max is fragile
-(issue 4, section 1): with the Table 1 constants 9-12 observables still rise at
+squared differences of t_max over all 77 observables. t_max is fragile:
+with the Table 1 constants 9-12 observables still rise at
 3600 s (their t_max is the end of the window), five sit at t = 0, some maxima
 are flat (within 1e-6 of the peak for 20 s) and some dianions have two nearly
 equal peaks far apart ([Ag24Au26]2-, sim3 1:1: 89 s and 3600 s, 1.4 % lower),

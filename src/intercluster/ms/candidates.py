@@ -1,7 +1,7 @@
 """Candidate ions for assignment and deconvolution; observables as full ions.
 
 The kinetics labels carry metals only (``[Ag12Au13]-``, ``[Ag24Au26]2-``;
-Neumaier et al., JACS 2021, 002: "we will ignore the role of the ligands"). A
+Neumaier et al., JACS 2021: "we will ignore the role of the ligands"). A
 mass spectrum needs the ligand shell: :func:`ion_for_observable` gives
 ``[Ag12Au13(SR)18]-`` for a monomer and ``[Ag24Au26(SR)36]2-`` for a dimer sum
 formula (twice the ligands and twice the charge).

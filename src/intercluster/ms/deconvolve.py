@@ -618,7 +618,7 @@ def deconvolve(
         Profile spectrum (m/z [Th], intensity).
     candidates : sequence of Candidate
     resolving_power : float
-        R = m/z / FWHM of the instrument (default 25,000, 002).
+        R = m/z / FWHM of the instrument (default 25,000, Neumaier et al. 2021).
     baseline : {"none", "constant", "linear"}
     crop : bool
         Fit only the m/z range of the candidates' patterns (plus 2 Th).

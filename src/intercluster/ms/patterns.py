@@ -313,7 +313,7 @@ def profile(
     mz_grid : array_like, shape (m,)
         Ascending m/z values [Th] (any spacing).
     resolving_power : float
-        R = m/z / FWHM (default 25,000, 002).
+        R = m/z / FWHM (default 25,000, Neumaier et al. 2021).
 
     Returns
     -------

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Metals whose couplings to the hydride are not resolved (quadrupolar nuclei:
-#: 63Cu/65Cu I = 3/2, 197Au I = 3/2), so they add no splitting (000 treats Cu so).
+#: 63Cu/65Cu I = 3/2, 197Au I = 3/2), so they add no splitting (Zhong et al. 2021 treats Cu so).
 NON_COUPLING_METALS = ("Cu", "Au")
 
 

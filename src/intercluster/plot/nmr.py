@@ -79,7 +79,8 @@ def exsy_spectrum(volumes, shifts_ppm, width_ppm: float, n_points: int = 400):
 
 
 def exsy_figure(ds, shifts_ppm=None, width_ppm: float | None = None, min_population=0.0):
-    """Contour plots of simulated 2D EXSY spectra, one per mixing time (Figure 4 of 000).
+    """Contour plots of simulated 2D EXSY spectra, one per mixing time (Figure 4 of Zhong et al.
+    2021).
 
     Each peak is drawn with its volume relative to the geometric mean of its two
     diagonal peaks at zero mixing time (:func:`intercluster.nmr.exsy.normalized_volumes`),

@@ -82,7 +82,7 @@ def compare_with_binomial(dist: np.ndarray, p: float) -> dict[str, float]:
     dict
         ``mean``, ``std`` of the distribution; ``binomial_mean`` = n p,
         ``binomial_std`` = sqrt(n p (1 - p)); ``width_ratio`` = std /
-        binomial_std (< 1: narrower than binomial, as observed in 002);
+        binomial_std (< 1: narrower than binomial, as observed in Neumaier et al. 2021);
         ``total_variation`` = 0.5 sum |P - B| (0 identical, 1 disjoint).
     """
     dist = np.asarray(dist, dtype=float)

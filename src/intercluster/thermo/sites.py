@@ -16,7 +16,8 @@ w_i = exp(-g_i/RT), P(m) is a Poisson-binomial distribution: every site of class
 i independently holds A with probability p_i = lambda w_i / (1 + lambda w_i).
 Its variance sum_i n_i p_i (1 - p_i) is at most N f (1 - f) (Hoeffding), with
 equality only if all p_i are equal: site preferences make the distribution
-narrower than the binomial, as observed for Au/Ag in 002 and Cu/Ag in 000.
+narrower than the binomial, as observed for Au/Ag in Neumaier et al. 2021 and Cu/Ag in Zhong et al.
+2021.
 With equal energies it is exactly Binomial(N, f).
 """
 
