@@ -1,6 +1,8 @@
 """Simulate the dimer-mediated exchange kinetics of a configuration and write
 observables.csv, species.csv, result.nc, summary.json, config.toml, contour.png
-and distribution.png into a new folder (written completely or not at all)."""
+and distribution.png into a new folder (written completely or not at all).
+A general model (families, complexes, rules) writes families.png (one row per
+family) instead of contour.png and distribution.png."""
 
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ def run(args) -> int:
     say = (lambda *a: None) if args.quiet else print
     s = cfg.system
     params = ", ".join(f"{k} = {v:g}" for k, v in network.parameters.items())
+    if not network.is_single_family:
+        return _run_general(args, cfg, network, say)
     say(f"system: {s.metal_a}/{s.metal_b}, N = {s.n_atoms}, model {cfg.model} ({params})")
     say(
         f"network: {counts['species']} species ({counts['monomers']} monomers, "
@@ -84,6 +88,57 @@ def run(args) -> int:
             f"equilibrium of {cfg.model}: most abundant monomer {eq['monomer_mode']}; final state "
             f"{eq['final_monomers_total_variation']:.3f} from it (total variation)"
         )
+    names = " ".join(f.name for f in files)
+    print(f"outputs in {args.out}: {names}")
+    return 0
+
+
+def _run_general(args, cfg, network, say) -> int:
+    """simulate for a general model (families, complexes, rules): the same files, with
+    one figure row per family (families.png)."""
+    from intercluster.cli._record import command_line
+    from intercluster.io import atomic_output_dir
+    from intercluster.kinetics.results import write_result_files
+    from intercluster.thermo.report import summarize
+
+    cs = network.cluster_system
+    counts = network.counts()
+    params = ", ".join(f"{k} = {v:g}" for k, v in network.parameters.items())
+    say(
+        f"model: families {', '.join(f.name for f in cs.families)}, K = {cs.max_subunits}, "
+        f"rate model {cfg.model} ({params})"
+    )
+    say(
+        f"network: {counts['species']} species, {counts['reactions']} reactions, "
+        f"{counts['observables']} observables"
+    )
+    ds = cfg.run(progress=not args.quiet)
+    summary = summarize(ds, network)
+    summary["command"] = command_line(args)
+    with atomic_output_dir(args.out, args.overwrite) as tmp:
+        files = write_result_files(ds, tmp, summary, cfg.to_dict())
+        if not args.no_plots:
+            from intercluster.plot.kinetics import family_figure, save
+
+            save(family_figure(ds, summary), tmp / "families.png")
+            files.append(tmp / "families.png")
+    if args.report:
+        from intercluster.report import write_report
+
+        files.append(write_report(args.out))
+    mix = " + ".join(f"{k} {v:g}" for k, v in summary["initial_conc_nM"].items())
+    say(
+        f"mixture: {mix} nmol/L; dead time {cfg.dead_time_s:g} s; output 0..{cfg.t_end_s:g} s "
+        f"every {cfg.dt_s:g} s"
+    )
+    drift = ", ".join(f"{k} {v:.1e}" for k, v in summary["conservation_drift"].items())
+    say(f"solved in {summary['wall_time_s']:.3f} s; relative drift {drift}")
+    final = summary["final"]
+    modes = "; ".join(
+        f"{n}: mean x {final['family_mean_x'][n]:.2f}, most abundant {final['family_mode'][n]}"
+        for n in final["family_mode"]
+    )
+    say(f"final ({final['time_s']:g} s): {modes}")
     names = " ".join(f.name for f in files)
     print(f"outputs in {args.out}: {names}")
     return 0
