@@ -139,9 +139,10 @@ def to_sbml(
         import re
 
         fams = network.cluster_system.families
-        default_id = re.sub(
-            r"[^A-Za-z0-9_]", "_", "intercluster_" + "_".join(f.name for f in fams)
-        ) + f"_K{network.cluster_system.max_subunits}_{network.model.name}"
+        default_id = (
+            re.sub(r"[^A-Za-z0-9_]", "_", "intercluster_" + "_".join(f.name for f in fams))
+            + f"_K{network.cluster_system.max_subunits}_{network.model.name}"
+        )
         title = f"families {', '.join(f.name for f in fams)}, K = {system.max_subunits}"
     model.setId(model_id or default_id)
     model.setName(f"{title}, model {network.model.name} (intercluster)")
