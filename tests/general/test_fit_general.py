@@ -144,7 +144,7 @@ def test_bad_general_fit_configurations(tmp_path, trimer_data, trimers_toml):
     with pytest.raises(ConfigError, match="not both"):
         FitConfig.from_dict(_fit_toml(trimer_data, both, FREE), base=trimer_data)
     missing = {"system": {"model_file": "nowhere.toml"}}
-    with pytest.raises(ConfigError, match="system.model_file"):
+    with pytest.raises(ConfigError, match=r"system\.model_file"):
         FitConfig.from_dict(_fit_toml(trimer_data, missing, FREE), base=trimer_data)
     # the data of another model: columns that are not observables of this one
     other = tmp_path / "other.csv"

@@ -205,9 +205,8 @@ class FitProblem:
 
     def __post_init__(self) -> None:
         from intercluster.kinetics.initial import initial_concentrations
-        from intercluster.network.models import get_model
-
         from intercluster.network.build import resolve_parameters
+        from intercluster.network.models import get_model
 
         model = get_model(self.model)
         names = tuple(model.parameter_names)
