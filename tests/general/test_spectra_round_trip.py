@@ -104,3 +104,15 @@ def test_bad_model_option(tmp_path, capsys, two_families_toml):
         ]
     )
     assert code == 2 and not out.exists()
+
+
+def test_binary_model_file_is_one_line_error(tmp_path, capsys):
+    (tmp_path / "s").mkdir()
+    binary = tmp_path / "model.toml"
+    binary.write_bytes(bytes(range(256)))
+    out = tmp_path / "o.csv"
+    code = main(
+        ["spectra-to-observables", str(tmp_path / "s"), "--model", str(binary), "--out", str(out)]
+    )
+    assert code == 2 and not out.exists()
+    assert "not UTF-8 text" in capsys.readouterr().err
