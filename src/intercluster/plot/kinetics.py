@@ -191,6 +191,7 @@ def family_figure(ds, summary: dict | None = None):
             ax.plot(t_min, p[:, 0])
         ax.set_xlabel("time [min]")
         ax.set_ylabel(f"{name}: number of {a} atoms")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax = axes[i, 1]
         ax.bar(xs, p[-1], color="tab:blue", alpha=0.7, label=f"t = {ds.time.values[-1]:g} s")
         if len(names) == 1 and "binomial" in final:
@@ -204,6 +205,7 @@ def family_figure(ds, summary: dict | None = None):
                 label=f"binomial, p = {final['a_fraction_overall']:.3f}",
             )
         ax.set_xlabel(f"{name}: number of {a} atoms")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("fraction")
         ax.legend(fontsize=8)
     fig.suptitle(ds.attrs.get("title", ""), fontsize=10)
