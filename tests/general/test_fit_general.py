@@ -104,6 +104,16 @@ def test_general_problem_knows_the_rule_constants(trimer_data, trimers_toml):
     # the resolved configuration names the model file and its content
     assert cfg.resolved["system"]["model_file"] == str(trimers_toml)
     assert cfg.resolved["system"]["constants"] == {"k_tri": 4e-3, "k_tri_diss": 8e-2}
+    # the stored configuration (fit-config.toml) reads back equal: a run can be resumed
+    import tomli_w
+
+    from intercluster.fit.config import config_diff
+
+    table = tomllib.loads(trimers_toml.read_text())
+    inline = {k: table[k] for k in ("family", "complexes", "constants")}
+    for system in ({"system": {"model_file": str(trimers_toml)}}, inline):
+        c = FitConfig.from_dict(_fit_toml(trimer_data, system, FREE), base=trimer_data)
+        assert config_diff(tomllib.loads(tomli_w.dumps(c.resolved)), c.resolved) == []
 
 
 def test_exchange_system_fit_unchanged_and_equal_to_its_family_form(tmp_path):
