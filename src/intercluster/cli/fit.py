@@ -93,8 +93,13 @@ def _run(args, stack) -> int:
     )
     try:
         s = problem.system
+        what = (
+            f"{s.metal_a}/{s.metal_b}, N = {s.n_atoms}"
+            if problem.is_single_family
+            else f"families {', '.join(f.name for f in s.families)}, K = {s.max_subunits}"
+        )
         print(
-            f"fit: {s.metal_a}/{s.metal_b}, N = {s.n_atoms}, model {problem.model}; free "
+            f"fit: {what}, model {problem.model}; free "
             + ", ".join(
                 f"{p.name} in [{p.lower:g}, {p.upper:g}]{' (log)' if p.log else ''}"
                 for p in problem.free

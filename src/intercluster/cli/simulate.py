@@ -1,7 +1,10 @@
-"""Simulate the dimer-mediated exchange kinetics of a configuration and write
-observables.csv, result.nc (every species concentration), summary.json, config.toml,
-contour.png and distribution.png (and species.csv with --species-csv) into a new
-folder (written completely or not at all)."""
+"""Simulate the kinetics of a configuration and write observables.csv, result.nc
+(every species concentration), summary.json, config.toml, contour.png and
+distribution.png (and species.csv with --species-csv) into a new folder (written
+completely or not at all). A general model (families, complexes, rules) writes
+families.png (one row per family) instead of contour.png and distribution.png, and,
+with an [observation] model, observed_ions.csv, observed_ions_table.csv and
+observables.png."""
 
 from __future__ import annotations
 
@@ -40,13 +43,17 @@ def run(args) -> int:
 
     cfg = config_from_args(args)
     check_output_dir(args.out, args.overwrite)
+    if args.species_every is not None and args.species_every < 1:
+        from intercluster.errors import ConfigError, bad_value
+
+        raise ConfigError(bad_value("species_every", args.species_every, "an integer >= 1"))
     network = cfg.network()
-    if not getattr(network, "is_single_family", True):
-        return _run_general(args, cfg, network)
     counts = network.counts()
     say = (lambda *a: None) if args.quiet else print
     s = cfg.system
     params = ", ".join(f"{k} = {v:g}" for k, v in network.parameters.items())
+    if not network.is_single_family:
+        return _run_general(args, cfg, network, say)
     say(f"system: {s.metal_a}/{s.metal_b}, N = {s.n_atoms}, model {cfg.model} ({params})")
     say(
         f"network: {counts['species']} species ({counts['monomers']} monomers, "
@@ -54,10 +61,6 @@ def run(args) -> int:
         f"({counts['dimerizations']} dimerizations, {counts['dissociations']} dissociations, "
         f"{counts['exchanges']} exchanges)"
     )
-    if args.species_every is not None and args.species_every < 1:
-        from intercluster.errors import ConfigError, bad_value
-
-        raise ConfigError(bad_value("species_every", args.species_every, "an integer >= 1"))
     ds = cfg.run(progress=args.progress)
     summary = summarize(ds, network)
     summary["command"] = command_line(args)  # the exact command, shown by `intercluster report`
@@ -115,47 +118,75 @@ def run(args) -> int:
     return 0
 
 
-def _run_general(args, cfg, network) -> int:
+def _run_general(args, cfg, network, say) -> int:
     """simulate for a general model (families, complexes, rules), optionally through
-    its [observation] model: observables.csv, species.csv, result.nc, summary.json,
-    config.toml, observed_ions.csv + observed_ions_table.csv (with an observation
-    model) and observables.png."""
+    its [observation] model: the same files, one figure row per family (families.png)
+    and, with an observation model, observed_ions.csv, observed_ions_table.csv and
+    observables.png."""
     from intercluster.cli._record import command_line
     from intercluster.io import atomic_output_dir
-    from intercluster.kinetics.general_summary import summarize_general
     from intercluster.kinetics.results import write_result_files
+    from intercluster.thermo.report import summarize
 
-    say = (lambda *a: None) if args.quiet else print
-    cs = cfg.system
+    cs = network.cluster_system
+    counts = network.counts()
     params = ", ".join(f"{k} = {v:g}" for k, v in network.parameters.items())
-    say(f"families: {', '.join(f.name for f in cs.families)}; model {cfg.model} ({params})")
-    say(f"network: {network.n_species} species, {network.n_reactions} reactions")
-    ds = cfg.run(progress=not args.quiet, network=network)
-    summary = summarize_general(ds, network)
+    say(
+        f"model: families {', '.join(f.name for f in cs.families)}, K = {cs.max_subunits}, "
+        f"rate model {cfg.model} ({params})"
+    )
+    say(
+        f"network: {counts['species']} species, {counts['reactions']} reactions, "
+        f"{counts['observables']} observables"
+    )
+    ds = cfg.run(progress=args.progress, network=network)
+    summary = summarize(ds, network)
     summary["command"] = command_line(args)
     with atomic_output_dir(args.out, args.overwrite) as tmp:
-        files = write_result_files(ds, tmp, summary, cfg.to_dict())
+        files = write_result_files(
+            ds,
+            tmp,
+            summary,
+            cfg.to_dict(),
+            species_csv=args.species_csv or args.species_every is not None,
+            species_every=args.species_every or 1,
+            progress=args.progress,
+        )
         if not args.no_plots:
-            from intercluster.plot.kinetics import save
-            from intercluster.plot.observation import observed_figure
+            from intercluster.plot.kinetics import family_figure, save
 
-            save(observed_figure(ds), tmp / "observables.png")
-            files.append(tmp / "observables.png")
+            save(family_figure(ds, summary), tmp / "families.png")
+            files.append(tmp / "families.png")
+            if "observed_ion_intensity" in ds:
+                from intercluster.plot.observation import observed_figure
+
+                save(observed_figure(ds), tmp / "observables.png")
+                files.append(tmp / "observables.png")
     if args.report:
         from intercluster.report import write_report
 
         files.append(write_report(args.out))
+    mix = " + ".join(f"{k} {v:g}" for k, v in summary["initial_conc_nM"].items())
+    say(
+        f"mixture: {mix} nmol/L; dead time {cfg.dead_time_s:g} s; output 0..{cfg.t_end_s:g} s "
+        f"every {cfg.dt_s:g} s"
+    )
     drift = max(summary["conservation_drift"].values(), default=0.0)
     say(
-        f"solved in {summary['wall_time_s']:.3f} s ({summary['solver'].get('n_steps', 0)} "
-        f"steps); largest relative drift of a conserved quantity {drift:.1e}"
+        f"solved in {summary['wall_time_s']:.3f} s; largest relative drift of a conserved "
+        f"quantity {drift:.1e}"
     )
+    final = summary["final"]
+    modes = "; ".join(
+        f"{n}: mean x {final['family_mean_x'][n]:.2f}, most abundant {final['family_mode'][n]}"
+        for n in final["family_mode"]
+    )
+    say(f"final ({final['time_s']:g} s): {modes}")
     if "observation_model" in summary:
         say(f"observation model: {summary['observation_model']}")
-        say(f"observed ions at {summary['final']['time_s']:g} s (normalised intensity):")
-        table = summary["final"]["observed_ion_intensity"]
+        say(f"observed ions at {final['time_s']:g} s (normalised intensity):")
         mzs = dict(zip(ds.observed_ion.values, ds.observed_ion_mz_average.values))
-        for ion, v in table.items():
+        for ion, v in final["observed_ion_intensity"].items():
             if v > 0:
                 say(f"  {ion:<36} m/z {mzs[ion]:9.2f}  {v:.4f}")
     names = " ".join(f.name for f in files)

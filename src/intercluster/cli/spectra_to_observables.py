@@ -8,7 +8,10 @@ The observables are those of an exchange system (monomers and dimer sum
 formulas, with its trimers fitted beside them unless --no-trimers), or, with
 --candidates FILE, any ions: one per line (each its own observable) or a CSV
 'observable,ion[,weight]' that groups the ions (charge states, adducts, several
-families) into observables.
+families) into observables. With --model (a simulation config with [[family]]
+sections, or a result folder of 'intercluster simulate'), the candidates are the
+general model's observables (sum formulas per family, ligand shell and charge),
+labelled as in that model's observables.csv.
 
 Example: intercluster spectra-to-observables spectra/ --out observables.csv --jobs 2
 """
@@ -44,6 +47,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="candidate ions, one per line, or CSV 'observable,ion[,weight]' grouping them",
     )
     p.add_argument(
+        "--model",
+        metavar="PATH",
+        help="a general model (families, complexes): a simulation config with [[family]] "
+        "sections or a folder written by 'intercluster simulate'; its observables (sum "
+        "formulas) are the candidates and the columns",
+    )
+    p.add_argument(
         "--no-trimers",
         action="store_true",
         help="do not fit the exchange system's trimers beside its observables",
@@ -72,6 +82,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     import numpy as np
 
+    from intercluster.errors import ConfigError
     from intercluster.ms import (
         read_candidates,
         read_efficiency_table,
@@ -84,8 +95,21 @@ def run(args) -> int:
     for path in (args.out, args.stderr_out, args.ions_out):
         if path:
             check_new_file(path, args.overwrite)
+    if args.model and args.candidates:
+        raise ConfigError("give either --model or --candidates, not both")
     candidates = read_candidates(args.candidates) if args.candidates else None
-    system = None if candidates is not None else system_from_args(args)
+    system = None
+    if args.model:
+        from intercluster.cli._model_ions import load_model_system, model_candidates
+        from intercluster.network.description import ClusterSystem
+
+        model = load_model_system(args.model, "model")
+        if isinstance(model, ClusterSystem):
+            candidates = model_candidates(model, args.ligand, args.n_ligands)
+        else:  # a single-family configuration: the exchange system's observables
+            system = model
+    elif candidates is None:
+        system = system_from_args(args)
     efficiency = read_efficiency_table(args.efficiency) if args.efficiency else None
     spectra = read_spectra(args.source, args.time_unit)
     series = spectra_to_observables(

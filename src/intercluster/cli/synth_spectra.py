@@ -4,6 +4,10 @@ RESULT_DIR is a folder written by 'intercluster simulate' (observables.csv and
 summary.json). Each row of observables.csv becomes one profile spectrum at the
 given resolving power with ion-counting (Poisson) and detector (Gaussian) noise.
 
+For a general model (families, complexes: a folder whose config.toml has
+[[family]] sections) each observable is its sum-formula ion; families written
+without ligands get --n-ligands x --ligand per subunit.
+
 Example: intercluster synth-spectra results/sim3 --out spectra/ --seed 1
 """
 
@@ -43,7 +47,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--points-per-fwhm", type=float, default=8.0, help="m/z sampling (8)")
     p.add_argument("--efficiency", metavar="FILE", help="CSV label,efficiency")
     p.add_argument("--ligand", default="SR", help="ligand of the shell (SR = C8H9S)")
-    p.add_argument("--n-ligands", type=int, default=18, help="ligands per monomer (18)")
+    p.add_argument(
+        "--n-ligands",
+        type=int,
+        default=18,
+        help="ligands per monomer (18; per subunit of a ligand-free family of a general model)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (0)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -64,7 +73,14 @@ def run(args) -> int:
     apply_ligand_arguments(args)
     check_output_dir(args.out, args.overwrite)
     result = read_simulation_result(args.result_dir)
-    system = ExchangeSystem(**result.system)
+    candidates = None
+    if "families" in result.system:  # a general model: its ions, composed with the network
+        from intercluster.cli._model_ions import load_model_system, model_candidates
+
+        system = load_model_system(args.result_dir, "result_dir")
+        candidates = model_candidates(system, args.ligand, args.n_ligands).candidates
+    else:
+        system = ExchangeSystem(**result.system)
     noise = NoiseModel(None if args.no_noise else args.ions, args.baseline_counts, args.noise_sd)
     efficiency = read_efficiency_table(args.efficiency) if args.efficiency else None
     spectra = synthesize_series(
@@ -78,6 +94,7 @@ def run(args) -> int:
         efficiency=efficiency,
         seed=args.seed,
         progress=args.progress,
+        candidates=candidates,
     )
     metadata = {
         "source": str(result.path),

@@ -31,6 +31,18 @@ Example (examples/fit_sim3.toml)::
 Sections ``[refine]``, ``[uncertainty]``, ``[mcmc]`` and ``[solver]`` are
 optional (see :data:`SCHEMA`). Model parameters not named in
 ``[parameters]`` stay fixed at the model's defaults.
+
+A general model (families, complexes, rules;
+:class:`~intercluster.network.ClusterSystem`) replaces the single-family
+``[system]`` either inline, by the sections ``[[family]]``, ``[complexes]``,
+``[rules]``, ``[fragments]`` and ``[constants]`` exactly as in a simulation
+configuration, or by ``[system] model_file = "trimers.toml"`` (a simulation
+configuration or a model description, relative to this file; only its model
+sections are read). The free parameters may then include the base constants
+the rules name (``k_tri``, ``k_tri_diss`` ...); those not listed stay at the
+values of ``[constants]``. The observables of the data are the model's sum
+formulas (the columns of the ``observables.csv`` that ``intercluster simulate``
+writes for it).
 """
 
 from __future__ import annotations
@@ -48,7 +60,13 @@ from intercluster.kinetics.config import _number, check_keys, load_toml
 __all__ = ["SCHEMA", "FitConfig", "config_diff"]
 
 SCHEMA: dict[str, set[str] | None] = {
-    "system": {"metal_a", "metal_b", "n_atoms", "charge", "mechanism"},
+    "system": {"metal_a", "metal_b", "n_atoms", "charge", "mechanism", "model_file"},
+    # a general model (network.description.ClusterSystem), inline as in simulate's config
+    "family": None,
+    "complexes": None,
+    "rules": None,
+    "fragments": None,
+    "constants": None,
     "model": {"name"},
     "parameters": None,
     "datasets": None,
@@ -155,6 +173,8 @@ class FitConfig:
         base = Path(base)
         check_keys(data, SCHEMA, source)
         for section, value in data.items():
+            if section == "family" and isinstance(value, list | dict):
+                continue  # [[family]] tables (checked by ClusterSystem.from_dict)
             want_list = section == "datasets"
             if want_list != isinstance(value, list) or (
                 not want_list and not isinstance(value, dict)
@@ -165,9 +185,31 @@ class FitConfig:
             check_keys(data.get(section, {}), SCHEMA[section], f"{source} [{section}]")
 
         system_t = dict(data.get("system", {}))
-        system = ExchangeSystem(**system_t)
+        system, model_entry = _system(data, system_t, base, source)
         model_name = data.get("model", {}).get("name", "sim3")
         model = get_model(model_name)
+        names = set(model.parameter_names)
+        defaults = dict(model.defaults)
+        if not isinstance(system, ExchangeSystem):
+            from intercluster.network.build import resolve_parameters
+
+            names |= set(system.constant_names) | set(system.constants)
+            defaults = {**defaults, **dict(system.constants)}
+            # every base constant of the rules needs a value (fixed or free)
+            given = data.get("parameters")
+            given = given if isinstance(given, dict) else {}
+            try:
+                resolve_parameters(
+                    system,
+                    model,
+                    {
+                        k: 1.0
+                        for k in given
+                        if k in system.constant_names and k not in model.parameter_names
+                    },
+                )
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: {exc}") from None
 
         # ---------------------------------------------------------- parameters
         params_t = data.get("parameters")
@@ -175,11 +217,11 @@ class FitConfig:
             params_t = {k: {"lower": 1e-4, "upper": 1.0} for k in ("k_dim", "k_diss", "k_ex")}
         if not isinstance(params_t, dict):
             raise ConfigError(f"{source}: [parameters] must be a table")
-        check_keys(params_t, set(model.parameter_names), f"{source} [parameters] ({model_name})")
+        check_keys(params_t, names, f"{source} [parameters] ({model_name})")
         parameters = []
         resolved_params = {}
         for name, spec in params_t.items():
-            default = float(model.defaults[name])
+            default = float(defaults.get(name, 1.0))
             if isinstance(spec, int | float) and not isinstance(spec, bool):
                 p = Parameter(name, value=float(spec), fixed=True)
                 resolved_params[name] = p.value
@@ -346,7 +388,9 @@ class FitConfig:
 
         grid_axes(problem, grid["preset"], grid["points"])  # validates the grid
         resolved = {
-            "system": {
+            "system": model_entry
+            if model_entry is not None
+            else {
                 "metal_a": system.metal_a,
                 "metal_b": system.metal_b,
                 "n_atoms": system.n_atoms,
@@ -365,6 +409,61 @@ class FitConfig:
             "solver": {"rtol": rtol, "atol_nM": atol},
         }
         return cls(problem, resolved, grid, refine, unc, mcmc, source)
+
+
+_GENERAL = ("family", "complexes", "rules", "fragments", "constants")
+
+
+def _system(data: dict, system_t: dict, base: Path, source: str):
+    """The system of a fit configuration and, for a general model, its resolved entry.
+
+    ``[system]`` with metal_a ... (one family, :class:`ExchangeSystem`), the inline
+    sections ``[[family]]`` ... or ``[system] model_file`` (a
+    :class:`~intercluster.network.ClusterSystem`).
+
+    Raises
+    ------
+    ConfigError
+        Both forms at once, a missing or unreadable model file, or a bad model.
+    """
+    from intercluster.network.description import ClusterSystem
+    from intercluster.network.system import ExchangeSystem
+
+    inline = [k for k in _GENERAL if k in data]
+    model_file = system_t.pop("model_file", None)
+    if model_file is None and not inline:
+        return ExchangeSystem(**system_t), None
+    if system_t:
+        raise ConfigError(
+            f"{source}: [system] {', '.join(sorted(system_t))} together with a general model: "
+            "describe the clusters either by [system] metal_a ... (one family) or by "
+            "[[family]] sections / [system] model_file, not both"
+        )
+    if model_file is not None:
+        if inline:
+            raise ConfigError(
+                f"{source}: [system] model_file together with [{inline[0]}]: give the model "
+                "either in the file or inline, not both"
+            )
+        if not isinstance(model_file, str) or not model_file.strip():
+            raise ConfigError(bad_value("system.model_file", model_file, "a TOML file name"))
+        path = base / model_file
+        if not path.is_file():
+            raise ConfigError(
+                bad_value("system.model_file", model_file, f"an existing TOML file ({path})")
+            )
+        table = load_toml(path)
+        sections = {k: table[k] for k in _GENERAL if k in table}
+        if "family" not in sections:
+            raise ConfigError(
+                bad_value("system.model_file", model_file, "a TOML file with [[family]] sections")
+            )
+        system = ClusterSystem.from_dict(sections, source=str(path))
+        return system, {"model_file": model_file, "sha256": _sha256(path), **system.to_dict()}
+    if "family" not in data:
+        raise ConfigError(f"{source}: [{inline[0]}] needs at least one [[family]] section")
+    system = ClusterSystem.from_dict({k: data[k] for k in inline}, source=source)
+    return system, system.to_dict()
 
 
 def _flatten(d, prefix=""):

@@ -187,8 +187,9 @@ def load_observables_csv(
     Parameters
     ----------
     path : path of the CSV file
-    system : ExchangeSystem
-        The system whose observables the columns must be.
+    system : ExchangeSystem or ClusterSystem
+        The system whose observables the columns must be (for a general model of
+        families and complexes: its sum formulas, any equivalent ion text).
     name : str, optional
         Dataset name (default: the parent folder's name, or the file stem).
     initial : str or dict
@@ -216,12 +217,21 @@ def load_observables_csv(
     time, columns, values, notes = read_table(path, drop_invalid=drop_invalid)
     where = f"data file {str(path)!r}"
     known = {label: i for i, label in enumerate(system.observable_labels)}
+    general = not hasattr(system, "n_monomers")  # a ClusterSystem (families, complexes)
+    by_ion = {}
+    if general:
+        from intercluster.chem.formula import Ion
+
+        by_ion = dict(zip(system.observables, system.observable_labels))
     position = {}
     unknown = []
     for c in columns:
         try:
-            obj = system.parse(c)
-            label = system.label(obj)
+            if general:
+                label = by_ion.get(Ion(c))
+            else:
+                obj = system.parse(c)
+                label = system.label(obj)
         except FormulaError:
             label = None
         if label not in known:
@@ -230,6 +240,13 @@ def load_observables_csv(
             raise DataError(f"{where}: observable {label} appears twice")
         else:
             position[label] = c
+    if unknown and general:
+        labels = system.observable_labels
+        raise DataError(
+            f"{where}: {len(unknown)} column(s) are not observables of this model (families "
+            f"{', '.join(f.name for f in system.families)}): {', '.join(unknown)}; allowed: "
+            f"the {len(labels)} sum formulas {labels[0]} ... {labels[-1]}"
+        )
     if unknown:
         raise DataError(
             f"{where}: {len(unknown)} column(s) are not observables of this system "

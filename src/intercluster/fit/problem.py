@@ -172,12 +172,16 @@ class FitProblem:
 
     Parameters
     ----------
-    system : ExchangeSystem
+    system : ExchangeSystem or ClusterSystem
+        The single-family model, or a general model of families, complexes and
+        rules (:class:`~intercluster.network.ClusterSystem`).
     model : str
         Rate model name (sim1, sim2, sim3 or a registered one).
     parameters : list of Parameter
         Free and fixed parameters; model parameters not listed keep the model's
-        defaults.
+        defaults. For a ClusterSystem also the base constants of its rules
+        (k_tri [L nmol^-1 s^-1], k_tri_diss [s^-1], ...); those not listed keep
+        the values of its ``constants``.
     datasets : list of FitData
         Fitted jointly; they share the rate constants.
     objective : ObjectiveSpec
@@ -201,18 +205,24 @@ class FitProblem:
 
     def __post_init__(self) -> None:
         from intercluster.kinetics.initial import initial_concentrations
+        from intercluster.network.build import resolve_parameters
         from intercluster.network.models import get_model
 
         model = get_model(self.model)
-        names = model.parameter_names
+        names = tuple(model.parameter_names)
+        if not self.is_single_family:
+            # a general model: the base constants of its rules (k_tri, ...) are parameters too
+            extra = list(self.system.constant_names) + list(self.system.constants)
+            names += tuple(dict.fromkeys(n for n in extra if n not in names))
         seen = set()
         for p in self.parameters:
             if p.name not in names:
+                what = "model" if self.is_single_family else "model and rules"
                 raise ConfigError(
                     bad_value(
                         "parameters." + p.name,
                         p.value,
-                        f"model {self.model!r} has parameters {', '.join(names)}",
+                        f"the {what} of {self.model!r} have parameters {', '.join(names)}",
                     )
                 )
             if p.name in seen:
@@ -222,12 +232,20 @@ class FitProblem:
             raise ConfigError("parameters: no free parameter; give at least one with bounds")
         if not self.datasets:
             raise ConfigError("datasets: none given; a fit needs at least one dataset")
-        model.resolve_parameters({p.name: p.value for p in self.parameters})
+        resolve_parameters(self.system, model, {p.name: p.value for p in self.parameters})
         for d in self.datasets:
             try:
                 initial_concentrations(self.system, d.initial)
             except ConfigError as exc:
                 raise ConfigError(f"dataset {d.name!r}: {exc}") from None
+
+    @property
+    def is_single_family(self) -> bool:
+        """True for an ExchangeSystem (the single-family model), False for a general
+        model of families, complexes and rules (a ClusterSystem)."""
+        from intercluster.network.system import ExchangeSystem
+
+        return isinstance(self.system, ExchangeSystem)
 
     # ------------------------------------------------------------ parameters
     @property
@@ -269,8 +287,9 @@ class FitProblem:
 
     def fingerprint(self) -> str:
         """Hash of everything that determines the objective (for per-process caches)."""
+        system = self.system if self.is_single_family else self.system.to_dict()
         state = (
-            self.system,
+            system,
             self.model,
             self.parameters,
             [

@@ -102,6 +102,10 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
         raise ConfigError(f"config file {str(path)!r} not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(path)!r}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {str(path)!r}: not UTF-8 text (a TOML file)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {str(path)!r} is a folder; give a TOML file") from None
 
 
 def _number(name, value, allowed, ok) -> None:

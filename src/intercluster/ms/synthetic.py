@@ -217,7 +217,9 @@ def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservabl
         raise DataError(f"{summary_path}: not valid JSON ({exc})") from None
     system = summary.get("system") if isinstance(summary, dict) else None
     keys = {"metal_a", "metal_b", "n_atoms", "charge"}
-    if not isinstance(system, dict) or not keys <= set(system):
+    if isinstance(system, dict) and isinstance(system.get("families"), list):
+        keys = set(system)  # a general model (families, complexes): its config.toml has it
+    elif not isinstance(system, dict) or not keys <= set(system):
         raise DataError(f'{summary_path}: needs "system": {{{", ".join(sorted(keys))}}}')
     try:
         frame = pd.read_csv(obs_path)
@@ -250,6 +252,7 @@ def synthesize_series(
     efficiency: Mapping[str, float] | None = None,
     seed: int | np.random.Generator | None = 0,
     progress: bool = False,
+    candidates: Sequence[Candidate] | None = None,
 ) -> list[Spectrum]:
     """Spectra for every time point of an observables table.
 
@@ -268,6 +271,10 @@ def synthesize_series(
         One generator drives all spectra (reproducible).
     progress : bool
         Show a progress bar.
+    candidates : sequence of Candidate, optional
+        The ion of each observable, labelled by the table's columns, instead of the
+        system's (for a general model of families and complexes, whose ions the
+        caller composes; ``system`` is then not used).
 
     Returns
     -------
@@ -281,7 +288,11 @@ def synthesize_series(
     """
     from tqdm import tqdm
 
-    labels = list(system.observable_labels)
+    if candidates is not None:
+        cands = list(candidates)
+        labels = [c.label for c in cands]
+    else:
+        labels = list(system.observable_labels)
     cols = list(observables.columns)
     if cols[:1] != ["time_s"] or sorted(cols[1:]) != sorted(labels):
         missing = sorted(set(labels) - set(cols))[:3]
@@ -291,7 +302,8 @@ def synthesize_series(
             f"system; missing {missing}, unexpected {extra}"
         )
     noise = noise or NoiseModel()
-    cands = observable_candidates(system, ligand, n_ligands)
+    if candidates is None:
+        cands = observable_candidates(system, ligand, n_ligands)
     grid = default_mz_grid(cands, resolving_power, points_per_fwhm) if mz_grid is None else mz_grid
     rng = np.random.default_rng(seed)
     values = observables[labels].to_numpy(dtype=float)

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from intercluster.errors import ConfigError, bad_value
-from intercluster.network.rules import KIND_NAMES, KIND_PARAMETER
+from intercluster.network.rules import GENERAL_KIND_NAMES, KIND_NAMES, KIND_PARAMETER
 
 __all__ = ["species_ids", "to_sbml", "to_sedml", "write_sbml"]
 
@@ -54,8 +54,53 @@ KISAO_ATOL = "KISAO:0000211"
 
 
 def species_ids(network) -> list[str]:
-    """SBML identifiers of the species: ``M_m`` for monomers, ``D_m_n`` for dimers."""
-    return [f"D_{s.m}_{s.n}" if s.is_dimer else f"M_{s.m}" for s in network.system.species]
+    """SBML identifiers of the species: ``M_m`` for monomers, ``D_m_n`` for dimers.
+
+    A general network (families, complexes): ``<family>_<x>`` for a free cluster,
+    ``C_<family>_<x>__<family>_<x>...`` for a complex (its subunits), ``F_<name>``
+    for a fragment; characters SBML ids do not allow become ``_`` and a clash gets
+    the species index appended.
+    """
+    if getattr(network, "is_single_family", True):
+        return [f"D_{s.m}_{s.n}" if s.is_dimer else f"M_{s.m}" for s in network.system.species]
+    import re
+
+    cs = network.cluster_system
+    fam = [re.sub(r"[^A-Za-z0-9_]", "_", f.name) for f in cs.families]
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, sp in enumerate(cs.species):
+        subs = getattr(sp, "subunits", None)
+        if subs is None:
+            sid = "F_" + re.sub(r"[^A-Za-z0-9_]", "_", cs.fragments[sp.index][0])
+        elif len(subs) == 1:
+            sid = f"{fam[subs[0][0]]}_{subs[0][1]}"
+        else:
+            sid = "C_" + "__".join(f"{fam[f]}_{x}" for f, x in subs)
+        if not re.match(r"[A-Za-z_]", sid):
+            sid = "S_" + sid
+        if sid in seen:
+            sid = f"{sid}_{i}"
+        seen.add(sid)
+        out.append(sid)
+    return out
+
+
+def _base_constants(network) -> tuple[list[str], list[str], np.ndarray]:
+    """Names and unit ids of the global parameters, and each reaction's index into them."""
+    r = network.reactions
+    if getattr(network, "is_single_family", True) or r.channel is None or not network.channels:
+        units = dict(_UNITS)
+        if getattr(network.system, "mechanism", "dimer") == "direct":
+            units["k_ex"] = "per_nM_per_s"  # direct exchange is bimolecular
+        return list(KIND_PARAMETER), [units[k] for k in KIND_PARAMETER], np.asarray(r.kind)
+    names = list(network.base_constant_names)
+    units = ["per_s"] * len(names)
+    for c in network.channels:
+        if c.bimolecular:
+            units[names.index(c.constant)] = "per_nM_per_s"
+    chan = np.array([names.index(c.constant) for c in network.channels], dtype=np.int64)
+    return names, units, chan[r.channel]
 
 
 def _check(value, what):
@@ -85,7 +130,14 @@ def _finite(name: str, value, allow_zero: bool) -> float:
 
 
 def default_model_id(network) -> str:
-    """``intercluster_<A><B>_N<N>_<model>``, the SBML model id (and SED-ML model source)."""
+    """``intercluster_<A><B>_N<N>_<model>`` (a general network:
+    ``intercluster_<families>_K<K>_<model>``), the SBML model id (and SED-ML model source)."""
+    if not getattr(network, "is_single_family", True):
+        import re
+
+        cs = network.cluster_system
+        name = "intercluster_" + "_".join(f.name for f in cs.families)
+        return re.sub(r"[^A-Za-z0-9_]", "_", name) + f"_K{cs.max_subunits}_{network.model.name}"
     s = network.system
     return f"intercluster_{s.metal_a}{s.metal_b}_N{s.n_atoms}_{network.model.name}"
 
@@ -136,10 +188,12 @@ def to_sbml(
     doc = libsbml.SBMLDocument(3, 2)
     model = doc.createModel()
     model.setId(model_id or default_model_id(network))
-    model.setName(
-        f"{system.metal_a}/{system.metal_b} exchange, N = {system.n_atoms}, "
-        f"model {network.model.name} (intercluster)"
-    )
+    if getattr(network, "is_single_family", True):
+        title = f"{system.metal_a}/{system.metal_b} exchange, N = {system.n_atoms}"
+    else:
+        fams = network.cluster_system.families
+        title = f"families {', '.join(f.name for f in fams)}, K = {system.max_subunits}"
+    model.setName(f"{title}, model {network.model.name} (intercluster)")
 
     def unit_def(uid, parts):
         ud = model.createUnitDefinition()
@@ -185,14 +239,14 @@ def to_sbml(
         sp.setBoundaryCondition(False)
         sp.setConstant(False)
 
-    units = dict(_UNITS)
-    if getattr(system, "mechanism", "dimer") == "direct":
-        units["k_ex"] = "per_nM_per_s"  # direct exchange is bimolecular
-    for name in KIND_PARAMETER:
+    base_names, base_units, base_of = _base_constants(network)
+    single = getattr(network, "is_single_family", True)
+    kind_names = KIND_NAMES if single else GENERAL_KIND_NAMES
+    for name, unit in zip(base_names, base_units):
         p = model.createParameter()
         p.setId(name)
         p.setValue(float(network.parameters[name]))
-        p.setUnits(units[name])
+        p.setUnits(unit)
         p.setConstant(True)
     if dead is not None:
         p = model.createParameter()
@@ -217,11 +271,11 @@ def to_sbml(
     for j in range(len(r)):
         kind = int(r.kind[j])
         rx = model.createReaction()
-        rx.setId(f"R{j}_{KIND_NAMES[kind][:3]}")
+        rx.setId(f"R{j}_{kind_names[kind][:3]}")
         rx.setReversible(False)
         _add_references(rx.createReactant, r.reactants[j], ids)
         _add_references(rx.createProduct, r.products[j], ids)
-        terms = ["solution", KIND_PARAMETER[kind], f"{float(factor[j])!r} dimensionless"]
+        terms = ["solution", base_names[int(base_of[j])], f"{float(factor[j])!r} dimensionless"]
         terms += [ids[s] for s in r.reactants[j] if s >= 0]
         law = rx.createKineticLaw()
         math = libsbml.parseL3Formula(" * ".join(terms))

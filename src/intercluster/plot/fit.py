@@ -343,7 +343,9 @@ def write_fit_figures(result, folder: str | os.PathLike, problem=None) -> list[P
 
     folder = Path(folder)
     figures = {}
-    if problem is not None:
+    if problem is not None and getattr(problem, "is_single_family", True):
+        # monomer/dimer contour maps: single-family model only (fit_traces.png shows
+        # the observables of a general model)
         figures["fit_contours.png"] = lambda: fit_contour_figure(
             problem, result.theta, result.datasets or None
         )

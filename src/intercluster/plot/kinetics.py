@@ -7,7 +7,9 @@ import os
 
 import numpy as np
 
-__all__ = ["contour_figure", "distribution_figure", "isomer_figure", "save", "tex_name"]
+__all__ = ["contour_figure", "distribution_figure",
+    "family_figure",
+    "isomer_figure",, "save", "tex_name"]
 
 #: Most time points a contour map draws: 3601 output times give the same picture at
 #: 5.5 inches and 150 dpi as every 4th of them, at a quarter of the drawing time.
@@ -179,4 +181,74 @@ def isomer_figure(shares, fragments, sum_formula: str):
         ax.set_ylabel("share")
         ax.set_title(f"{sum_formula}: {what}")
         ax.legend(fontsize=8)
+    return fig
+
+
+def family_figure(ds, summary: dict | None = None):
+    """One row per family: composition vs time (contour) and the final distribution.
+
+    For a general simulation result (families, complexes, rules): the colour is the
+    fraction of the family's subunits (free clusters and subunits of complexes)
+    with x atoms of the family's metal A at each time; the bars are that
+    distribution at the last time, with the binomial expectation where
+    ``summary`` holds one (a single family over its whole window).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        From :func:`intercluster.kinetics.simulate` of a general network
+        (``family_composition(time, family, x)`` [nmol/L]).
+    summary : dict, optional
+        From :func:`intercluster.thermo.report.summarize`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
+    comp = ds.family_composition.values
+    names = [str(n) for n in ds.family.values]
+    fams = (summary or {}).get("families", {})
+    t_min = ds.time.values / 60.0
+    fig, axes = plt.subplots(
+        len(names), 2, figsize=(11, 3.6 * len(names)), constrained_layout=True, squeeze=False
+    )
+    final = (summary or {}).get("final", {})
+    for i, name in enumerate(names):
+        info = fams.get(name, {})
+        xs = np.asarray(info.get("x", np.arange(comp.shape[2])))
+        d = comp[:, i, xs[0] : xs[-1] + 1]
+        total = d.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(total > 0, d / np.where(total > 0, total, 1.0), 0.0)
+        a = info.get("metal_a", "A")
+        ax = axes[i, 0]
+        if len(xs) > 1 and len(t_min) > 1:
+            levels = MaxNLocator(nbins=20).tick_values(0.0, float(p.max()) or 1.0)
+            cs = ax.contourf(t_min, xs, p.T, levels=levels, cmap="viridis")
+            fig.colorbar(cs, ax=ax, label="fraction of the family")
+        else:
+            ax.plot(t_min, p[:, 0])
+        ax.set_xlabel("time [min]")
+        ax.set_ylabel(f"{name}: number of {a} atoms")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax = axes[i, 1]
+        ax.bar(xs, p[-1], color="tab:blue", alpha=0.7, label=f"t = {ds.time.values[-1]:g} s")
+        if len(names) == 1 and "binomial" in final:
+            binom = np.array(list(final["binomial"].values()))
+            ax.plot(
+                np.arange(len(binom)),
+                binom,
+                "o",
+                color="tab:red",
+                ms=4,
+                label=f"binomial, p = {final['a_fraction_overall']:.3f}",
+            )
+        ax.set_xlabel(f"{name}: number of {a} atoms")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel("fraction")
+        ax.legend(fontsize=8)
+    fig.suptitle(ds.attrs.get("title", ""), fontsize=10)
     return fig
