@@ -7,9 +7,14 @@ import os
 
 import numpy as np
 
-__all__ = ["contour_figure", "distribution_figure",
+__all__ = [
+    "contour_figure",
+    "distribution_figure",
     "family_figure",
-    "isomer_figure",, "save", "tex_name"]
+    "isomer_figure",
+    "save",
+    "tex_name",
+]
 
 #: Most time points a contour map draws: 3601 output times give the same picture at
 #: 5.5 inches and 150 dpi as every 4th of them, at a quarter of the drawing time.
