@@ -68,8 +68,13 @@ def test_notebook_runs_and_recovers_the_table_1_constants(tmp_path, monkeypatch)
     # every step left its trace: data files, fit folder, figures shown inline
     assert (out / "observables_40-40.csv").is_file()
     assert (out / "observables_100-60.csv").is_file()
-    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if "image/png" in o.get("data", {})]
+    images = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "image/png" in o.get("data", {})
+    ]
     assert len(images) >= 5  # distribution, spectrum, deconvolution, traces, residual map
 
     # the fit: reloaded from its folder, each constant and the ratio inside its interval
@@ -97,5 +102,6 @@ def test_notebook_runs_and_recovers_the_table_1_constants(tmp_path, monkeypatch)
     report = report if report.is_absolute() else work / report
     html = report.read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") >= 3
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html)
+    assert not re.search(r"""\ssrc\s*=\s*(?!["']?data:)""", html)  # only data: URIs
+    assert not re.search(r"""<link[^>]*href\s*=\s*["']?(https?:|//|file:)""", html)
     assert "k_dim" in html or "k<sub>dim</sub>" in html
