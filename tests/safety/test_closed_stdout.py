@@ -26,7 +26,7 @@ def test_simulate_writes_its_results_into_a_closed_pipe(tiny, tmp_path):
     code, err = _run_with_closed_stdout(["simulate", tiny, "--out", out])
     assert code == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
-    for name in ("observables.csv", "species.csv", "result.nc", "summary.json", "contour.png"):
+    for name in ("observables.csv", "result.nc", "summary.json", "contour.png"):
         assert (out / name).stat().st_size > 0
     assert json.loads((out / "summary.json").read_text())["counts"]["species"] == 20
     assert temporaries(tmp_path) == []
