@@ -30,6 +30,6 @@ def simulated(tmp_path_factory, two_families_toml, trimers_toml):
     out = {}
     for name, cfg in (("two_families", two_families_toml), ("trimers", trimers_toml)):
         folder = tmp_path_factory.mktemp("sim") / name
-        assert main(["simulate", str(cfg), "--out", str(folder), "--quiet"]) == 0
+        assert main(["simulate", str(cfg), "--out", str(folder), "--quiet", "--species-csv"]) == 0
         out[name] = folder
     return out
