@@ -204,6 +204,8 @@ def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from intercluster.plot.ms import save_figure
+
     tri, dim = run(True), run(False)
     print(
         "largest relative drift of a conserved quantity (Ag, Au, charge):",
@@ -327,8 +329,7 @@ def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
     )
     ax[1].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(img / "trimers_goldside.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, img / "trimers_goldside.png", dpi=120)
 
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     for ds, ls, name in ((tri, "-", "with trimers"), (dim, "--", "without")):
@@ -356,8 +357,7 @@ def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
     )
     ax[1].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(img / "trimers_shift.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, img / "trimers_shift.png", dpi=120)
     names = ["trimers_goldside.png", "trimers_shift.png"]
     if fitted:
         fig, ax = plt.subplots(figsize=(5.5, 3.6))
@@ -380,8 +380,7 @@ def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
         )
         ax.legend(fontsize=8)
         fig.tight_layout()
-        fig.savefig(img / "trimers_refit.png", dpi=120)
-        plt.close(fig)
+        save_figure(fig, img / "trimers_refit.png", dpi=120)
         names.append("trimers_refit.png")
     print("\nfigures: " + ", ".join(str(img / n) for n in names))
 
