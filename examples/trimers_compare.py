@@ -12,7 +12,8 @@ Prints the tables of docs/example-trimers.md and writes its figures:
    paper's Figure 1 marks m = 1, 2 at 6 min; its Figure S2 shows m = 1-5);
 2. how trimers at a few percent of the ion signal shift the monomer/dimer intensities
    and t_max values;
-3. the refit: synthetic data of both models (noise as in examples/make_fit_data.py),
+3. the refit: synthetic data without trimers, with them and with faster trimers (noise as
+   in examples/make_fit_data.py),
    fitted with the dimer-only simulation 3 model (what the paper's analysis assumes),
    from the Table 1 constants, by bounded least squares (the `fit` refine stage).
 """
