@@ -35,7 +35,6 @@ allowed one.
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -44,6 +43,7 @@ from typing import Any
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.network.system import ExchangeSystem
+from intercluster.validation import in_range, positive
 
 __all__ = ["SimulationConfig", "check_keys", "load_toml"]
 
@@ -83,17 +83,6 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
         raise ConfigError(f"config file {str(path)!r} not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(path)!r}: {exc}") from None
-
-
-def _number(name, value, allowed, ok) -> None:
-    """Raise ConfigError unless ``value`` is a finite real number with ``ok(value)``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not ok(value)
-    ):
-        raise ConfigError(bad_value(name, value, allowed))
 
 
 @dataclass(frozen=True)
@@ -217,15 +206,15 @@ class SimulationConfig:
             Naming the field, the value and what is allowed.
         """
         from intercluster.kinetics.initial import initial_concentrations
-        from intercluster.kinetics.simulate import output_times
+        from intercluster.kinetics.simulate import check_output_memory, output_times
         from intercluster.network.models import get_model
 
         get_model(self.model).resolve_parameters(self.parameters)
         self.system.check_size(self.allow_large)
-        output_times(self.t_end_s, self.dt_s)
-        _number("dead_time_s", self.dead_time_s, "a finite number >= 0 [s]", lambda v: v >= 0)
-        _number("rtol", self.rtol, "a relative tolerance in (0, 0.1]", lambda v: 0 < v <= 0.1)
-        _number("atol_nM", self.atol_nM, "a finite number > 0 [nmol/L]", lambda v: v > 0)
+        check_output_memory(len(output_times(self.t_end_s, self.dt_s)), self.system)
+        positive("dead_time_s", self.dead_time_s, allow_zero=True, unit="s")
+        in_range("rtol", self.rtol, 0.0, 0.1, low_open=True)
+        positive("atol_nM", self.atol_nM, unit="nmol/L")
         initial_concentrations(self.system, self.initial)
 
     def network(self):

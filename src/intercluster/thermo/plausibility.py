@@ -15,7 +15,7 @@ import numpy as np
 from scipy import constants as C
 from scipy.stats import poisson
 
-from intercluster.errors import ConfigError, bad_value
+from intercluster.validation import integer, positive
 
 __all__ = [
     "DMF",
@@ -34,11 +34,7 @@ _M3_PER_MOL_TO_L_PER_NMOL = 1e3 * 1e-9
 
 
 def _check(name, value, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ConfigError(bad_value(name, value, "a number"))
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ConfigError(bad_value(name, value, "a finite number > 0"))
-    return float(value)
+    return positive(name, value, allow_zero=allow_zero)
 
 
 def diffusion_limited_rate(
@@ -129,6 +125,5 @@ def exchange_probabilities(k_ex: float, k_diss: float, k_max: int = 10) -> np.nd
     -------
     array, shape (k_max + 1,)
     """
-    if isinstance(k_max, bool) or not isinstance(k_max, int) or k_max < 0:
-        raise ConfigError(bad_value("k_max", k_max, "an integer >= 0"))
+    integer("k_max", k_max, minimum=0)
     return poisson.pmf(np.arange(k_max + 1), mean_exchanges_per_lifetime(k_ex, k_diss))
