@@ -386,3 +386,95 @@ def check_memory(
             f"variable {MEMORY_LIMIT_ENV}"
         )
     return n_bytes
+
+
+# ------------------------------------------------------------------ input files
+
+#: Largest text input (configuration, table, ion list) read without complaint [bytes].
+MAX_INPUT_BYTES = 256 * 1024**2
+
+
+def read_text(
+    path,
+    what: str = "file",
+    *,
+    error: ErrorClass = ConfigError,
+    max_bytes: int = MAX_INPUT_BYTES,
+) -> str:
+    """The UTF-8 text of an input file, or ``error`` with one clear line.
+
+    Missing files, directories, unreadable files, files larger than ``max_bytes``,
+    binary files (NUL bytes) and text that is not UTF-8 (the message gives the byte
+    offset) all raise ``error`` naming ``what`` and the path.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    what : str
+        What the file is, for the message (``"config file"``, ``"data file"``).
+
+    Returns
+    -------
+    str
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    shown = show_path(p)
+    try:
+        if p.is_dir():
+            raise error(f"{what} {shown} is a directory; give a file")
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise error(
+                f"{what} {shown} has {format_bytes(size)}, more than the "
+                f"{format_bytes(max_bytes)} an input file may have"
+            )
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{what} {shown} not found (the file does not exist)") from None
+    except IsADirectoryError:
+        raise error(f"{what} {shown} is a directory; give a file") from None
+    except PermissionError:
+        raise error(f"{what} {shown} cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise error(f"{what} {shown} cannot be read ({exc.strerror or exc})") from None
+    if b"\x00" in data[:65536]:
+        raise error(f"{what} {shown} is a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(
+            f"{what} {shown} is not UTF-8 text (byte {exc.start}, line {line}); "
+            "save it as UTF-8"
+        ) from None
+
+
+def show_path(path) -> str:
+    """A path for messages: quoted, cut like values (:func:`intercluster.errors.show_value`)."""
+    from intercluster.errors import show_value
+
+    return show_value(str(path))
+
+
+def load_toml_text(
+    text: str, source: str, what: str = "config file", *, error: ErrorClass = ConfigError
+) -> dict:
+    """Parse TOML ``text``; syntax errors and absurd nesting become ``error``.
+
+    >>> load_toml_text("a = [" * 2000 + "]" * 2000, "d.toml")
+    Traceback (most recent call last):
+    ...
+    intercluster.errors.ConfigError: config file 'd.toml': nested too deeply to be a configuration
+    """
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {show_path(source)} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error(
+            f"{what} {show_path(source)}: nested too deeply to be a configuration"
+        ) from None

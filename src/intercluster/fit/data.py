@@ -22,6 +22,7 @@ Rules (issue 4, sections 1 and 6):
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from intercluster.errors import DataError, FormulaError
+from intercluster.validation import read_text
 
 __all__ = ["FitData", "load_observables_csv", "read_table"]
 
@@ -109,11 +111,10 @@ def read_table(
     import pandas as pd
 
     path = Path(path)
+    text = read_text(path, "data file", error=DataError)
     try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise DataError(f"data file {str(path)!r} not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        frame = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError(f"data file {str(path)!r}: not a readable CSV table ({exc})") from None
     where = f"data file {str(path)!r}"
     if "time_s" not in frame.columns:

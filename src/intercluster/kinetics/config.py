@@ -36,14 +36,13 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.network.system import ExchangeSystem
-from intercluster.validation import in_range, positive
+from intercluster.validation import in_range, load_toml_text, positive, read_text
 
 __all__ = ["SimulationConfig", "check_keys", "load_toml"]
 
@@ -73,16 +72,11 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
     Raises
     ------
     ConfigError
-        If the file is missing or not valid TOML (with the parser's line/column).
+        If the file is missing, a directory, binary, not UTF-8, or not valid TOML
+        (with the parser's line/column) (:func:`intercluster.validation.read_text`).
     """
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"config file {str(path)!r} not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {str(path)!r}: {exc}") from None
+    return load_toml_text(read_text(path, "config file"), str(path))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import numpy as np
 from intercluster.errors import DataError
 from intercluster.io import atomic_file
 from intercluster.ms.spectrum import Spectrum
+from intercluster.validation import show_path
 
 __all__ = ["read_mzml", "write_mzml"]
 
@@ -78,8 +79,10 @@ def read_mzml(
         names the file and the scan.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"mzML file {show_path(path)} is a directory; give a file")
     if not path.is_file():
-        raise DataError(f"mzML file {str(path)!r} does not exist")
+        raise DataError(f"mzML file {show_path(path)} does not exist")
     from lxml.etree import LxmlError
     from pyteomics import mzml
     from pyteomics.auxiliary import PyteomicsError

@@ -19,6 +19,7 @@ and b a constant baseline [counts]. The recorded value is Poisson(lambda_i)
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,7 @@ from intercluster.ms.patterns import (
     profile,
 )
 from intercluster.ms.spectrum import Spectrum, write_spectrum_csv
+from intercluster.validation import read_text
 
 __all__ = [
     "NoiseModel",
@@ -212,16 +214,16 @@ def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservabl
                 f"{folder}: {p.name} is missing; give a folder written by 'intercluster simulate'"
             )
     try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        summary = json.loads(read_text(summary_path, "summary file", error=DataError))
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise DataError(f"{summary_path}: not valid JSON ({exc})") from None
     system = summary.get("system") if isinstance(summary, dict) else None
     keys = {"metal_a", "metal_b", "n_atoms", "charge"}
     if not isinstance(system, dict) or not keys <= set(system):
         raise DataError(f'{summary_path}: needs "system": {{{", ".join(sorted(keys))}}}')
     try:
-        frame = pd.read_csv(obs_path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        frame = pd.read_csv(io.StringIO(read_text(obs_path, "observables file", error=DataError)))
+    except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{obs_path}: cannot be read as CSV ({exc})") from None
     if len(frame) == 0 or frame.columns[0] != "time_s":
         raise DataError(
@@ -371,8 +373,8 @@ def read_efficiency_table(path: str | os.PathLike) -> dict[str, float]:
     if not path.is_file():
         raise DataError(f"efficiency file {str(path)!r} does not exist")
     try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        frame = pd.read_csv(io.StringIO(read_text(path, "efficiency file", error=DataError)))
+    except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: cannot be read as CSV ({exc})") from None
     if list(frame.columns[:2]) != ["label", "efficiency"]:
         raise DataError(f"{path}: expected the header 'label,efficiency'")

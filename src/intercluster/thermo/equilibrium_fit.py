@@ -26,6 +26,7 @@ AIC, residuals, and the prediction per ratio and composition.
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import os
@@ -41,6 +42,7 @@ from intercluster.network.sites import SiteModel, parse_site_spec
 from intercluster.network.system import ExchangeSystem, Species
 from intercluster.thermo.equilibrium import binomial
 from intercluster.thermo.sites import parse_ratio, site_distributions
+from intercluster.validation import read_text, show_path
 
 __all__ = [
     "EquilibriumFit",
@@ -280,14 +282,13 @@ def load_equilibrium_table(path: str | os.PathLike) -> EquilibriumTable:
     import pandas as pd
 
     path = os.fspath(path)
+    text = read_text(path, "equilibrium table", error=DataError)
     try:
         frame = pd.read_csv(
-            path, comment="#", skipinitialspace=True, dtype=str, keep_default_na=False
+            io.StringIO(text), comment="#", skipinitialspace=True, dtype=str, keep_default_na=False
         )
-    except FileNotFoundError:
-        raise DataError(f"equilibrium table {path!r} not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"equilibrium table {path!r}: {exc}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(f"equilibrium table {show_path(path)}: {exc}") from None
     return _table_from_frame(frame, os.path.basename(path))
 
 
