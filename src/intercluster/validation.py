@@ -463,7 +463,7 @@ def load_toml_text(
 ) -> dict:
     """Parse TOML ``text``; syntax errors and absurd nesting become ``error``.
 
-    >>> load_toml_text("a = [" * 2000 + "]" * 2000, "d.toml")
+    >>> load_toml_text("a = " + "[" * 5000 + "]" * 5000, "d.toml")
     Traceback (most recent call last):
     ...
     intercluster.errors.ConfigError: config file 'd.toml': nested too deeply to be a configuration
