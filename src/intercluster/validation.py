@@ -446,8 +446,7 @@ def read_text(
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise error(
-            f"{what} {shown} is not UTF-8 text (byte {exc.start}, line {line}); "
-            "save it as UTF-8"
+            f"{what} {shown} is not UTF-8 text (byte {exc.start}, line {line}); save it as UTF-8"
         ) from None
 
 
