@@ -477,3 +477,34 @@ def load_toml_text(
         raise error(
             f"{what} {show_path(source)}: nested too deeply to be a configuration"
         ) from None
+
+
+#: File extensions a figure can be written in (matplotlib's writers without extras).
+FIGURE_FORMATS = (".png", ".svg", ".pdf", ".eps", ".ps", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+def figure_path(name: str, path, *, error: ErrorClass = ConfigError):
+    """``path`` as a :class:`pathlib.Path` if its extension is a figure format
+    (:data:`FIGURE_FORMATS`), checked before any work.
+
+    >>> figure_path("plot", "isomers.png").suffix
+    '.png'
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix.lower() not in FIGURE_FORMATS:
+        raise error(bad_value(name, str(path), "a file ending in " + ", ".join(FIGURE_FORMATS)))
+    return p
+
+
+def random_generator(name: str, seed, *, error: ErrorClass = ConfigError) -> np.random.Generator:
+    """A :class:`numpy.random.Generator` from ``seed``: a Generator (used as is), None
+    (fresh entropy) or an integer >= 0.
+
+    >>> float(random_generator("seed", 0).random()) == float(random_generator("seed", 0).random())
+    True
+    """
+    if isinstance(seed, np.random.Generator) or seed is None:
+        return np.random.default_rng(seed)
+    return np.random.default_rng(integer(name, seed, minimum=0, what="a random seed (integer)"))

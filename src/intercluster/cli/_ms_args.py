@@ -154,8 +154,11 @@ def add_single_spectrum_arguments(p: argparse.ArgumentParser, table: str, plot: 
 def load_single_spectrum(args):
     """Check outputs and candidate options first, then read the spectrum: (candidates, spectrum)."""
     from intercluster.ms import read_spectrum
+    from intercluster.validation import figure_path
 
     apply_ligand_arguments(args)
+    if args.plot:
+        figure_path("plot", args.plot)
     for path in (args.out, args.plot):
         if path:
             check_new_file(path, args.overwrite)

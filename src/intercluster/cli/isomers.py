@@ -33,7 +33,10 @@ def run(args) -> int:
     from intercluster.kinetics.results import load_result
     from intercluster.plot.kinetics import isomer_figure, save
     from intercluster.thermo.isomers import cid_fragments, isomer_shares
+    from intercluster.validation import figure_path
 
+    if args.plot:
+        figure_path("plot", args.plot)
     ds = load_result(args.result)
     shares = isomer_shares(ds, args.formula, args.times)
     frags = cid_fragments(ds, args.formula, args.times)

@@ -40,7 +40,7 @@ from intercluster.ms.patterns import (
     profile,
 )
 from intercluster.ms.spectrum import Spectrum, write_spectrum_csv
-from intercluster.validation import read_text
+from intercluster.validation import random_generator, read_text
 
 __all__ = [
     "NoiseModel",
@@ -165,7 +165,7 @@ def synthetic_spectrum(
     expected *= w
     if noise.total_counts is None:
         return Spectrum(grid, expected, time_s, "synthetic")
-    rng = np.random.default_rng(seed)
+    rng = random_generator("seed", seed)
     lam = noise.total_counts * expected + noise.baseline
     y = rng.poisson(lam).astype(float)
     if noise.noise_sd > 0:
@@ -295,7 +295,7 @@ def synthesize_series(
     noise = noise or NoiseModel()
     cands = observable_candidates(system, ligand, n_ligands)
     grid = default_mz_grid(cands, resolving_power, points_per_fwhm) if mz_grid is None else mz_grid
-    rng = np.random.default_rng(seed)
+    rng = random_generator("seed", seed)
     values = observables[labels].to_numpy(dtype=float)
     times = observables["time_s"].to_numpy(dtype=float)
     out = []
