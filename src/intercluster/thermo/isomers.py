@@ -33,7 +33,11 @@ def _rows(ds, times_s):
     t = ds.time.values
     if np.any(times < t[0] - 1e-9) or np.any(times > t[-1] + 1e-9):
         raise ConfigError(
-            bad_value("times_s", times.tolist(), f"times within the result's {t[0]:g}..{t[-1]:g} s")
+            bad_value(
+                "times_s",
+                times.tolist(),
+                f"times within the result, which covers {t[0]:g}..{t[-1]:g} s",
+            )
         )
     return [int(np.argmin(np.abs(t - x))) for x in times]
 
