@@ -11,6 +11,7 @@ series (:mod:`intercluster.ms.synthetic`), not for archiving instrument data.
 from __future__ import annotations
 
 import base64
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ import numpy as np
 from intercluster.errors import DataError
 from intercluster.io import atomic_file
 from intercluster.ms.spectrum import Spectrum
-from intercluster.validation import show_path
+from intercluster.validation import positive, show_path
 
 __all__ = ["read_mzml", "write_mzml"]
 
@@ -49,7 +50,17 @@ def _scan_time_s(spec: dict, path: Path, index: int) -> float | None:
             f"{path}: scan {index} ({spec.get('id', '?')}): scan start time unit {unit!r} "
             f"not understood; expected second or minute"
         )
-    return float(t) * _UNIT_TO_S[unit]
+    try:
+        value = float(t)
+    except (TypeError, ValueError):
+        value = math.nan
+    return positive(
+        f"{path}: scan {index} ({spec.get('id', '?')}): scan start time",
+        value * _UNIT_TO_S[unit],
+        allow_zero=True,
+        unit="s",
+        error=DataError,
+    )
 
 
 def read_mzml(
