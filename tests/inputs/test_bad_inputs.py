@@ -152,7 +152,8 @@ def test_messages_show_numbers_as_numbers_and_cut_long_inputs(capsys, tmp_path, 
     err = refused(["simulate", "--dead-time", "-40", "--out", "o"], capsys, tmp_path, monkeypatch)
     assert "dead_time_s = -40.0" in err and "np.float64" not in err
     huge = "Ag" + "x" * 1_000_000
-    err = refused(["simulate", "--metal-a", huge, "--out", "o"], capsys, tmp_path / "2", monkeypatch)
+    args = ["simulate", "--metal-a", huge, "--out", "o"]
+    err = refused(args, capsys, tmp_path / "2", monkeypatch)
     assert len(err) < 400 and "(1000004 chars)" in err
 
 
@@ -166,8 +167,8 @@ def test_k_ex_zero_simulates_and_reports_no_exchange_equilibrium(tmp_path, capsy
     from intercluster.kinetics.results import load_result
 
     out = tmp_path / "r"
-    code = main(["simulate", "--n-atoms", "4", "--initial", "Ag4:Au4 = 40:40", "--k-ex", "0",
-                 "--t-end", "600", "--dt", "10", "--out", str(out), "--quiet", "--no-plots"])  # fmt: skip
+    args = ["simulate", "--n-atoms", "4", "--initial", "Ag4:Au4 = 40:40", "--k-ex", "0"]
+    code = main([*args, "--t-end", "600", "--dt", "10", "--out", str(out), "--quiet", "--no-plots"])
     assert code == 0, capsys.readouterr().err
     summary = json.loads((out / "summary.json").read_text())
     assert "no metal is exchanged" in summary["equilibrium"]["note"]
