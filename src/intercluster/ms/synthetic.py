@@ -191,8 +191,26 @@ class SimulationObservables:
     path: Path
 
 
+def _negative_tolerance(summary: dict) -> float:
+    """Relative amount below 0 that still counts as 0: the solver's absolute tolerance
+    (``solver.atol_nM`` of summary.json, default 1e-12 nmol/L) over the total initial
+    concentration [nmol/L]."""
+    try:
+        atol = float(summary.get("solver", {}).get("atol_nM", 1e-12))
+        total = float(sum(float(v) for v in summary.get("initial_conc_nM", {}).values()))
+    except (AttributeError, TypeError, ValueError):
+        return 0.0
+    if not (np.isfinite(atol) and atol > 0 and np.isfinite(total) and total > 0):
+        return 0.0
+    return atol / total
+
+
 def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservables:
     """Read ``observables.csv`` and ``summary.json`` of a simulation result folder.
+
+    Intensities between minus the solver's absolute tolerance (as a relative amount:
+    atol_nM / total initial concentration, from summary.json) and 0 are read as 0:
+    the integrator keeps concentrations non-negative only to within its tolerance.
 
     Raises
     ------
@@ -229,8 +247,13 @@ def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservabl
         raise DataError(
             f"{obs_path}: the first column must be 'time_s' followed by observables, with rows"
         )
+    tolerance = _negative_tolerance(summary)
     for col in frame.columns:
-        values = pd.to_numeric(frame[col], errors="coerce").to_numpy()
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, copy=True)
+        tiny = (values < 0) & (values >= -tolerance)
+        if tiny.any():
+            values[tiny] = 0.0
+            frame[col] = values
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
         if len(bad):
             raise DataError(
