@@ -234,9 +234,13 @@ def load_observables_csv(
         rows whose intensities sum to 0, or a weights file that does not match.
     """
     path = Path(path)
+    from intercluster.errors import InterclusterError
     from intercluster.kinetics.initial import initial_concentrations
 
-    total_nM = float(np.sum(initial_concentrations(system, initial)))
+    try:  # the mixture itself is checked where it is used (FitProblem)
+        total_nM = float(np.sum(initial_concentrations(system, initial)))
+    except InterclusterError:
+        total_nM = 0.0
     tolerance = atol_nM / total_nM if total_nM > 0 else 0.0
     time, columns, values, notes = read_table(
         path, drop_invalid=drop_invalid, negative_tolerance=tolerance
