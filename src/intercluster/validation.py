@@ -508,3 +508,48 @@ def random_generator(name: str, seed, *, error: ErrorClass = ConfigError) -> np.
     if isinstance(seed, np.random.Generator) or seed is None:
         return np.random.default_rng(seed)
     return np.random.default_rng(integer(name, seed, minimum=0, what="a random seed (integer)"))
+
+
+#: Longest simulated span, in units of the slowest time scale of the kinetics.
+MAX_SPAN_TIMESCALES = 1e6
+
+
+def check_time_span(
+    span_s: float,
+    timescale_s: float,
+    *,
+    allow: str,
+    max_ratio: float = MAX_SPAN_TIMESCALES,
+    error: ErrorClass = ConfigError,
+) -> float:
+    """Refuse a simulated span far beyond the slowest time scale of the kinetics.
+
+    Beyond ~10^6 of its slowest time scales a mass-action system has long reached
+    equilibrium; integrating further only accumulates steps (a dead time of 10^12 s
+    ran 138 s and then failed). Refused before the integration starts.
+
+    Parameters
+    ----------
+    span_s : float
+        Simulated time [s].
+    timescale_s : float
+        Slowest time scale [s] (1 / the smallest pseudo-first-order rate).
+    allow : str
+        What to change, for the message.
+
+    Returns
+    -------
+    float
+        span_s / timescale_s.
+
+    >>> check_time_span(3620.0, 31.25, allow="a shorter t_end_s") < 1e6
+    True
+    """
+    ratio = float(span_s) / float(timescale_s)
+    if not ratio <= max_ratio:
+        raise error(
+            f"the run spans {span_s:.3g} s, {ratio:.2g} times the slowest time scale of the "
+            f"kinetics ({timescale_s:.3g} s); the system is at equilibrium after a small "
+            f"fraction of that (at most {max_ratio:.0e} time scales are simulated); use {allow}"
+        )
+    return ratio

@@ -13,7 +13,7 @@ from intercluster.kinetics.initial import initial_concentrations
 from intercluster.kinetics.observables import normalise, observable_concentrations, t_max
 from intercluster.kinetics.solver import CompiledNetwork
 from intercluster.network.system import DimerSum
-from intercluster.validation import check_memory, in_range, positive
+from intercluster.validation import check_memory, check_time_span, in_range, positive
 from intercluster.validation import times as _times
 
 __all__ = ["check_output_memory", "compile_network", "output_times", "simulate"]
@@ -72,6 +72,18 @@ def output_times(t_end_s: float, dt_s: float | None = None, times_s=None) -> np.
 #: Copies of the (time x species) array a run holds at once (solver output, Dataset,
 #: observables and intensities, the CSV/NetCDF writers' buffers).
 OUTPUT_COPIES = 4
+
+
+def slowest_timescale_s(network, total_nM: float) -> float:
+    """The slowest time scale of the kinetics [s]: 1 / the smallest pseudo-first-order
+    rate constant, k for unimolecular reactions and k x total_nM for bimolecular
+    ones (inf if no reaction runs).
+    """
+    k = np.asarray(network.rate_constants, dtype=float)
+    order = (np.asarray(network.reactions.reactants) >= 0).sum(axis=1)
+    rates = k * float(total_nM) ** (order - 1)
+    rates = rates[rates > 0]
+    return 1.0 / float(rates.min()) if rates.size else math.inf
 
 
 def check_output_memory(n_times: int, system) -> float:
@@ -167,6 +179,9 @@ def simulate(
     t_end_total = dead + float(t_end_s)
     rtol = in_range("rtol", rtol, 0.0, 0.1, low_open=True)
     atol = positive("atol_nM", atol_nM, unit="nmol/L")
+    timescale = slowest_timescale_s(network, float(x0.sum()))
+    if math.isfinite(timescale):
+        check_time_span(t_end_total, timescale, allow="a shorter dead_time_s or t_end_s")
 
     compiled = compile_network(network)
     bar = None
