@@ -533,7 +533,8 @@ def check_time_span(
     span_s : float
         Simulated time [s].
     timescale_s : float
-        Slowest time scale [s] (1 / the smallest pseudo-first-order rate).
+        Slowest time scale [s] (1 / the smallest pseudo-first-order rate; inf when
+        nothing reacts, which passes).
     allow : str
         What to change, for the message.
 

@@ -180,8 +180,7 @@ def simulate(
     rtol = in_range("rtol", rtol, 0.0, 0.1, low_open=True)
     atol = positive("atol_nM", atol_nM, unit="nmol/L")
     timescale = slowest_timescale_s(network, float(x0.sum()))
-    if math.isfinite(timescale):
-        check_time_span(t_end_total, timescale, allow="a shorter dead_time_s or t_end_s")
+    check_time_span(t_end_total, timescale, allow="a shorter dead_time_s or t_end_s")
 
     compiled = compile_network(network)
     bar = None
