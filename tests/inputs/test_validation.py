@@ -130,9 +130,7 @@ def test_the_old_near_copies_are_gone():
 
     names = ["fit.config", "kinetics.config", "kinetics.simulate", "nmr.multiplets"]
     names.append("thermo.plausibility")
-    modules = [
-        importlib.import_module(f"intercluster.{n}") for n in [*names, "thermo.plausibility"]
-    ]
+    modules = [importlib.import_module(f"intercluster.{n}") for n in names]
     fit_config, kin_config, simulate, multiplets, plausibility = modules
 
     assert not hasattr(simulate, "_positive") and not hasattr(kin_config, "_number")
