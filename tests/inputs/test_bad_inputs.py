@@ -8,6 +8,8 @@ Each case runs in a fresh working directory holding a file of the user's
 from __future__ import annotations
 
 import os
+
+import numpy as np
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,23 @@ TABLE = """parts_Cu7,parts_Ag7,species,percent
 1,1,[Cu7],10
 1,1,[Cu6Ag],40
 1,1,[Cu5Ag2],50
+"""
+
+
+FIT = """
+[system]
+metal_a = "Ag"
+metal_b = "Au"
+n_atoms = 4
+
+[parameters]
+k_dim = {{ lower = 1e-3, upper = 1e-1 }}
+k_diss = {{ lower = 1e-2, upper = 1 }}
+k_ex = {{ lower = 1e-3, upper = 1e-1 }}
+
+[[datasets]]
+path = "{data}"
+mixture = "Ag4:Au4 = 40:40"
 """
 
 
@@ -75,6 +94,17 @@ def inputs(tmp_path_factory):
     result = d / "result"
     assert main(["simulate", paths["small"], "--out", str(result), "--quiet", "--no-plots"]) == 0
     paths["result"] = str(result)
+    fit = FIT.format(data=result / "observables.csv")
+    for name, extra in {
+        "fit_points": '[grid]\npreset = "bounds"\npoints = 100000\n',
+        "fit_walkers": "[mcmc]\nwalkers = 4\n",
+        "fit_ratio": '[uncertainty]\nratio = ["k_dim", "k_nope"]\n',
+    }.items():
+        (d / f"{name}.toml").write_text(fit + extra)
+        paths[name] = str(d / f"{name}.toml")
+    exsy = '[system]\nmetal_a = "Cu"\nmetal_b = "Ag"\nn_atoms = 7\n'
+    (d / "exsy.toml").write_text(exsy + '[initial]\nmixture = "Cu7:Ag7 = 1:1"\n')
+    paths["exsy"] = str(d / "exsy.toml")
     return paths
 
 
@@ -135,6 +165,13 @@ CASES = [
     (["simulate", "{small}", "--dt", "1e-9", "--out", "o"], "TiB"),
     (["network", "--mechanism", "direct", "--n-atoms", "3000"], "1,000,000 reactions"),
     (["pattern", "[Ag2000Au2000(SR)1000]-", "--out", "p.csv"], "prob_to_cover"),
+    (["simulate", "{small}", "--dead-time", "1e12", "--out", "o"], "slowest time scale"),
+    (["exsy", "{exsy}", "--n-atoms", "100", "--initial", "Cu100:Ag100 = 1:1",
+      "--mixing-times", "0.1", "0.8", "--out", "x"], "EXSY for 5,252 species"),  # fmt: skip
+    (["fit", "{fit_points}", "--out", "f"], "a grid of 1,000,000,000,000,000 points needs about"),
+    # the whole fit configuration is checked before the grid starts
+    (["fit", "{fit_walkers}", "--out", "f"], "mcmc.walkers = 4: an integer >= 6"),
+    (["fit", "{fit_ratio}", "--out", "f"], "uncertainty.ratio"),
     # argparse errors: one line, no usage block
     (["simulate", "--k-dim", "x"], "invalid float value"),
     (["no-such-command"], "invalid choice"),
@@ -177,3 +214,26 @@ def test_k_ex_zero_simulates_and_reports_no_exchange_equilibrium(tmp_path, capsy
     # only the parents (and their dimers) exist: every mixed monomer stays at zero
     mixed = ds.observable_concentration.isel(observable=slice(1, 4)).values
     assert np.abs(mixed).max() < 1e-9 and mono.min() > 0
+
+
+def test_negative_mzml_scan_time_is_refused_naming_the_scan(tmp_path):
+    """A scan start time < 0 (or not a number) is refused; the message names the scan."""
+    import re
+
+    from intercluster.errors import DataError
+    from intercluster.ms.mzml import read_mzml, write_mzml
+    from intercluster.ms.spectrum import Spectrum
+
+    mz = np.linspace(5000.0, 5010.0, 50)
+    spectra = [Spectrum(mz, np.ones(50), t, f"t{t}") for t in (30.0, 60.0)]
+    path = write_mzml(spectra, tmp_path / "ok.mzML")
+    assert [s.time_s for s in read_mzml(path)] == [30.0, 60.0]
+    text = path.read_text(encoding="utf-8")
+    tags = list(re.finditer(r"<cvParam[^>]*scan start time[^>]*>", text))
+    assert len(tags) == 2
+    second = tags[1]
+    bad_tag = re.sub(r'value="([^"]+)"', r'value="-\1"', second.group(0))
+    bad = tmp_path / "bad.mzML"
+    bad.write_text(text[: second.start()] + bad_tag + text[second.end() :], encoding="utf-8")
+    with pytest.raises(DataError, match=r"scan 1 .*scan start time = -60\.0: a finite number >= 0"):
+        read_mzml(bad)
