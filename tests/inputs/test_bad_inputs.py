@@ -8,10 +8,9 @@ Each case runs in a fresh working directory holding a file of the user's
 from __future__ import annotations
 
 import os
-
-import numpy as np
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from intercluster.cli.main import main
@@ -166,8 +165,22 @@ CASES = [
     (["network", "--mechanism", "direct", "--n-atoms", "3000"], "1,000,000 reactions"),
     (["pattern", "[Ag2000Au2000(SR)1000]-", "--out", "p.csv"], "prob_to_cover"),
     (["simulate", "{small}", "--dead-time", "1e12", "--out", "o"], "slowest time scale"),
-    (["exsy", "{exsy}", "--n-atoms", "100", "--initial", "Cu100:Ag100 = 1:1",
-      "--mixing-times", "0.1", "0.8", "--out", "x"], "EXSY for 5,252 species"),  # fmt: skip
+    (
+        [
+            "exsy",
+            "{exsy}",
+            "--n-atoms",
+            "100",
+            "--initial",
+            "Cu100:Ag100 = 1:1",
+            "--mixing-times",
+            "0.1",
+            "0.8",
+            "--out",
+            "x",
+        ],
+        "EXSY for 5,252 species",
+    ),
     (["fit", "{fit_points}", "--out", "f"], "a grid of 1,000,000,000,000,000 points needs about"),
     # the whole fit configuration is checked before the grid starts
     (["fit", "{fit_walkers}", "--out", "f"], "mcmc.walkers = 4: an integer >= 6"),
