@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 
 from intercluster.errors import ConfigError, DataError, bad_value
-from intercluster.validation import check_memory
+from intercluster.validation import check_memory, number
 
 __all__ = [
     "check_exsy_memory",
@@ -80,8 +80,8 @@ def check_exsy_memory(n_species: int, n_mixing_times: int) -> float:
     ConfigError
         With the estimate and what allows it.
     """
-    n_bytes = float(n_species) ** 2 * 8 * (
-        EXSY_FIXED_MATRICES + EXSY_MATRICES_PER_TIME * n_mixing_times
+    n_bytes = (
+        float(n_species) ** 2 * 8 * (EXSY_FIXED_MATRICES + EXSY_MATRICES_PER_TIME * n_mixing_times)
     )
     return check_memory(
         f"EXSY for {n_species:,} species ({n_species:,} x {n_species:,} matrices, "
@@ -189,8 +189,8 @@ def exsy_volumes(rates, populations, mixing_times_s, t1_s: float | None = None) 
         raise ConfigError(
             f"rates of shape {k.shape} and populations of shape {m.shape}: need (n, n) and (n,)"
         )
-    if t1_s is not None and (not math.isfinite(t1_s) or t1_s <= 0):
-        raise ConfigError(bad_value("t1_s", t1_s, "a relaxation time > 0 [s] (or none)"))
+    if t1_s is not None:
+        t1_s = number("t1_s", t1_s, "a relaxation time > 0 [s] (or none)", lambda v: v > 0)
     L = _generator(k)
     out = np.empty((len(times), len(m), len(m)))
     for i, t in enumerate(times):
