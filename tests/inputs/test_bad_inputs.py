@@ -159,6 +159,29 @@ CASES = [
     (["mass", "[Ag25(SR)18]-", "--ligands", "{dir}"], "is a directory"),
     (["assign", "{binary}", "--ion", "[Ag25(DMBT)18]-"], "binary file"),
     (["assign", "{dir}", "--ion", "[Ag25(DMBT)18]-"], None),
+    # found by sweeping every numeric option with nan, inf, -1, 0, 1e300
+    (["synth-spectra", "{result}", "--out", "s", "--ions", "1e300"], "total_counts"),
+    (["synth-spectra", "{result}", "--out", "s", "--baseline-counts", "1e300"], "baseline"),
+    (["synth-spectra", "{result}", "--out", "s", "--resolution", "1e300"], "resolving power"),
+    (["synth-spectra", "{result}", "--out", "s", "--points-per-fwhm", "inf"], "points_per_fwhm"),
+    (
+        [
+            "nmr-multiplet",
+            "Cu6Ag(H)",
+            "--field-mhz",
+            "600",
+            "--width-hz",
+            "1e300",
+            "--out",
+            "n.csv",
+        ],
+        "width_hz",
+    ),
+    (
+        ["nmr-multiplet", "Cu6Ag(H)", "--field-mhz", "600", "--j107", "1e300", "--out", "n.csv"],
+        "j107_hz",
+    ),
+    (["equilibrium", "--energy", "top=1e300", "--out", "e"], "g_top_kJ_mol"),
     # size limits, refused before the work with the estimate and what allows it
     (["simulate", "{small}", "--t-end", "1e7", "--dt", "1e-3", "--out", "o"], "GiB"),
     (["simulate", "{small}", "--dt", "1e-9", "--out", "o"], "TiB"),

@@ -26,7 +26,7 @@ from intercluster.chem.formula import Ion
 from intercluster.chem.isotopes import isotopes
 from intercluster.errors import ConfigError, FormulaError, bad_value, show_value
 from intercluster.ms.masses import ELECTRON_MASS_U
-from intercluster.validation import check_memory
+from intercluster.validation import check_memory, number
 
 __all__ = [
     "DEFAULT_PROB_TO_COVER",
@@ -51,19 +51,23 @@ FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 _CUTOFF_SIGMA = 6.0
 
 
+#: Highest resolving power accepted (FT-ICR instruments reach ~10^7).
+MAX_RESOLVING_POWER = 1e8
+
+
 def check_resolving_power(resolving_power: float) -> float:
-    """Return ``resolving_power`` as float; raise ConfigError unless finite and > 0."""
+    """Return ``resolving_power`` as float; raise ConfigError unless finite, > 0 and at
+    most :data:`MAX_RESOLVING_POWER`."""
     try:
         value = float(resolving_power)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         value = float("nan")
-    if not np.isfinite(value) or value <= 0:
-        raise ConfigError(
-            bad_value(
-                "resolving power", resolving_power, "a positive number m/z / FWHM, e.g. 25000"
-            )
-        )
-    return value
+    return number(
+        "resolving power",
+        value,
+        f"a positive number m/z / FWHM up to {MAX_RESOLVING_POWER:g}, e.g. 25000",
+        lambda v: 0 < v <= MAX_RESOLVING_POWER,
+    )
 
 
 @dataclass(frozen=True, eq=False)

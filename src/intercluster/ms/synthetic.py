@@ -40,7 +40,7 @@ from intercluster.ms.patterns import (
     profile,
 )
 from intercluster.ms.spectrum import Spectrum, write_spectrum_csv
-from intercluster.validation import random_generator, read_text
+from intercluster.validation import check_memory, in_range, number, random_generator, read_text
 
 __all__ = [
     "NoiseModel",
@@ -74,14 +74,22 @@ class NoiseModel:
     noise_sd: float = 2.0
 
     def __post_init__(self) -> None:
-        if self.total_counts is not None and not (
-            np.isfinite(self.total_counts) and self.total_counts > 0
-        ):
-            raise ConfigError(bad_value("total_counts", self.total_counts, "a number of ions > 0"))
+        if self.total_counts is not None:
+            number(
+                "total_counts",
+                self.total_counts,
+                f"a number of ions > 0 and <= {MAX_COUNTS:g}",
+                lambda v: 0 < v <= MAX_COUNTS,
+            )
         for name in ("baseline", "noise_sd"):
-            v = getattr(self, name)
-            if not (np.isfinite(v) and v >= 0):
-                raise ConfigError(bad_value(name, v, "a finite number >= 0"))
+            in_range(name, getattr(self, name), 0, MAX_COUNTS)
+
+
+#: Arrays of the m/z grid's length a synthetic spectrum holds (grid, profile,
+#: expected and noisy counts, their sum, the written table).
+GRID_COPIES = 8
+#: Largest expected count per spectrum (numpy's Poisson sampler stops near 1e19).
+MAX_COUNTS = 1e15
 
 
 def default_mz_grid(
@@ -98,11 +106,16 @@ def default_mz_grid(
     ConfigError
         For points_per_fwhm < 2 or a bad resolving power.
     """
-    if not points_per_fwhm >= 2:
-        raise ConfigError(bad_value("points_per_fwhm", points_per_fwhm, "a number >= 2"))
+    points_per_fwhm = in_range("points_per_fwhm", points_per_fwhm, 2, 1000)
     R = check_resolving_power(resolving_power)
     lo, hi = candidate_window(candidates, R, margin)
     step = lo / R / points_per_fwhm
+    n_points = (hi - lo) / step + 1
+    check_memory(
+        f"an m/z grid of {n_points:.3g} points",
+        n_points * 8 * GRID_COPIES,
+        allow="a smaller resolving power or points_per_fwhm",
+    )
     return lo + step * np.arange(int(np.ceil((hi - lo) / step)) + 1)
 
 

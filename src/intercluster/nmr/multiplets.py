@@ -27,7 +27,7 @@ from scipy.special import comb
 
 from intercluster.errors import ConfigError, FormulaError, bad_value
 from intercluster.nmr.nuclei import gamma_ratio, get_nucleus
-from intercluster.validation import fraction, integer, positive
+from intercluster.validation import fraction, in_range, integer
 
 __all__ = [
     "Multiplet",
@@ -119,8 +119,13 @@ class Multiplet:
         return ppm, lor @ self.intensities
 
 
+#: Upper bounds that keep the spectrum finite: NMR magnets reach ~1.2 GHz (1H), J
+#: couplings to silver are tens of Hz, lines are at most kHz wide.
+MAXIMA = {"MHz": 1e4, "Hz": 1e6}
+
+
 def _positive(name, value, unit) -> float:
-    return positive(name, value, unit=unit)
+    return in_range(name, value, 0.0, MAXIMA[unit], low_open=True, unit=unit)
 
 
 def hydride_multiplet(
