@@ -159,6 +159,9 @@ CASES = [
     (["mass", "[Ag25(SR)18]-", "--ligands", "{dir}"], "is a directory"),
     (["assign", "{binary}", "--ion", "[Ag25(DMBT)18]-"], "binary file"),
     (["assign", "{dir}", "--ion", "[Ag25(DMBT)18]-"], None),
+    (["assign", "{table}", "--ions-file", "{binary}"], "binary file"),
+    (["assign", "{table}", "--system-from", "{binary}"], "binary file"),
+    (["assign", "{table}", "--system-from", "{dir}"], "not found"),
     # found by sweeping every numeric option with nan, inf, -1, 0, 1e300
     (["synth-spectra", "{result}", "--out", "s", "--ions", "1e300"], "total_counts"),
     (["synth-spectra", "{result}", "--out", "s", "--baseline-counts", "1e300"], "baseline"),

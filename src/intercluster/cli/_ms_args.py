@@ -74,14 +74,17 @@ def system_from_args(args):
     if getattr(args, "system_from", None):
         path = Path(args.system_from)
         path = path / "summary.json" if path.is_dir() else path
+        from intercluster.validation import read_text
+
+        text = read_text(path, "--system-from file")
         try:
-            system = json.loads(path.read_text(encoding="utf-8"))["system"]
+            system = json.loads(text)["system"]
             return ExchangeSystem(
                 **{k: system[k] for k in ("metal_a", "metal_b", "n_atoms", "charge")}
             )
         except FileNotFoundError:
             raise ConfigError(f"--system-from = {str(path)!r}: file not found") from None
-        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        except (KeyError, TypeError, RecursionError, json.JSONDecodeError) as exc:
             raise ConfigError(
                 f'--system-from = {str(path)!r}: needs JSON with "system": {{metal_a, metal_b, '
                 f"n_atoms, charge}} ({type(exc).__name__}: {exc})"
@@ -126,11 +129,13 @@ def candidates_from_args(args):
     ions = list(args.ion or [])
     if args.ions_file:
         path = Path(args.ions_file)
-        if not path.is_file():
+        from intercluster.validation import read_text
+
+        if not path.is_file() and not path.is_dir():
             raise ConfigError(f"--ions-file = {str(path)!r}: file not found")
         ions += [
             ln.strip()
-            for ln in path.read_text(encoding="utf-8").splitlines()
+            for ln in read_text(path, "--ions-file").splitlines()
             if ln.strip() and not ln.strip().startswith("#")
         ]
     if ions:
