@@ -80,8 +80,8 @@ def log_binomial(n: int, k) -> np.ndarray:
 
 
 #: Largest exchange free energy of a site class [kJ/mol] (chemical bond energies
-#: are hundreds of kJ/mol; beyond this exp(g/RT) leaves the floating-point range).
-MAX_SITE_ENERGY_KJ_MOL = 1000.0
+#: are hundreds of kJ/mol; a fit may wander to ~10^3 before it settles).
+MAX_SITE_ENERGY_KJ_MOL = 1e4
 
 
 @dataclass(frozen=True)
