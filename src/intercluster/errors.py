@@ -13,6 +13,8 @@ __all__ = [
     "InterclusterError",
     "NetworkSizeError",
     "SolverError",
+    "bad_value",
+    "show_value",
 ]
 
 
@@ -40,6 +42,51 @@ class SolverError(InterclusterError, RuntimeError):
     """The ODE integration failed; the message says the time reached and what to try."""
 
 
+#: Longest shown form of a value in a message; longer ones are cut.
+MAX_SHOWN_CHARS = 80
+
+
+def show_value(value: object, max_chars: int = MAX_SHOWN_CHARS) -> str:
+    """The form of ``value`` shown in messages.
+
+    Numbers appear as numbers (``-40.0``, not ``np.float64(-40.0)``; NumPy
+    scalars and arrays are shown as Python values), strings quoted, and any form
+    longer than ``max_chars`` is cut to its first ``max_chars`` characters
+    followed by ``... (N chars)``, so that a 1 MB input is never echoed.
+
+    >>> import numpy as np
+    >>> show_value(np.float64(-40.0))
+    '-40.0'
+    >>> show_value("x" * 1000).endswith("xxx... (1002 chars)")
+    True
+    """
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "ndim", None) == 0:
+        try:
+            value = item()
+        except (TypeError, ValueError):  # pragma: no cover
+            pass
+    elif callable(getattr(value, "tolist", None)) and getattr(value, "size", 0) <= 1000:
+        try:
+            value = value.tolist()
+        except (TypeError, ValueError):  # pragma: no cover
+            pass
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the message
+        text = f"<{type(value).__name__}>"
+    if len(text) > max_chars:
+        text = f"{text[:max_chars]}... ({len(text)} chars)"
+    return text
+
+
 def bad_value(field: str, value: object, allowed: str) -> str:
-    """Format the standard message: ``field = value: allowed``."""
-    return f"{field} = {value!r}: {allowed}"
+    """Format the standard message: ``field = value: allowed``.
+
+    The value is shown by :func:`show_value` (numbers as numbers, long inputs cut).
+
+    >>> import numpy as np
+    >>> bad_value("dead_time_s", np.float64(-40.0), "a finite number >= 0 [s]")
+    'dead_time_s = -40.0: a finite number >= 0 [s]'
+    """
+    return f"{field} = {show_value(value)}: {allowed}"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from intercluster.chem.elements import is_element
 from intercluster.chem.isotopes import atom_key, isotopes, split_atom_key
-from intercluster.errors import FormulaError
+from intercluster.errors import FormulaError, show_value
 
 __all__ = [
     "FormulaCursor",
@@ -25,6 +25,14 @@ __all__ = [
     "parse_composition",
     "scale_composition",
 ]
+
+#: Largest count of one atom in a formula (after multiplying out groups); a cluster
+#: ion holds hundreds to a few thousand atoms of an element.
+MAX_ATOM_COUNT = 1_000_000
+#: Deepest nesting of brackets in a formula.
+MAX_BRACKET_DEPTH = 32
+
+_ASCII_DIGITS = frozenset("0123456789")
 
 _OPEN = {"(": ")", "{": "}", "[": "]"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -46,7 +54,7 @@ class FormulaCursor:
         pos = self.pos if pos is None else pos
         near = self.text[pos : pos + 12]
         where = f"position {pos} ({near!r})" if near else f"position {pos} (end)"
-        return FormulaError(f"{self.what} {self.text!r}, {where}: {reason}")
+        return FormulaError(f"{self.what} {show_value(self.text)}, {where}: {reason}")
 
     # --------------------------------------------------------------- scanning
     def at_end(self) -> bool:
@@ -66,6 +74,12 @@ class FormulaCursor:
         for i, c in enumerate(self.text):
             if c in _OPEN:
                 stack.append((c, i))
+                if len(stack) > MAX_BRACKET_DEPTH:
+                    raise self.error(
+                        f"brackets nested more than {MAX_BRACKET_DEPTH} deep; a formula needs "
+                        "only a few levels",
+                        i,
+                    )
             elif c in _CLOSE:
                 if not stack:
                     raise self.error(f"unbalanced brackets: {c!r} has no opening {_CLOSE[c]!r}", i)
@@ -96,8 +110,13 @@ class FormulaCursor:
     # ---------------------------------------------------------------- readers
     def read_digits(self) -> str:
         start = self.pos
-        while self.peek().isdigit():
+        while self.peek() in _ASCII_DIGITS and self.peek():
             self.pos += 1
+        if self.peek().isdigit() or self.peek().isnumeric():
+            raise self.error(
+                f"{self.peek()!r} is not an ASCII digit; write counts and mass numbers with "
+                "0-9 ('Ag25', not 'Ag₂₅')"
+            )
         return self.text[start : self.pos]
 
     def read_count(self) -> int | None:
@@ -110,6 +129,10 @@ class FormulaCursor:
         if value == 0:
             raise self.error(
                 "count 0: leave the element or group out instead of writing a count of 0", start
+            )
+        if value > MAX_ATOM_COUNT:
+            raise self.error(
+                f"count {value} is above the largest allowed, {MAX_ATOM_COUNT:,}", start
             )
         return value
 
@@ -213,7 +236,13 @@ def parse_composition(text: str, what: str = "formula") -> dict[str, int]:
     if not cur.text:
         raise cur.error("empty formula")
     cur.check_brackets()
-    return _parse_atoms(cur, len(cur.text))
+    out = _parse_atoms(cur, len(cur.text))
+    for key, n in out.items():
+        if n > MAX_ATOM_COUNT:
+            raise cur.error(
+                f"{n:,} {key} atoms, above the largest count allowed, {MAX_ATOM_COUNT:,}"
+            )
+    return out
 
 
 def add_compositions(target: dict, other: Mapping | Iterable[tuple], factor: int = 1) -> dict:

@@ -45,7 +45,7 @@ from intercluster.chem.ligands import (
     LigandLibrary,
     default_library,
 )
-from intercluster.errors import FormulaError, bad_value
+from intercluster.errors import FormulaError, bad_value, show_value
 
 __all__ = ["CATIONS", "Adduct", "Ion", "format_charge", "parse_charge", "parse_ion"]
 
@@ -295,6 +295,15 @@ class Ion:
             )
         if not comp:
             raise FormulaError("ion: empty formula; write at least one element")
+        from intercluster.chem.composition import MAX_ATOM_COUNT
+
+        big = {k: v for k, v in comp.items() if v > MAX_ATOM_COUNT}
+        if big:
+            key, value = next(iter(big.items()))
+            raise FormulaError(
+                f"ion {show_value(self.format())}: {value:,} {key} atoms, above the largest "
+                f"count allowed, {MAX_ATOM_COUNT:,}"
+            )
 
     def __setattr__(self, name, value):
         raise AttributeError("Ion is immutable")

@@ -386,14 +386,9 @@ class LigandLibrary:
             message names the file, the entry and the field).
         """
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"ligand file {str(path)!r} does not exist") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"ligand file {str(path)!r} is not valid TOML: {exc}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"ligand file {str(path)!r} cannot be read: {exc}") from None
+        from intercluster.validation import load_toml_text, read_text
+
+        data = load_toml_text(read_text(path, "ligand file"), str(path), "ligand file")
         return self._updated_from_mapping(data, str(path))
 
     def _updated_from_mapping(self, data: Mapping, source: str) -> LigandLibrary:

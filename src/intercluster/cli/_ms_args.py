@@ -74,14 +74,17 @@ def system_from_args(args):
     if getattr(args, "system_from", None):
         path = Path(args.system_from)
         path = path / "summary.json" if path.is_dir() else path
+        from intercluster.validation import read_text
+
+        text = read_text(path, "--system-from file")
         try:
-            system = json.loads(path.read_text(encoding="utf-8"))["system"]
+            system = json.loads(text)["system"]
             return ExchangeSystem(
                 **{k: system[k] for k in ("metal_a", "metal_b", "n_atoms", "charge")}
             )
         except FileNotFoundError:
             raise ConfigError(f"--system-from = {str(path)!r}: file not found") from None
-        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        except (KeyError, TypeError, RecursionError, json.JSONDecodeError) as exc:
             raise ConfigError(
                 f'--system-from = {str(path)!r}: needs JSON with "system": {{metal_a, metal_b, '
                 f"n_atoms, charge}} ({type(exc).__name__}: {exc})"
@@ -187,8 +190,11 @@ def add_single_spectrum_arguments(p: argparse.ArgumentParser, table: str, plot: 
 def load_single_spectrum(args):
     """Check outputs and candidate options first, then read the spectrum: (candidates, spectrum)."""
     from intercluster.ms import read_spectrum
+    from intercluster.validation import figure_path
 
     apply_ligand_arguments(args)
+    if args.plot:
+        figure_path("plot", args.plot)
     for path in (args.out, args.plot):
         if path:
             check_new_file(path, args.overwrite)

@@ -59,10 +59,11 @@ def run(args) -> int:
 
     from intercluster.errors import ConfigError, bad_value
     from intercluster.io import atomic_output_dir, check_output_dir
-    from intercluster.nmr.exsy import simulate_exsy
+    from intercluster.nmr.exsy import check_exsy_memory, simulate_exsy
 
     cfg = config_from_args(args)
     check_output_dir(args.out, args.overwrite)
+    check_exsy_memory(cfg.system.n_species, len(args.mixing_times))
     network = cfg.network()
     if args.shifts_ppm is not None and len(args.shifts_ppm) != network.n_species:
         raise ConfigError(

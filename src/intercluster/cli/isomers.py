@@ -33,10 +33,12 @@ def run(args) -> int:
     from intercluster.kinetics.results import load_result
     from intercluster.plot.kinetics import isomer_figure, save
     from intercluster.thermo.isomers import cid_fragments, isomer_shares
+    from intercluster.validation import figure_path
 
     plot = args.plot or str(
         Path(args.result) / f"isomers_{re.sub(r'[^A-Za-z0-9]+', '', args.formula)}.png"
     )
+    figure_path("plot", plot)  # a figure format, before any work
     check_output_file(plot, name="--plot")
     ds = load_result(args.result)
     shares = isomer_shares(ds, args.formula, args.times)

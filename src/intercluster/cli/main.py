@@ -89,10 +89,19 @@ def _setup_logging(command: str, verbosity: int) -> None:
     logger.propagate = False
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line, like every other error:
+    ``intercluster CMD: error: MESSAGE`` on stderr and exit status 2 (no usage block;
+    ``--help`` still shows it)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from intercluster import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="intercluster",
         description="Intercluster reactions of atomically precise metal nanoclusters: "
         "reaction networks, kinetics, ESI-MS, fitting and equilibria.",

@@ -41,11 +41,20 @@ def run(args) -> int:
     tau = pl.dimer_lifetime_s(args.k_diss)
     mean = pl.mean_exchanges_per_lifetime(args.k_ex, args.k_diss)
     probs = pl.exchange_probabilities(args.k_ex, args.k_diss, 5)
+    ratio = pl.encounter_limit_ratio(
+        args.k_dim,
+        args.charges[0],
+        args.charges[1],
+        args.distance,
+        args.eps_r,
+        args.temperature,
+        args.viscosity,
+    )
     print(f"diffusion limit k_D (eq 4)          {kd:8.3g} L nmol^-1 s^-1")
     print(f"Debye factor (eq 5)                 {f:8.3g}")
     print(
         f"f_Debye x k_D                       {f * kd:8.3g} L nmol^-1 s^-1 "
-        f"({f * kd / args.k_dim:.0f} x k_dim = {args.k_dim:g})"
+        f"({ratio:.3g} x k_dim = {args.k_dim:g})"
     )
     print(f"dimer lifetime 1/k_diss (eq 6)      {tau:8.3g} s")
     print(f"mean exchanges per lifetime (eq 7)  {mean:8.3g}")

@@ -96,16 +96,19 @@ def run(args) -> int:
         f"{solver['n_rhs_evaluations']} RHS evaluations, {solver['n_factorizations']} "
         f"factorizations); relative metal drift {drift}"
     )
+    def num(x):  # None where a number is undefined (e.g. a binomial of width 0)
+        return "n/a" if x is None else f"{x:.2f}"
+
     mb = final["monomers_vs_binomial"]
     dimers = (
-        f", dimer {final['dimer_mode']}, monomer:dimer {final['monomer_to_dimer_ratio']:.2f}"
+        f", dimer {final['dimer_mode']}, monomer:dimer {num(final['monomer_to_dimer_ratio'])}"
         if "dimer_mode" in final
         else ""
     )
     say(
         f"final ({final['time_s']:g} s): most abundant monomer {final['monomer_mode']} "
-        f"(mean {mb['mean']:.2f} {s.metal_a}, binomial {mb['binomial_mean']:.2f}; width "
-        f"{mb['width_ratio']:.2f} x binomial){dimers}"
+        f"(mean {num(mb['mean'])} {s.metal_a}, binomial {num(mb['binomial_mean'])}; width "
+        f"{num(mb['width_ratio'])} x binomial){dimers}"
     )
     eq = summary["equilibrium"]
     if "monomer_mode" in eq:

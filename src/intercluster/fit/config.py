@@ -55,7 +55,8 @@ from pathlib import Path
 from typing import Any
 
 from intercluster.errors import ConfigError, DataError, bad_value
-from intercluster.kinetics.config import _number, check_keys, load_toml
+from intercluster.kinetics.config import check_keys, load_toml
+from intercluster.validation import check_memory, integer, number
 
 __all__ = ["SCHEMA", "FitConfig", "config_diff"]
 
@@ -102,15 +103,16 @@ def _sha256(path: Path) -> str:
 
 
 def _int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(bad_value(name, value, f"an integer >= {minimum}"))
-    return value
+    return integer(name, value, minimum=minimum)
 
 
 def _real(name, value, ok, allowed) -> float:
-    """A finite real number with ``ok(value)`` (the simulation config's check)."""
-    _number(name, value, allowed, ok)
-    return float(value)
+    """A finite real number with ``ok(value)`` (:func:`intercluster.validation.number`)."""
+    return number(name, value, allowed, ok)
+
+
+#: Bytes held per grid point (theta vector, journal row, result table row).
+GRID_BYTES_PER_POINT = 400
 
 
 @dataclass
@@ -368,10 +370,27 @@ class FitConfig:
         ):
             raise ConfigError(bad_value("uncertainty.ratio", ratio, "two parameter names or false"))
         _int("uncertainty.max_evaluations", unc["max_evaluations"], 1)
-        _int("mcmc.walkers", mcmc["walkers"], 2)
-        _int("mcmc.steps", mcmc["steps"], 2)
+        n_free = sum(1 for p in parameters if not p.fixed)
+        walkers = _int("mcmc.walkers", mcmc["walkers"], max(2, 2 * n_free))
+        if walkers % 2:
+            raise ConfigError(
+                bad_value("mcmc.walkers", walkers, f"an even number >= {max(2, 2 * n_free)}")
+            )
         _int("mcmc.burn", mcmc["burn"], 0)
+        _int("mcmc.steps", mcmc["steps"], max(2, mcmc["burn"] + 1))
         _int("mcmc.seed", mcmc["seed"], 0)
+        if ratio is not False and "ratio" in data.get("uncertainty", {}):
+            known = set(model.parameter_names)
+            for r in ratio:
+                if r not in known:
+                    raise ConfigError(
+                        bad_value("uncertainty.ratio", ratio, f"names among {sorted(known)}")
+                    )
+        if n_free == 0:
+            raise ConfigError(
+                f"{source} [parameters]: every parameter is fixed; give at least one a "
+                "table such as { lower = 1e-4, upper = 1 }"
+            )
         rtol = _real("solver.rtol", solver["rtol"], lambda v: 0 < v <= 0.1, "in (0, 0.1]")
         atol = _real("solver.atol_nM", solver["atol_nM"], lambda v: v > 0, "> 0 [nmol/L]")
 
@@ -386,7 +405,13 @@ class FitConfig:
         )
         from intercluster.fit.grid import grid_axes
 
-        grid_axes(problem, grid["preset"], grid["points"])  # validates the grid
+        axes = grid_axes(problem, grid["preset"], grid["points"])  # validates the grid
+        n_points = math.prod(len(a) for a in axes)
+        check_memory(
+            f"a grid of {n_points:,} points",
+            float(n_points) * GRID_BYTES_PER_POINT,
+            allow="fewer grid.points, narrower bounds or a coarser preset",
+        )
         resolved = {
             "system": model_entry
             if model_entry is not None

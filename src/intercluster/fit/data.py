@@ -14,7 +14,13 @@ Rules:
   an error that lists them; observables of the system missing from the file are
   skipped (the note says which) and the simulation is normalised over the
   observables the dataset has, like the data;
-- intensities must be finite and >= 0. With ``drop_invalid=True`` every time
+- intensities must be finite and >= 0. Values between minus the solver's absolute
+  tolerance and 0 count as 0: the BDF integrator keeps concentrations
+  non-negative only to within its tolerance, so a result of ``intercluster
+  simulate`` can hold cells such as -2e-20 (a 1e6:1e-6 mixture). For relative
+  intensities the tolerance is the corresponding relative amount, atol_nM /
+  total concentration of the mixture [nmol/L] (default atol_nM = 1e-12 nmol/L,
+  the simulation default). With ``drop_invalid=True`` every time
   point (row, one spectrum) holding a NaN, an empty cell or a negative
   intensity is dropped instead, and the note lists the dropped times;
 - rows are renormalised to sum to 1 over the observables present.
@@ -22,6 +28,7 @@ Rules:
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from intercluster.errors import DataError, FormulaError
+from intercluster.validation import read_text
 
 __all__ = ["FitData", "load_observables_csv", "read_table"]
 
@@ -79,7 +87,11 @@ class FitData:
 
 
 def read_table(
-    path: str | os.PathLike, *, drop_invalid: bool = False, what: str = "intensity"
+    path: str | os.PathLike,
+    *,
+    drop_invalid: bool = False,
+    what: str = "intensity",
+    negative_tolerance: float = 0.0,
 ) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
     """Read a ``time_s`` + columns CSV and check it.
 
@@ -88,6 +100,9 @@ def read_table(
     path : path of the CSV file
     drop_invalid : bool
         Drop rows with NaN/empty or negative values instead of refusing them.
+    negative_tolerance : float
+        Values in [-negative_tolerance, 0) are read as 0 (the solver's tolerance
+        on non-negativity; see the module docstring).
     what : str
         Name of the values in messages (``"intensity"``, ``"weight"``).
 
@@ -109,11 +124,10 @@ def read_table(
     import pandas as pd
 
     path = Path(path)
+    text = read_text(path, "data file", error=DataError)
     try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise DataError(f"data file {str(path)!r} not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        frame = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError(f"data file {str(path)!r}: not a readable CSV table ({exc})") from None
     where = f"data file {str(path)!r}"
     if "time_s" not in frame.columns:
@@ -148,6 +162,8 @@ def read_table(
             "times must be strictly increasing"
         )
     notes = []
+    if negative_tolerance > 0:
+        values[(values < 0) & (values >= -negative_tolerance)] = 0.0
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         rows = np.flatnonzero(bad.any(axis=1))
@@ -181,6 +197,7 @@ def load_observables_csv(
     weight: float = 1.0,
     weights_path: str | os.PathLike | None = None,
     drop_invalid: bool = False,
+    atol_nM: float = 1e-12,
 ) -> FitData:
     """Read an ``observables.csv`` (the layout ``intercluster simulate`` writes).
 
@@ -202,6 +219,10 @@ def load_observables_csv(
         CSV of relative point weights in the same layout (same times and columns).
     drop_invalid : bool
         Drop time points with invalid intensities (see the module docstring).
+    atol_nM : float
+        Absolute tolerance of the simulation that made the data [nmol/L] (default:
+        the simulation default): intensities down to -atol_nM / total concentration
+        count as 0.
 
     Returns
     -------
@@ -214,7 +235,17 @@ def load_observables_csv(
         rows whose intensities sum to 0, or a weights file that does not match.
     """
     path = Path(path)
-    time, columns, values, notes = read_table(path, drop_invalid=drop_invalid)
+    from intercluster.errors import InterclusterError
+    from intercluster.kinetics.initial import initial_concentrations
+
+    try:  # the mixture itself is checked where it is used (FitProblem)
+        total_nM = float(np.sum(initial_concentrations(system, initial)))
+    except InterclusterError:
+        total_nM = 0.0
+    tolerance = atol_nM / total_nM if total_nM > 0 else 0.0
+    time, columns, values, notes = read_table(
+        path, drop_invalid=drop_invalid, negative_tolerance=tolerance
+    )
     where = f"data file {str(path)!r}"
     known = {label: i for i, label in enumerate(system.observable_labels)}
     general = not hasattr(system, "n_monomers")  # a ClusterSystem (families, complexes)

@@ -34,7 +34,7 @@ import math
 from dataclasses import dataclass, fields
 
 from intercluster.errors import ConfigError, bad_value
-from intercluster.kinetics.config import _number
+from intercluster.validation import number as _number
 
 __all__ = ["KINDS", "ObjectiveSpec"]
 

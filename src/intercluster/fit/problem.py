@@ -27,9 +27,9 @@ from intercluster.errors import ConfigError, SolverError, bad_value
 from intercluster.fit.data import FitData
 from intercluster.fit.objectives import ObjectiveSpec
 from intercluster.fit.tmax import TmaxFeatures, smoothing_matrix, tmax_features, tmax_weights
-from intercluster.kinetics.config import _number
 from intercluster.kinetics.observables import normalise
 from intercluster.kinetics.observables import t_max as refined_t_max
+from intercluster.validation import number as _number
 
 __all__ = ["Evaluation", "FitProblem", "Parameter"]
 

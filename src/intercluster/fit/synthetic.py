@@ -59,8 +59,9 @@ def synthetic_intensities(
     """
     from intercluster.kinetics import simulate
     from intercluster.network import build_network
+    from intercluster.validation import random_generator
 
-    rng = np.random.default_rng(seed)
+    rng = random_generator("seed", seed)
     net = build_network(system, model, parameters)
     ds = simulate(
         net,

@@ -45,15 +45,14 @@ allowed one.
 from __future__ import annotations
 
 import difflib
-import math
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.network.system import ExchangeSystem
+from intercluster.validation import in_range, load_toml_text, positive, read_text
 
 __all__ = ["SimulationConfig", "check_keys", "load_toml"]
 
@@ -92,31 +91,11 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
     Raises
     ------
     ConfigError
-        If the file is missing or not valid TOML (with the parser's line/column).
+        If the file is missing, a directory, binary, not UTF-8, or not valid TOML
+        (with the parser's line/column) (:func:`intercluster.validation.read_text`).
     """
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"config file {str(path)!r} not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {str(path)!r}: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"config file {str(path)!r}: not UTF-8 text (a TOML file)") from None
-    except IsADirectoryError:
-        raise ConfigError(f"config file {str(path)!r} is a folder; give a TOML file") from None
-
-
-def _number(name, value, allowed, ok) -> None:
-    """Raise ConfigError unless ``value`` is a finite real number with ``ok(value)``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not ok(value)
-    ):
-        raise ConfigError(bad_value(name, value, allowed))
+    return load_toml_text(read_text(path, "config file"), str(path))
 
 
 @dataclass(frozen=True)
@@ -277,16 +256,16 @@ class SimulationConfig:
             Naming the field, the value and what is allowed.
         """
         from intercluster.kinetics.initial import initial_concentrations
-        from intercluster.kinetics.simulate import output_times
+        from intercluster.kinetics.simulate import check_output_memory, output_times
         from intercluster.network.build import resolve_parameters
         from intercluster.network.models import get_model
 
         resolve_parameters(self.system, get_model(self.model), self.parameters)
         self.system.check_size(self.allow_large)
-        output_times(self.t_end_s, self.dt_s)
-        _number("dead_time_s", self.dead_time_s, "a finite number >= 0 [s]", lambda v: v >= 0)
-        _number("rtol", self.rtol, "a relative tolerance in (0, 0.1]", lambda v: 0 < v <= 0.1)
-        _number("atol_nM", self.atol_nM, "a finite number > 0 [nmol/L]", lambda v: v > 0)
+        check_output_memory(len(output_times(self.t_end_s, self.dt_s)), self.system)
+        positive("dead_time_s", self.dead_time_s, allow_zero=True, unit="s")
+        in_range("rtol", self.rtol, 0.0, 0.1, low_open=True)
+        positive("atol_nM", self.atol_nM, unit="nmol/L")
         initial_concentrations(self.system, self.initial)
 
     def network(self):

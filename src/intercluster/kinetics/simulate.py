@@ -9,13 +9,20 @@ import weakref
 import numpy as np
 import xarray as xr
 
-from intercluster.errors import ConfigError, bad_value
 from intercluster.kinetics.initial import initial_concentrations
 from intercluster.kinetics.observables import normalise, observable_concentrations, t_max
 from intercluster.kinetics.solver import CompiledNetwork
 from intercluster.network.system import DimerSum
+from intercluster.validation import check_memory, check_time_span, in_range, positive
+from intercluster.validation import times as _times
 
-__all__ = ["compile_network", "composition_distributions", "output_times", "simulate"]
+__all__ = [
+    "check_output_memory",
+    "compile_network",
+    "composition_distributions",
+    "output_times",
+    "simulate",
+]
 
 #: Default solver tolerances: relative, and absolute in nmol/L.
 RTOL = 1e-8
@@ -39,17 +46,6 @@ def compile_network(network) -> CompiledNetwork:
     return base.with_rate_constants(network.rate_constants)
 
 
-def _positive(name: str, value, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ConfigError(bad_value(name, value, "a number"))
-    value = float(value)
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ConfigError(
-            bad_value(name, value, "a finite number " + (">= 0" if allow_zero else "> 0"))
-        )
-    return value
-
-
 def output_times(t_end_s: float, dt_s: float | None = None, times_s=None) -> np.ndarray:
     """The output grid [s] on the time axis that starts at the end of the dead time.
 
@@ -62,22 +58,57 @@ def output_times(t_end_s: float, dt_s: float | None = None, times_s=None) -> np.
         For a non-positive t_end_s or dt_s, or times that are not increasing or
         fall outside [0, t_end_s].
     """
-    t_end_s = _positive("t_end_s", t_end_s)
+    t_end_s = positive("t_end_s", t_end_s, unit="s")
     if times_s is not None:
-        times = np.asarray(times_s, dtype=float).ravel()
-        if times.size == 0 or np.any(~np.isfinite(times)) or np.any(np.diff(times) <= 0):
-            raise ConfigError(bad_value("times_s", times_s, "strictly increasing finite times [s]"))
-        if times[0] < 0 or times[-1] > t_end_s:
-            raise ConfigError(
-                bad_value("times_s", f"{times[0]}..{times[-1]}", f"times within [0, {t_end_s}] s")
-            )
-        return times
-    dt = _positive("dt_s", 1.0 if dt_s is None else dt_s)
+        return _times("times_s", np.ravel(times_s), span=(0.0, t_end_s))
+    dt = positive("dt_s", 1.0 if dt_s is None else dt_s, unit="s")
+    n_times = t_end_s / dt + 2
+    check_memory(
+        f"an output grid of {n_times:.3g} times (t_end_s = {t_end_s:g}, dt_s = {dt:g})",
+        n_times * 8,
+        allow="a larger dt_s or a smaller t_end_s",
+    )
     n = math.floor(t_end_s / dt + 1e-9)
     times = np.arange(n + 1) * dt
     if times[-1] < t_end_s * (1 - 1e-12):
         times = np.append(times, t_end_s)
     return times
+
+
+#: Copies of the (time x species) array a run holds at once (solver output, Dataset,
+#: observables and intensities, the CSV/NetCDF writers' buffers).
+OUTPUT_COPIES = 4
+
+
+def slowest_timescale_s(network, total_nM: float) -> float:
+    """The slowest time scale of the kinetics [s]: 1 / the smallest pseudo-first-order
+    rate constant, k for unimolecular reactions and k x total_nM for bimolecular
+    ones (inf if no reaction runs).
+    """
+    k = np.asarray(network.rate_constants, dtype=float)
+    order = (np.asarray(network.reactions.reactants) >= 0).sum(axis=1)
+    rates = k * float(total_nM) ** (order - 1)
+    rates = rates[rates > 0]
+    return 1.0 / float(rates.min()) if rates.size else math.inf
+
+
+def check_output_memory(n_times: int, system) -> float:
+    """Refuse, before the run, an output grid whose arrays exceed the memory limit.
+
+    Estimate: n_times x (n_species + 2 n_observables) x 8 bytes x :data:`OUTPUT_COPIES`
+    (:func:`intercluster.validation.check_memory`).
+
+    Raises
+    ------
+    ConfigError
+        With the estimate and the options that shrink it.
+    """
+    n_cols = system.n_species + 2 * system.n_observables
+    return check_memory(
+        f"an output grid of {n_times:,} times x {n_cols:,} columns",
+        float(n_times) * n_cols * 8 * OUTPUT_COPIES,
+        allow="a larger dt_s, a smaller t_end_s or explicit times_s",
+    )
 
 
 def simulate(
@@ -157,12 +188,14 @@ def simulate(
     """
     system = network.system
     x0 = initial_concentrations(system, initial)
-    dead = _positive("dead_time_s", dead_time_s, allow_zero=True)
+    dead = positive("dead_time_s", dead_time_s, allow_zero=True, unit="s")
     times = output_times(t_end_s, dt_s, times_s)
+    check_output_memory(len(times), system)
     t_end_total = dead + float(t_end_s)
-    if not (0 < rtol <= 0.1):
-        raise ConfigError(bad_value("rtol", rtol, "a relative tolerance in (0, 0.1]"))
-    atol = _positive("atol_nM", atol_nM)
+    rtol = in_range("rtol", rtol, 0.0, 0.1, low_open=True)
+    atol = positive("atol_nM", atol_nM, unit="nmol/L")
+    timescale = slowest_timescale_s(network, float(x0.sum()))
+    check_time_span(t_end_total, timescale, allow="a shorter dead_time_s or t_end_s")
 
     compiled = compile_network(network)
     bar = None

@@ -11,6 +11,7 @@ it is meant for synthetic series (:mod:`intercluster.ms.synthetic`).
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 from intercluster.errors import DataError
 from intercluster.io import atomic_file
 from intercluster.ms.spectrum import Spectrum
+from intercluster.validation import positive, show_path
 
 __all__ = ["read_mzml", "write_mzml"]
 
@@ -49,7 +51,17 @@ def _scan_time_s(spec: dict, path: Path, index: int) -> float | None:
             f"{path}: scan {index} ({spec.get('id', '?')}): scan start time unit {unit!r} "
             f"not understood; expected second or minute"
         )
-    return float(t) * _UNIT_TO_S[unit]
+    try:
+        value = float(t)
+    except (TypeError, ValueError):
+        value = math.nan
+    return positive(
+        f"{path}: scan {index} ({spec.get('id', '?')}): scan start time",
+        value * _UNIT_TO_S[unit],
+        allow_zero=True,
+        unit="s",
+        error=DataError,
+    )
 
 
 def read_mzml(
@@ -79,8 +91,10 @@ def read_mzml(
         names the file and the scan.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"mzML file {show_path(path)} is a directory; give a file")
     if not path.is_file():
-        raise DataError(f"mzML file {str(path)!r} does not exist")
+        raise DataError(f"mzML file {show_path(path)} does not exist")
     from lxml.etree import LxmlError
     from pyteomics import mzml
     from pyteomics.auxiliary import PyteomicsError

@@ -23,6 +23,7 @@ import numpy as np
 
 from intercluster.errors import DataError
 from intercluster.io import atomic_file
+from intercluster.validation import read_text
 
 __all__ = [
     "SPECTRUM_SUFFIXES",
@@ -200,12 +201,7 @@ def read_spectrum_table(path: str | os.PathLike, time_s: float | None = None) ->
         ascending or an intensity is negative (with the line number).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"spectrum file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"spectrum file {str(path)!r} cannot be read as text: {exc}") from None
+    text = read_text(path, "spectrum file", error=DataError)
     lines = text.splitlines()
     delim = _sniff(lines[:50])
     fast = _read_fast(path, lines, delim) if text.strip() else None

@@ -19,6 +19,7 @@ and b a constant baseline [counts]. The recorded value is Poisson(lambda_i)
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,7 @@ from intercluster.ms.patterns import (
     profile,
 )
 from intercluster.ms.spectrum import Spectrum, write_spectrum_csv
+from intercluster.validation import check_memory, in_range, number, random_generator, read_text
 
 __all__ = [
     "NoiseModel",
@@ -72,14 +74,22 @@ class NoiseModel:
     noise_sd: float = 2.0
 
     def __post_init__(self) -> None:
-        if self.total_counts is not None and not (
-            np.isfinite(self.total_counts) and self.total_counts > 0
-        ):
-            raise ConfigError(bad_value("total_counts", self.total_counts, "a number of ions > 0"))
+        if self.total_counts is not None:
+            number(
+                "total_counts",
+                self.total_counts,
+                f"a number of ions > 0 and <= {MAX_COUNTS:g}",
+                lambda v: 0 < v <= MAX_COUNTS,
+            )
         for name in ("baseline", "noise_sd"):
-            v = getattr(self, name)
-            if not (np.isfinite(v) and v >= 0):
-                raise ConfigError(bad_value(name, v, "a finite number >= 0"))
+            in_range(name, getattr(self, name), 0, MAX_COUNTS)
+
+
+#: Arrays of the m/z grid's length a synthetic spectrum holds (grid, profile,
+#: expected and noisy counts, their sum, the written table).
+GRID_COPIES = 8
+#: Largest expected count per spectrum (numpy's Poisson sampler stops near 1e19).
+MAX_COUNTS = 1e15
 
 
 def default_mz_grid(
@@ -96,11 +106,16 @@ def default_mz_grid(
     ConfigError
         For points_per_fwhm < 2 or a bad resolving power.
     """
-    if not points_per_fwhm >= 2:
-        raise ConfigError(bad_value("points_per_fwhm", points_per_fwhm, "a number >= 2"))
+    points_per_fwhm = in_range("points_per_fwhm", points_per_fwhm, 2, 1000)
     R = check_resolving_power(resolving_power)
     lo, hi = candidate_window(candidates, R, margin)
     step = lo / R / points_per_fwhm
+    n_points = (hi - lo) / step + 1
+    check_memory(
+        f"an m/z grid of {n_points:.3g} points",
+        n_points * 8 * GRID_COPIES,
+        allow="a smaller resolving power or points_per_fwhm",
+    )
     return lo + step * np.arange(int(np.ceil((hi - lo) / step)) + 1)
 
 
@@ -163,7 +178,7 @@ def synthetic_spectrum(
     expected *= w
     if noise.total_counts is None:
         return Spectrum(grid, expected, time_s, "synthetic")
-    rng = np.random.default_rng(seed)
+    rng = random_generator("seed", seed)
     lam = noise.total_counts * expected + noise.baseline
     y = rng.poisson(lam).astype(float)
     if noise.noise_sd > 0:
@@ -189,8 +204,26 @@ class SimulationObservables:
     path: Path
 
 
+def _negative_tolerance(summary: dict) -> float:
+    """Relative amount below 0 that still counts as 0: the solver's absolute tolerance
+    (``solver.atol_nM`` of summary.json, default 1e-12 nmol/L) over the total initial
+    concentration [nmol/L]."""
+    try:
+        atol = float(summary.get("solver", {}).get("atol_nM", 1e-12))
+        total = float(sum(float(v) for v in summary.get("initial_conc_nM", {}).values()))
+    except (AttributeError, TypeError, ValueError):
+        return 0.0
+    if not (np.isfinite(atol) and atol > 0 and np.isfinite(total) and total > 0):
+        return 0.0
+    return atol / total
+
+
 def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservables:
     """Read ``observables.csv`` and ``summary.json`` of a simulation result folder.
+
+    Intensities between minus the solver's absolute tolerance (as a relative amount:
+    atol_nM / total initial concentration, from summary.json) and 0 are read as 0:
+    the integrator keeps concentrations non-negative only to within its tolerance.
 
     Raises
     ------
@@ -212,8 +245,8 @@ def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservabl
                 f"{folder}: {p.name} is missing; give a folder written by 'intercluster simulate'"
             )
     try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        summary = json.loads(read_text(summary_path, "summary file", error=DataError))
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise DataError(f"{summary_path}: not valid JSON ({exc})") from None
     system = summary.get("system") if isinstance(summary, dict) else None
     keys = {"metal_a", "metal_b", "n_atoms", "charge"}
@@ -222,15 +255,20 @@ def read_simulation_result(result_dir: str | os.PathLike) -> SimulationObservabl
     elif not isinstance(system, dict) or not keys <= set(system):
         raise DataError(f'{summary_path}: needs "system": {{{", ".join(sorted(keys))}}}')
     try:
-        frame = pd.read_csv(obs_path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        frame = pd.read_csv(io.StringIO(read_text(obs_path, "observables file", error=DataError)))
+    except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{obs_path}: cannot be read as CSV ({exc})") from None
     if len(frame) == 0 or frame.columns[0] != "time_s":
         raise DataError(
             f"{obs_path}: the first column must be 'time_s' followed by observables, with rows"
         )
+    tolerance = _negative_tolerance(summary)
     for col in frame.columns:
-        values = pd.to_numeric(frame[col], errors="coerce").to_numpy()
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, copy=True)
+        tiny = (values < 0) & (values >= -tolerance)
+        if tiny.any():
+            values[tiny] = 0.0
+            frame[col] = values
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
         if len(bad):
             raise DataError(
@@ -305,7 +343,7 @@ def synthesize_series(
     if candidates is None:
         cands = observable_candidates(system, ligand, n_ligands)
     grid = default_mz_grid(cands, resolving_power, points_per_fwhm) if mz_grid is None else mz_grid
-    rng = np.random.default_rng(seed)
+    rng = random_generator("seed", seed)
     values = observables[labels].to_numpy(dtype=float)
     times = observables["time_s"].to_numpy(dtype=float)
     out = []
@@ -386,8 +424,8 @@ def read_efficiency_table(path: str | os.PathLike) -> dict[str, float]:
     if not path.is_file():
         raise DataError(f"efficiency file {str(path)!r} does not exist")
     try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        frame = pd.read_csv(io.StringIO(read_text(path, "efficiency file", error=DataError)))
+    except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: cannot be read as CSV ({exc})") from None
     if list(frame.columns[:2]) != ["label", "efficiency"]:
         raise DataError(f"{path}: expected the header 'label,efficiency'")

@@ -37,13 +37,13 @@ use it by name from configs and the command line.
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 import numpy as np
 
 from intercluster.errors import ConfigError, bad_value
+from intercluster.validation import finite, number
 
 __all__ = [
     "BASE_PARAMETERS",
@@ -162,17 +162,14 @@ class RateModel:
                 )
             params[key] = value
         for key, value in params.items():
-            if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-                raise ConfigError(bad_value(key, value, "a number"))
-            value = float(value)
-            if not math.isfinite(value):
-                raise ConfigError(bad_value(key, value, "a finite number"))
-            if key in ("k_dim", "k_diss") and value <= 0:
-                raise ConfigError(
-                    bad_value(key, value, f"a rate constant > 0 [{BASE_PARAMETERS[key]}]")
+            if key in ("k_dim", "k_diss"):
+                value = number(
+                    key, value, f"a rate constant > 0 [{BASE_PARAMETERS[key]}]", lambda v: v > 0
                 )
-            if key == "k_ex" and value < 0:
-                raise ConfigError(bad_value(key, value, "a rate constant >= 0 [s^-1]"))
+            elif key == "k_ex":
+                value = number(key, value, "a rate constant >= 0 [s^-1]", lambda v: v >= 0)
+            else:
+                value = finite(key, value)
             params[key] = value
         return params
 

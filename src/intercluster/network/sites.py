@@ -40,6 +40,7 @@ from scipy.special import gammaln
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.network.models import RateModel
+from intercluster.validation import integer, number
 
 __all__ = [
     "GAS_CONSTANT_KJ_MOL_K",
@@ -78,6 +79,11 @@ def log_binomial(n: int, k) -> np.ndarray:
     return np.where(ok, out, -np.inf)
 
 
+#: Largest exchange free energy of a site class [kJ/mol] (chemical bond energies
+#: are hundreds of kJ/mol; a fit may wander to ~10^3 before it settles).
+MAX_SITE_ENERGY_KJ_MOL = 1e4
+
+
 @dataclass(frozen=True)
 class SiteClass:
     """One class of equivalent sites.
@@ -102,17 +108,13 @@ class SiteClass:
             raise ConfigError(
                 bad_value("site class name", self.name, "letters and digits, e.g. 'top'")
             )
-        if isinstance(self.n_sites, bool) or not isinstance(self.n_sites, int | np.integer):
-            raise ConfigError(bad_value(f"sites of {self.name!r}", self.n_sites, "an integer >= 1"))
-        if self.n_sites < 1:
-            raise ConfigError(bad_value(f"sites of {self.name!r}", self.n_sites, "an integer >= 1"))
-        g = self.g_kJ_mol
-        if (
-            isinstance(g, bool)
-            or not isinstance(g, int | float | np.number)
-            or not math.isfinite(g)
-        ):
-            raise ConfigError(bad_value(f"g_{self.name}_kJ_mol", g, "a finite energy in kJ/mol"))
+        integer(f"sites of {self.name!r}", self.n_sites, minimum=1)
+        number(
+            f"g_{self.name}_kJ_mol",
+            self.g_kJ_mol,
+            f"a finite energy in kJ/mol, |g| <= {MAX_SITE_ENERGY_KJ_MOL:g}",
+            lambda v: abs(v) <= MAX_SITE_ENERGY_KJ_MOL,
+        )
 
 
 def parse_site_spec(spec) -> tuple[tuple[str, int], ...]:

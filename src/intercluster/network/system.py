@@ -69,6 +69,9 @@ MECHANISMS = ("dimer", "direct")
 #: Default largest network built without ``allow_large=True`` (species count).
 #: N = 144 (10,730 species) is inside it; N = 220 (25,553) is not.
 MAX_SPECIES = 25_000
+#: Default largest reaction count built without ``allow_large=True``; the dimer
+#: mechanism reaches ~10^5 reactions at MAX_SPECIES, the direct one 9 x 10^6 at N = 3000.
+MAX_REACTIONS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -374,7 +377,8 @@ class ExchangeSystem:
         return cached
 
     def check_size(self, allow_large: bool = False, limit: int = MAX_SPECIES) -> None:
-        """Refuse a network above ``limit`` species unless ``allow_large``.
+        """Refuse a network above ``limit`` species or :data:`MAX_REACTIONS` reactions
+        unless ``allow_large`` (counted before anything is built).
 
         Raises
         ------
@@ -383,9 +387,14 @@ class ExchangeSystem:
         """
         from intercluster.errors import NetworkSizeError
 
-        if self.n_species > limit and not allow_large:
+        if allow_large:
+            return
+        if self.n_species > limit or self.n_reactions > MAX_REACTIONS:
+            what = (
+                f"{limit:,} species" if self.n_species > limit else f"{MAX_REACTIONS:,} reactions"
+            )
             raise NetworkSizeError(
                 f"n_atoms = {self.n_atoms} gives {self.n_species:,} species and "
-                f"{self.n_reactions:,} reactions, above the limit of {limit:,} species; "
+                f"{self.n_reactions:,} reactions, above the limit of {what}; "
                 f"pass allow_large=True (CLI: --allow-large) to build it anyway"
             )

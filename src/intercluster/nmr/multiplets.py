@@ -19,7 +19,6 @@ gamma(2H)/gamma(1H) = 1/6.51, and the two silver isotopes' lines merge: the
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from importlib import resources
 
@@ -28,6 +27,7 @@ from scipy.special import comb
 
 from intercluster.errors import ConfigError, FormulaError, bad_value
 from intercluster.nmr.nuclei import gamma_ratio, get_nucleus
+from intercluster.validation import fraction, in_range, integer
 
 __all__ = [
     "Multiplet",
@@ -119,12 +119,13 @@ class Multiplet:
         return ppm, lor @ self.intensities
 
 
+#: Upper bounds that keep the spectrum finite: NMR magnets reach ~1.2 GHz (1H), J
+#: couplings to silver are tens of Hz, lines are at most kHz wide.
+MAXIMA = {"MHz": 1e4, "Hz": 1e6}
+
+
 def _positive(name, value, unit) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ConfigError(bad_value(name, value, f"a number > 0 [{unit}]"))
-    if not math.isfinite(value) or value <= 0:
-        raise ConfigError(bad_value(name, value, f"a finite number > 0 [{unit}]"))
-    return float(value)
+    return in_range(name, value, 0.0, MAXIMA[unit], low_open=True, unit=unit)
 
 
 def hydride_multiplet(
@@ -172,8 +173,7 @@ def hydride_multiplet(
     observed = get_nucleus(nucleus)
     if observed.name not in ("1H", "2H"):
         raise ConfigError(bad_value("nucleus", nucleus, "the observed hydride: 1H or 2H"))
-    if isinstance(n_ag, bool) or not isinstance(n_ag, int | np.integer) or n_ag < 0:
-        raise ConfigError(bad_value("n_ag", n_ag, "a number of silver atoms >= 0"))
+    integer("n_ag", n_ag, minimum=0, what="a number of silver atoms")
     j107 = _positive("j107_hz", j107_hz, "Hz")
     j109 = (
         j107 * gamma_ratio("109Ag", "107Ag")
@@ -183,8 +183,7 @@ def hydride_multiplet(
     scale = gamma_ratio(observed.name, "1H")
     j107, j109 = j107 * scale, j109 * scale
     a107 = get_nucleus("107Ag").abundance if abundance_107 is None else abundance_107
-    if not (isinstance(a107, int | float) and 0.0 <= a107 <= 1.0):
-        raise ConfigError(bad_value("abundance_107", a107, "a fraction in [0, 1]"))
+    a107 = fraction("abundance_107", a107)
     k = int(n_ag)
     positions, weights = [], []
     for j in range(k + 1):  # j atoms of 109Ag

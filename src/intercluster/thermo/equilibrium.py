@@ -154,7 +154,9 @@ def monomer_weights(network, tol: float = 1e-8) -> np.ndarray:
     ------
     ConfigError
         If the model does not obey detailed balance (no equilibrium of this form),
-        or if an exchange runs with a zero rate constant in one direction only.
+        if an exchange runs with a zero rate constant in one direction only, or if
+        every exchange rate constant is 0 (k_ex = 0: compositions never change, so
+        exchange determines no equilibrium).
     """
     N = network.system.n_atoms
     r = network.reactions
@@ -191,6 +193,12 @@ def monomer_weights(network, tol: float = 1e-8) -> np.ndarray:
             + const_sp[list(right)].sum()
             - const_sp[list(left)].sum()
         )
+    if not rows:
+        raise ConfigError(
+            f"model {network.model.name!r}: every exchange has a rate constant of 0, so no "
+            "metal is exchanged: the monomer compositions of the initial mixture are kept and "
+            "no exchange equilibrium (binomial-like distribution) is reached"
+        )
     A = np.array(rows)
     b = np.array(rhs)
     gauge = np.zeros((2, N + 1))
@@ -223,7 +231,8 @@ def equilibrium_state(network, initial: np.ndarray) -> np.ndarray:
     Raises
     ------
     ConfigError
-        If the model violates detailed balance.
+        If the model violates detailed balance, or has no exchange at all (k_ex = 0;
+        see :func:`monomer_weights`).
     """
     from scipy.optimize import brentq
 

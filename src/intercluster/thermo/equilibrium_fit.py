@@ -26,6 +26,7 @@ AIC, residuals, and the prediction per ratio and composition.
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import os
@@ -41,6 +42,7 @@ from intercluster.network.sites import SiteModel, parse_site_spec
 from intercluster.network.system import ExchangeSystem, Species
 from intercluster.thermo.equilibrium import binomial
 from intercluster.thermo.sites import parse_ratio, site_distributions
+from intercluster.validation import read_text, show_path
 
 __all__ = [
     "EquilibriumFit",
@@ -202,13 +204,17 @@ def _table_from_frame(frame, source: str) -> EquilibriumTable:
             raise DataError(f"{where}: {text!r} at ratio {a:g}:{b:g} is given twice")
         value = _number_or_nan(rec["percent"], "percent", where)
         sigma = _number_or_nan(rec.get("sigma_percent"), "sigma_percent", where)
-        if value < 0:
-            raise DataError(bad_value(f"{where}: percent", value, "a percentage >= 0"))
+        if value < 0 or value > 100:
+            raise DataError(
+                bad_value(f"{where}: percent", value, "a percentage in 0..100 or empty")
+            )
         if not math.isnan(sigma) and sigma <= 0:
             raise DataError(bad_value(f"{where}: sigma_percent", sigma, "an uncertainty > 0"))
         cells[key] = (value, sigma)
     if not ratios:
         raise DataError(f"{source}: no rows")
+    if not any(math.isfinite(v) for v, _ in cells.values()):
+        raise DataError(f"{source}: every percentage is blank; there is nothing to fit")
     percent = np.full((len(ratios), len(groups)), np.nan)
     sigma = np.full_like(percent, np.nan)
     for (i, j), (v, s) in cells.items():
@@ -230,14 +236,20 @@ def _table_from_frame(frame, source: str) -> EquilibriumTable:
 
 
 def _number_or_nan(value, name, where) -> float:
+    """A cell as a number; a blank cell is NaN (missing). The text 'nan' or 'inf' is
+    refused: a missing value is left blank, so that it is never read as a number."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return math.nan
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise DataError(bad_value(f"{where}: {name}", value, "a number or empty")) from None
-    if math.isinf(x):
-        raise DataError(bad_value(f"{where}: {name}", value, "a finite number or empty"))
+        raise DataError(
+            bad_value(f"{where}: {name}", value, "a number or empty")
+        ) from None
+    if not math.isfinite(x):
+        raise DataError(
+            bad_value(f"{where}: {name}", value, "a finite number, or empty if missing")
+        )
     return x
 
 
@@ -280,14 +292,13 @@ def load_equilibrium_table(path: str | os.PathLike) -> EquilibriumTable:
     import pandas as pd
 
     path = os.fspath(path)
+    text = read_text(path, "equilibrium table", error=DataError)
     try:
         frame = pd.read_csv(
-            path, comment="#", skipinitialspace=True, dtype=str, keep_default_na=False
+            io.StringIO(text), comment="#", skipinitialspace=True, dtype=str, keep_default_na=False
         )
-    except FileNotFoundError:
-        raise DataError(f"equilibrium table {path!r} not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"equilibrium table {path!r}: {exc}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError(f"equilibrium table {show_path(path)}: {exc}") from None
     return _table_from_frame(frame, os.path.basename(path))
 
 

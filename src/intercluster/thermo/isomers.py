@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from intercluster.errors import ConfigError, FormulaError
+from intercluster.errors import ConfigError, FormulaError, bad_value
 from intercluster.network.system import DimerSum, ExchangeSystem
+from intercluster.validation import finite_array
 
 __all__ = ["cid_fragments", "isomer_shares", "system_of"]
 
@@ -28,10 +29,16 @@ def system_of(ds) -> ExchangeSystem:
 
 def _rows(ds, times_s):
     """Indices of the output times nearest ``times_s``."""
-    times = np.atleast_1d(np.asarray(times_s, dtype=float))
+    times = finite_array("times_s", np.atleast_1d(times_s), ndim=1)
     t = ds.time.values
     if np.any(times < t[0] - 1e-9) or np.any(times > t[-1] + 1e-9):
-        raise ConfigError(f"times_s = {times.tolist()}: the result covers {t[0]:g}..{t[-1]:g} s")
+        raise ConfigError(
+            bad_value(
+                "times_s",
+                times.tolist(),
+                f"times within the result, which covers {t[0]:g}..{t[-1]:g} s",
+            )
+        )
     return [int(np.argmin(np.abs(t - x))) for x in times]
 
 

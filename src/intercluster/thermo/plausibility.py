@@ -15,13 +15,14 @@ import numpy as np
 from scipy import constants as C
 from scipy.stats import poisson
 
-from intercluster.errors import ConfigError, bad_value
+from intercluster.validation import integer, positive
 
 __all__ = [
     "DMF",
     "debye_factor",
     "diffusion_limited_rate",
     "dimer_lifetime_s",
+    "encounter_limit_ratio",
     "exchange_probabilities",
     "mean_exchanges_per_lifetime",
 ]
@@ -34,11 +35,7 @@ _M3_PER_MOL_TO_L_PER_NMOL = 1e3 * 1e-9
 
 
 def _check(name, value, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ConfigError(bad_value(name, value, "a number"))
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ConfigError(bad_value(name, value, "a finite number > 0"))
-    return float(value)
+    return positive(name, value, allow_zero=allow_zero)
 
 
 def diffusion_limited_rate(
@@ -95,17 +92,63 @@ def debye_factor(
     >>> round(debye_factor(), 2)   # two monoanions in DMF at 12.7 A: "0.53"
     0.53
     """
+    qa = integer("charge_a", charge_a)
+    qb = integer("charge_b", charge_b)
     R = _check("distance_A", distance_A) * 1e-10
     eps = _check("eps_r", eps_r)
     T = _check("temperature_K", temperature_K)
-    x = charge_a * charge_b * C.e**2 / (4 * math.pi * C.epsilon_0 * eps * R * C.k * T)
+    x = qa * qb * C.e**2 / (4 * math.pi * C.epsilon_0 * eps * R * C.k * T)
     if x == 0:
         return 1.0
+    if x > 700:  # strong repulsion: x e^-x, below the smallest float
+        return x * math.exp(-x)
     return x / math.expm1(x)
+
+
+def encounter_limit_ratio(
+    k_dim: float,
+    charge_a: int = -1,
+    charge_b: int = -1,
+    distance_A: float = 12.7,
+    eps_r: float = DMF["eps_r"],
+    temperature_K: float = DMF["temperature_K"],
+    viscosity_Pa_s: float = DMF["viscosity_Pa_s"],
+) -> float:
+    """How far k_dim lies below the Debye-corrected diffusion limit: f_Debye k_D / k_dim
+    (eqs 4-5; the paper's argument that k_dim = 1e-2 L nmol^-1 s^-1 is plausible).
+
+    Parameters
+    ----------
+    k_dim : float
+        Dimerization rate constant [L nmol^-1 s^-1], > 0.
+    charge_a, charge_b, distance_A, eps_r, temperature_K, viscosity_Pa_s
+        As in :func:`debye_factor` and :func:`diffusion_limited_rate`.
+
+    Returns
+    -------
+    float
+        f_Debye k_D / k_dim (> 1: below the limit, plausible).
+
+    Raises
+    ------
+    ConfigError
+        Unless k_dim is a finite number > 0, or for bad solvent parameters.
+
+    >>> round(encounter_limit_ratio(1e-2))   # sim3: 4.4 / 0.01
+    441
+    """
+    k = _check("k_dim", k_dim)
+    kd = diffusion_limited_rate(temperature_K, viscosity_Pa_s)
+    return debye_factor(charge_a, charge_b, distance_A, eps_r, temperature_K) * kd / k
 
 
 def dimer_lifetime_s(k_diss: float) -> float:
     """Mean dimer lifetime tau = 1/k_diss [s] (eq 6).
+
+    Raises
+    ------
+    ConfigError
+        Unless k_diss is a finite number > 0 [s^-1].
 
     >>> round(dimer_lifetime_s(0.056), 1)
     17.9
@@ -129,6 +172,5 @@ def exchange_probabilities(k_ex: float, k_diss: float, k_max: int = 10) -> np.nd
     -------
     array, shape (k_max + 1,)
     """
-    if isinstance(k_max, bool) or not isinstance(k_max, int) or k_max < 0:
-        raise ConfigError(bad_value("k_max", k_max, "an integer >= 0"))
+    integer("k_max", k_max, minimum=0)
     return poisson.pmf(np.arange(k_max + 1), mean_exchanges_per_lifetime(k_ex, k_diss))

@@ -32,6 +32,7 @@ from scipy.special import expit, logsumexp
 
 from intercluster.errors import ConfigError, DataError, bad_value
 from intercluster.network.sites import SiteModel, _log_z, log_binomial, log_convolve
+from intercluster.validation import number
 
 __all__ = [
     "ZHONG2021_RATIOS",
@@ -149,10 +150,9 @@ def ratio_fraction(ratio, metal_a: str = "A", metal_b: str = "B", n_atoms=None) 
 
 
 def _check_fraction(a_fraction) -> float:
-    f = a_fraction
-    if isinstance(f, bool) or not isinstance(f, int | float | np.number) or not 0 <= f <= 1:
-        raise ConfigError(bad_value("a_fraction", f, "a fraction of metal A in [0, 1]"))
-    return float(f)
+    return number(
+        "a_fraction", a_fraction, "a fraction of metal A in [0, 1]", lambda v: 0 <= v <= 1
+    )
 
 
 def _log_lambdas(sizes, beta_g, fractions) -> np.ndarray:
