@@ -229,17 +229,17 @@ def _forbidden_reason(path: Path) -> str | None:
 def _check_replaceable(path: Path, name: str) -> None:
     reason = _forbidden_reason(path)
     if reason is not None:
-        raise ConfigError(f"{name} = {str(path)!r}: {reason}; --overwrite never replaces it")
+        raise ConfigError(f"{name} = {str(path)!r}: {reason}; overwrite=True never replaces it")
     holder = _lock_holder(path)
     if holder is not None:
         raise ConfigError(
             f"{name} = {str(path)!r}: a run (PID {holder}) is working in this folder; "
-            "--overwrite does not replace it while it runs"
+            "overwrite=True does not replace it while it runs"
         )
     if not is_result_folder(path):
         raise ConfigError(
             f"{name} = {str(path)!r}: not a result folder of intercluster (no {MARKER} marker "
-            "and not only result files); --overwrite replaces only result folders. Remove it "
+            "and not only result files); overwrite=True replaces only result folders. Remove it "
             "yourself or choose another name"
         )
 
@@ -268,7 +268,7 @@ def check_output_dir(
     overwrite: bool = False,
     *,
     reuse: bool = False,
-    name: str = "--out",
+    name: str = "out",
 ) -> Path:
     """Check an output folder before any work: is it allowed and writable?
 
@@ -309,7 +309,7 @@ def check_output_dir(
         if not overwrite:
             raise ConfigError(
                 f"{name} = {str(path)!r}: the folder exists; choose another name or pass "
-                "--overwrite"
+                "overwrite=True"
             )
         _check_replaceable(path, name)
     _check_writable_location(path, name)
@@ -317,7 +317,7 @@ def check_output_dir(
 
 
 def check_output_file(
-    path: str | os.PathLike, overwrite: bool = True, *, name: str = "--out"
+    path: str | os.PathLike, overwrite: bool = True, *, name: str = "out"
 ) -> Path:
     """Check an output file before any work.
 
@@ -340,7 +340,7 @@ def check_output_file(
         raise ConfigError(f"{name} = {str(path)!r}: is a folder; give a file name")
     _check_regular(path, name)
     if os.path.lexists(path) and not overwrite:
-        raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
+        raise ConfigError(f"output file {str(path)!r} exists; pass overwrite=True to replace it")
     _check_writable_location(path, name)
     return path
 
@@ -421,7 +421,7 @@ def _flock(lock_path: Path, blocking: bool) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def folder_lock(folder: str | os.PathLike, *, name: str = "--out") -> Iterator[Path]:
+def folder_lock(folder: str | os.PathLike, *, name: str = "out") -> Iterator[Path]:
     """Hold an exclusive lock on ``folder`` (a lock file inside it) while a run works
     in it; the lock dies with the process (also on SIGKILL).
 
@@ -485,7 +485,7 @@ def _appeared(path: Path, name: str) -> ConfigError:
     return ConfigError(
         f"{name} = {str(path)!r}: the folder appeared while this run was working (another run "
         "wrote it); this run's results were removed so as not to replace it. Rerun with another "
-        "name, or with --overwrite to replace it"
+        "name, or with overwrite=True to replace it"
     )
 
 
@@ -521,7 +521,7 @@ def atomic_output_dir(
     overwrite: bool = False,
     *,
     command: str | None = None,
-    name: str = "--out",
+    name: str = "out",
 ) -> Iterator[Path]:
     """Yield a temporary folder next to ``path``; on success publish it as ``path``.
 
@@ -655,10 +655,10 @@ def atomic_file(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Pat
     """
     path = Path(path)
     if path.is_dir():
-        raise ConfigError(f"--out = {str(path)!r}: is a folder; give a file name")
-    _check_regular(path, "--out")
+        raise ConfigError(f"out = {str(path)!r}: is a folder; give a file name")
+    _check_regular(path, "out")
     if os.path.lexists(path) and not overwrite:
-        raise ConfigError(f"output file {str(path)!r} exists; pass --overwrite to replace it")
+        raise ConfigError(f"output file {str(path)!r} exists; pass overwrite=True to replace it")
     try:
         path.absolute().parent.mkdir(parents=True, exist_ok=True)
         # keep the real extension last: writers such as matplotlib pick the format from it
@@ -666,7 +666,7 @@ def atomic_file(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Pat
             prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.absolute().parent
         )
     except OSError as exc:
-        raise _location_error(exc, path, "--out") from None
+        raise _location_error(exc, path, "out") from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -675,7 +675,7 @@ def atomic_file(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Pat
         os.replace(tmp, path)
     except OSError as exc:
         if exc.errno in _LOCATION_ERRNOS:
-            raise _location_error(exc, path, "--out") from None
+            raise _location_error(exc, path, "out") from None
         raise
     finally:
         if tmp.exists():

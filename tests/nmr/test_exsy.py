@@ -195,3 +195,18 @@ def test_bad_mixing_times(m7h):
         rates_from_volumes(np.eye(2), 0.0)
     with pytest.raises(ConfigError, match="t1_s"):
         exsy_volumes(np.zeros((2, 2)), np.ones(2), 0.4, t1_s=0)
+
+
+def test_min_population_is_a_fraction_not_a_silent_filter():
+    """min_population = 2.0 would hide every peak: refused, naming the parameter."""
+    import pytest
+
+    from intercluster.errors import ConfigError
+    from intercluster.nmr.exsy import cross_peak_map
+
+    V = np.array([[0.6, 0.2], [0.2, 0.6]])
+    pops = np.array([0.5, 0.5])
+    assert cross_peak_map(V, pops, min_population=0.0)[0, 1]
+    for bad in (2.0, 1.0, -0.1, float("nan")):
+        with pytest.raises(ConfigError, match="min_population"):
+            cross_peak_map(V, pops, min_population=bad)

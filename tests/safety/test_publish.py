@@ -31,7 +31,7 @@ def test_folder_that_appears_while_working_is_not_replaced(tmp_path):
                 (other / "summary.json").write_text('{"run": "early"}')
     msg = str(info.value)
     assert "appeared while this run was working" in msg and "removed" in msg
-    assert "--overwrite" in msg and str(out) in msg and "\n" not in msg
+    assert "overwrite=True" in msg and "--" not in msg and str(out) in msg and "\n" not in msg
     assert json.loads((out / "summary.json").read_text()) == {"run": "early"}
     assert temporaries(tmp_path) == []  # the loser's folder is gone, no lock file left
 
@@ -159,3 +159,16 @@ def test_simulate_overwrite_of_a_real_result_works(tiny, tmp_path, capsys):
     assert code == 0, err
     assert json.loads((out / "summary.json").read_text())["parameters"]["k_ex"] == 0.1
     assert temporaries(tmp_path) == [] and Path(out / MARKER).exists()
+
+
+def test_library_names_parameters_and_the_cli_names_its_options(tmp_path, capsys):
+    """The library says ``out = ...: ... overwrite=True``; the command line shows the
+    options that set them (``--out``, ``--overwrite``), translated from its parser."""
+    out = tmp_path / "res"
+    out.mkdir()
+    with pytest.raises(ConfigError) as info:
+        check_output_dir(out)
+    msg = str(info.value)
+    assert msg.startswith("out = ") and "overwrite=True" in msg and "--" not in msg
+    code, _, err = run_cli(["simulate", "--n-atoms", "2", "--t-end", "5", "--out", out], capsys)
+    assert code == 2 and "--out = " in err and "--overwrite" in err and "overwrite=True" not in err

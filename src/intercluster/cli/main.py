@@ -98,6 +98,36 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+#: Library parameters that only the command line sets (output locations and run options).
+_CLI_ONLY = {"out", "overwrite", "csv", "plot", "workers", "scheduler", "sedml", "report"}
+
+
+def in_cli_terms(message: str, parser: argparse.ArgumentParser | None) -> str:
+    """A library message in the command's terms: the library names parameters
+    (``out = 'res': ...``, ``pass overwrite=True``); the command line shows the options
+    that set them (``--out = 'res'``, ``pass --overwrite``), read from the parser itself.
+
+    >>> p = argparse.ArgumentParser()
+    >>> _ = p.add_argument("--out"); _ = p.add_argument("--overwrite", action="store_true")
+    >>> in_cli_terms("out = 'res': the folder exists; pass overwrite=True", p)
+    "--out = 'res': the folder exists; pass --overwrite"
+    """
+    import re
+
+    if parser is None:
+        return message
+    for action in parser._actions:
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        # only what exists on the command line alone; a model value such as k_ex may
+        # come from the configuration file, where it has its parameter name
+        if not longs or action.dest not in _CLI_ONLY:
+            continue
+        option = longs[0]
+        message = re.sub(rf"(?<![\w.-]){re.escape(action.dest)}=True\b", option, message)
+        message = re.sub(rf"(?<![\w.-]){re.escape(action.dest)} = ", f"{option} = ", message)
+    return message
+
+
 def build_parser() -> argparse.ArgumentParser:
     from intercluster import __version__
 
@@ -121,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         _add_verbosity(p, suppress=True)
         module.add_arguments(p)
-        p.set_defaults(_module=module)
+        p.set_defaults(_module=module, _parser=p)
     return parser
 
 
@@ -161,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     except InterclusterError as exc:
         if args.debug:
             raise
-        print(f"intercluster {args.command}: error: {exc}", file=sys.stderr)
+        message = in_cli_terms(str(exc), getattr(args, "_parser", None))
+        print(f"intercluster {args.command}: error: {message}", file=sys.stderr)
         return 2
     except Terminated as exc:
         if args.debug:

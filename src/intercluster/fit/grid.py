@@ -231,7 +231,7 @@ def read_journal(
     if got is None or "\x00" in lines[0].decode("utf-8", "replace"):
         raise DataError(
             f"{str(path)!r}: not a grid journal (not UTF-8 text); move it away or use a new "
-            "--out folder"
+            "output folder (out)"
         )
     if len(lines) == 1 and ",".join(header).startswith(",".join(got)):
         return {}  # a header cut by a kill while it was written: start afresh
@@ -252,7 +252,7 @@ def read_journal(
         shown = shown if len(shown) <= 200 else shown[:200] + "..."
         raise DataError(
             f"{str(path)!r}: columns {shown} do not match this fit "
-            f"({','.join(header)}); use a new --out folder"
+            f"({','.join(header)}); use a new output folder (out)"
         )
     done: dict[int, list[str]] = {}
     kept = [lines[0].decode("utf-8").rstrip("\r")]

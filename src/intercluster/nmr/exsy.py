@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 
 from intercluster.errors import ConfigError, DataError, bad_value
-from intercluster.validation import check_memory, number
+from intercluster.validation import check_memory, fraction, number
 
 __all__ = [
     "check_exsy_memory",
@@ -231,7 +231,7 @@ def cross_peak_map(volumes, populations, threshold: float = 0.05, min_population
         diagonal peaks).
     min_population : float
         Species below this fraction of the total population are treated as not
-        observed (no peaks).
+        observed (no peaks); a fraction in [0, 1).
 
     Returns
     -------
@@ -241,10 +241,12 @@ def cross_peak_map(volumes, populations, threshold: float = 0.05, min_population
     Raises
     ------
     ConfigError
-        For a threshold outside (0, 1).
+        For a threshold outside (0, 1) or a min_population outside [0, 1) (at 1 or
+        above no species could be observed and every peak would be hidden).
     """
     if not (isinstance(threshold, int | float) and 0 < threshold < 1):
         raise ConfigError(bad_value("threshold", threshold, "a fraction in (0, 1)"))
+    min_population = fraction("min_population", min_population, high_open=True)
     m = np.asarray(populations, dtype=float)
     norm = np.nan_to_num(normalized_volumes(volumes, m), nan=0.0)
     seen = m >= min_population * m.sum()
