@@ -52,7 +52,8 @@ def show_value(value: object, max_chars: int = MAX_SHOWN_CHARS) -> str:
     Numbers appear as numbers (``-40.0``, not ``np.float64(-40.0)``; NumPy
     scalars and arrays are shown as Python values), strings quoted, and any form
     longer than ``max_chars`` is cut to its first ``max_chars`` characters
-    followed by ``... (N chars)``, so that a 1 MB input is never echoed.
+    followed by ``... (N chars)``, so that a 1 MB input is never echoed; file paths
+    (up to 1024 characters) are shown whole.
 
     >>> import numpy as np
     >>> show_value(np.float64(-40.0))
@@ -75,9 +76,19 @@ def show_value(value: object, max_chars: int = MAX_SHOWN_CHARS) -> str:
         text = repr(value)
     except Exception:  # a broken __repr__ must not hide the message
         text = f"<{type(value).__name__}>"
-    if len(text) > max_chars:
+    if len(text) > max_chars and not _is_path(value):
         text = f"{text[:max_chars]}... ({len(text)} chars)"
     return text
+
+
+def _is_path(value: object) -> bool:
+    """A file name is shown whole (a cut path cannot be found again); a path is a
+    PathLike or a one-line string with a '/' of at most 1024 characters."""
+    import os
+
+    if isinstance(value, os.PathLike):
+        return True
+    return isinstance(value, str) and "/" in value and "\n" not in value and len(value) <= 1024
 
 
 def bad_value(field: str, value: object, allowed: str) -> str:

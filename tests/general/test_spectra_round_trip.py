@@ -115,4 +115,5 @@ def test_binary_model_file_is_one_line_error(tmp_path, capsys):
         ["spectra-to-observables", str(tmp_path / "s"), "--model", str(binary), "--out", str(out)]
     )
     assert code == 2 and not out.exists()
-    assert "not UTF-8 text" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "binary file, not text" in err and err.count("\n") == 1

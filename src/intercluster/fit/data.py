@@ -141,7 +141,7 @@ def read_table(
         raise DataError(f"{where}: no {what} columns besides time_s")
     try:
         time = frame["time_s"].to_numpy(dtype=float)
-        values = frame[columns].to_numpy(dtype=float)
+        values = frame[columns].to_numpy(dtype=float, copy=True)
     except (ValueError, TypeError):
         raise DataError(f"{where}: non-numeric cells; every cell must be a number") from None
     if len(time) == 0:

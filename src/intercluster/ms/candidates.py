@@ -402,13 +402,10 @@ def read_candidates(path: str | os.PathLike, library: LigandLibrary | None = Non
     ConfigError
         For an ion given twice.
     """
+    from intercluster.validation import read_text
+
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"candidates file {str(path)!r} does not exist or is not a file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"candidates file {str(path)!r} cannot be read as text: {exc}") from None
+    text = read_text(path, "candidates file", error=DataError).removeprefix("\ufeff")
     lines = [
         (n, ln.strip())
         for n, ln in enumerate(text.splitlines(), start=1)
