@@ -106,3 +106,14 @@ def test_errors(pair):
         dec.fit(np.zeros(len(grid))).fractions()
     with pytest.raises(ConfigError, match="outside the spectrum"):
         deconvolve(Spectrum([100.0, 101.0], [1.0, 1.0]), cands)
+
+
+def test_baseline_subtracted_spectrum_is_fitted_as_it_is(pair):
+    """A spectrum whose baseline was subtracted has negative noise values: accepted and
+    used as they are (least squares), giving the same fractions as the raw spectrum."""
+    cands, grid, dec = pair
+    raw = synthetic_spectrum(cands, [0.3, 0.7], grid, total_counts=2e5, seed=11)
+    subtracted = Spectrum(raw.mz, raw.intensity - np.median(raw.intensity), source="sub")
+    assert (subtracted.intensity < 0).sum() > 100
+    f_sub, err = dec.fit(subtracted).fractions()
+    assert f_sub[0] == pytest.approx(0.3, abs=0.01) and np.all(err < 0.01)

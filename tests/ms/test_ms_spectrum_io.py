@@ -55,7 +55,6 @@ BAD_FILES = [
         "line 3: m/z 5001.0 is not above the previous m/z 5002.0 (line 2)",
     ),
     ("5000,1\n5000,1\n", "line 2"),
-    ("5000,1\n5001,-3\n", "line 2: intensity -3.0 is negative"),
     ("5000,1\n5001,nan\n", "line 2: intensity is not a finite number"),
     ("5000,1\n", "at least 2 points"),
 ]
@@ -80,8 +79,7 @@ def test_missing_file_and_folder_given_as_spectrum(tmp_path):
 def test_spectrum_object_validation():
     with pytest.raises(DataError, match="strictly ascending"):
         Spectrum([2.0, 1.0], [1.0, 1.0])
-    with pytest.raises(DataError, match="negative"):
-        Spectrum([1.0, 2.0], [1.0, -1.0])
+    assert Spectrum([1.0, 2.0], [1.0, -1.0]).intensity[1] == -1.0  # baseline-subtracted
     with pytest.raises(DataError, match="equal length"):
         Spectrum([1.0, 2.0], [1.0])
 
@@ -163,3 +161,9 @@ def test_not_mzml(tmp_path):
     path = _write(tmp_path / "x.mzML", "<html>no</html>")
     with pytest.raises(DataError, match=r"x\.mzML"):
         read_spectra(path)
+
+
+def test_baseline_subtracted_spectra_with_negative_intensities_are_read(tmp_path):
+    path = _write(tmp_path / "sub.csv", "5000,1\n5001,-3\n5002,2\n")
+    spec = read_spectrum(path)
+    assert spec.intensity.tolist() == [1.0, -3.0, 2.0]

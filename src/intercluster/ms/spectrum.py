@@ -1,8 +1,8 @@
 """Mass spectra: the :class:`Spectrum` object, two-column text files, folders of spectra.
 
 A spectrum is a profile (or centroid) m/z axis [Th], strictly ascending, with
-non-negative intensities, and optionally the time of its acquisition [s] after
-mixing. Readers check everything a fit relies on and say which file and line is
+intensities (negative values of a baseline-subtracted spectrum included) and,
+optionally, the time of its acquisition [s] after mixing. Readers check everything a fit relies on and say which file and line is
 wrong and how to fix it (DESIGN.md, "Errors").
 
 Text files have two columns, m/z and intensity, separated by a comma,
@@ -61,8 +61,10 @@ class Spectrum:
     ------
     DataError
         If the arrays differ in length, have fewer than 2 points, contain NaN or
-        infinity, m/z is not strictly ascending or an intensity is negative; the
-        message names the source and the first offending index.
+        infinity or m/z is not strictly ascending; the message names the source and
+        the first offending index. Negative intensities (baseline-subtracted
+        spectra) are accepted and used as they are: the deconvolution is a least-
+        squares fit, and noise around a subtracted baseline is part of the data.
     """
 
     mz: np.ndarray
@@ -94,12 +96,6 @@ class Spectrum:
             raise DataError(
                 f"{src}: m/z must be strictly ascending, but point {i} (m/z {mz[i]}) follows "
                 f"m/z {mz[i - 1]}; sort the rows by m/z and remove duplicates"
-            )
-        bad = np.flatnonzero(y < 0)
-        if len(bad):
-            raise DataError(
-                f"{src}: intensity {y[bad[0]]} at point {bad[0]} (m/z {mz[bad[0]]}) is negative; "
-                f"export the raw profile without baseline subtraction or clip at 0"
             )
         if self.time_s is not None and not np.isfinite(self.time_s):
             raise DataError(f"{src}: time {self.time_s!r} is not a finite number of seconds")
@@ -198,7 +194,8 @@ def read_spectrum_table(path: str | os.PathLike, time_s: float | None = None) ->
     DataError
         If the file does not exist, is empty, a line is not two numbers (the
         message gives the line number and its text), m/z is not strictly
-        ascending or an intensity is negative (with the line number).
+        ascending (with the line number); negative intensities are accepted (see
+        :class:`Spectrum`).
     """
     path = Path(path)
     text = read_text(path, "spectrum file", error=DataError)
@@ -254,13 +251,6 @@ def _checked(path, mz_a, y_a, line_no, time_s) -> Spectrum:
             f"{path}: line {line_no[i]}: m/z {mz_a[i]} is not above the previous m/z "
             f"{mz_a[i - 1]} (line {line_no[i - 1]}); the file must be sorted by ascending m/z "
             f"without duplicates"
-        )
-    bad = np.flatnonzero(y_a < 0)
-    if len(bad):
-        i = bad[0]
-        raise DataError(
-            f"{path}: line {line_no[i]}: intensity {y_a[i]} is negative; export the raw "
-            f"profile without baseline subtraction or clip at 0"
         )
     return Spectrum(mz_a, y_a, time_s, str(path))
 
