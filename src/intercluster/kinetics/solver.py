@@ -190,7 +190,9 @@ class ParamMap:
         if np.any(bad):
             i = int(np.argmax(bad))
             raise ConfigError(
-                bad_value(f"sensitivities.dlnk_dlnp[{i}]", float(self.dlnk_dlnp[i]), "a finite number")
+                bad_value(
+                    f"sensitivities.dlnk_dlnp[{i}]", float(self.dlnk_dlnp[i]), "a finite number"
+                )
             )
 
     def _csr(self):
