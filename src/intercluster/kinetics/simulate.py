@@ -342,8 +342,11 @@ def _add_sensitivities(ds, network, pmap, res, obs, intensity):
     (d / d ln p) added to a result Dataset."""
     S = res.sensitivities  # (time, parameter, species)
     n_t, n_p, n_s = S.shape
+    from scipy.sparse import csr_matrix
+
     M = network.observable_matrix
-    dobs = np.ascontiguousarray((M @ S.reshape(n_t * n_p, n_s).T).T).reshape(n_t, n_p, -1)
+    # dense (rows) @ sparse: no transposed copy of the (time x parameter, species) array
+    dobs = np.asarray(S.reshape(n_t * n_p, n_s) @ csr_matrix(M.T)).reshape(n_t, n_p, -1)
     total = obs.sum(axis=1)  # (time,)
     dtotal = dobs.sum(axis=2)  # (time, parameter)
     pos = total > 0
