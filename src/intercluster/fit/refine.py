@@ -89,7 +89,8 @@ def least_squares_from(
     sensitivities per Jacobian, counted as one evaluation), "2-point" for forward
     differences with ``diff_step`` (n_free evaluations per Jacobian), "auto"
     (default) for "sensitivities" when every free parameter is a base rate constant
-    and no ``transform`` is given, else "2-point".
+    and ``transform`` is affine (theta = A z + b, as the profiles' transforms: the
+    Jacobian is then J A), else "2-point".
     """
     from types import SimpleNamespace
 
@@ -120,28 +121,30 @@ def least_squares_from(
 
     if jac not in ("auto", "sensitivities", "2-point"):
         raise ConfigError(bad_value("jac", jac, "'auto', 'sensitivities' or '2-point'"))
+    lo = problem.theta_lower if lower is None else lower
+    hi = problem.theta_upper if upper is None else upper
+    z0 = np.clip(np.asarray(theta0, float), lo, hi)
+    dtheta_dz = np.eye(len(z0)) if transform is None else _affine_matrix(transform, z0)
     analytic = jac == "sensitivities" or (
         jac == "auto"
-        and transform is None
+        and dtheta_dz is not None
         and getattr(problem, "sensitivity_parameters", lambda: None)() is not None
     )
-    if analytic and transform is not None:
-        raise ConfigError(bad_value("jac", jac, "'2-point' with a transform"))
+    if analytic and dtheta_dz is None:
+        raise ConfigError(bad_value("jac", jac, "'2-point' with a transform that is not affine"))
 
     def jac_fn(z, budget=True):
         if budget and len(history) >= max_evaluations:
             raise _Budget
-        ev, J = problem.evaluate_jacobian(np.asarray(z, float))
+        z = np.asarray(z, float)
+        ev, J = problem.evaluate_jacobian(z if transform is None else transform(z))
         history.append(ev.value if ev.ok else float("nan"))
         cache.clear()
-        cache[np.asarray(z, float).tobytes()] = ev.residuals
+        cache[z.tobytes()] = ev.residuals
         if J is None:  # the integration failed here: no gradient information
             return np.zeros((len(ev.residuals), len(z)))
-        return J
+        return J @ dtheta_dz
 
-    lo = problem.theta_lower if lower is None else lower
-    hi = problem.theta_upper if upper is None else upper
-    z0 = np.clip(np.asarray(theta0, float), lo, hi)
     try:
         res = least_squares(
             fun,
@@ -177,6 +180,19 @@ def least_squares_from(
             message=f"stopped after {max_evaluations} evaluations (the budget)",
         )
     return res, history
+
+
+def _affine_matrix(transform, z0: np.ndarray) -> np.ndarray | None:
+    """d theta / d z of ``transform`` if it is affine (checked at a third point),
+    else None. Costs no simulation."""
+    t0 = np.asarray(transform(z0), float)
+    eye = np.eye(len(z0))
+    A = np.stack([np.asarray(transform(z0 + e), float) - t0 for e in eye], axis=1)
+    probe = z0 + np.linspace(0.5, 1.5, len(z0))
+    pred = t0 + A @ (probe - z0)
+    if not np.allclose(np.asarray(transform(probe), float), pred, rtol=1e-12, atol=1e-12):
+        return None
+    return A
 
 
 def refine_task(problem, payload: dict) -> dict:
