@@ -55,6 +55,11 @@ def test_gradient_matches_finite_differences(kind, smooth_s, log):
     big = np.abs(Jfd) > 1e-3 * np.abs(Jfd).max()
     assert np.max(np.abs(J - Jfd)[big] / np.abs(Jfd[big])) < 1e-5
     assert np.max(np.abs(J - Jfd)[~big], initial=0.0) < 1e-5 * np.abs(Jfd).max()
+    # along directions (the profiles' coordinates): one sensitivity per direction
+    A = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, -2.0]])
+    ev_d, J_d = prob.evaluate_jacobian(theta, directions=A)
+    assert np.array_equal(ev_d.residuals, ev.residuals)
+    np.testing.assert_allclose(J_d, J @ A, rtol=0, atol=1e-5 * np.abs(J @ A).max())
 
 
 def test_refine_with_sensitivities_recovers_the_constants():

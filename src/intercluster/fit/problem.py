@@ -469,10 +469,14 @@ class FitProblem:
         names = self.free_names
         return names if all(n in bases for n in names) else None
 
-    def evaluate_jacobian(self, theta) -> tuple[Evaluation, np.ndarray | None]:
+    def evaluate_jacobian(self, theta, directions=None) -> tuple[Evaluation, np.ndarray | None]:
         """The evaluation at ``theta`` with its residuals, and their Jacobian
         d r / d theta, shape (n_residuals, n_free), from forward sensitivities of
         the integrator (one integration per dataset).
+
+        ``directions`` (n_free, n_dir), optional: the Jacobian along these directions
+        in theta, d r / d theta @ directions, shape (n_residuals, n_dir), with one
+        sensitivity per direction (a profile's fixed coordinate costs nothing).
 
         Intensity residuals are differentiated exactly, the normalisation to the
         dataset's total ion signal included (d(o_i / sum o) = (do_i - I_i d sum o) /
@@ -491,7 +495,8 @@ class FitProblem:
             If a free parameter is not a base rate constant
             (:meth:`sensitivity_parameters` is None).
         """
-        from intercluster.kinetics.simulate import rate_parameter_map
+        from intercluster.kinetics.simulate import reaction_constant_names
+        from intercluster.kinetics.solver import ParamMap
 
         names = self.sensitivity_parameters()
         if names is None:
@@ -507,6 +512,12 @@ class FitProblem:
         values = self.values(theta)
         # d ln p / d theta: ln 10 for log10-scale parameters, 1 / p otherwise
         fac = np.array([math.log(10.0) if p.log else 1.0 / values[p.name] for p in self.free])
+        A = np.eye(len(fac)) if directions is None else np.asarray(directions, float)
+        if A.ndim != 2 or A.shape[0] != len(fac):
+            raise ConfigError(
+                bad_value("directions", f"shape {A.shape}", f"shape ({len(fac)}, n_dir)")
+            )
+        dlnp = fac[:, None] * A  # d ln p / d direction m, per free parameter
         spec = self.objective
         parts, jparts = [], []
         eq1 = ichi = 0.0
@@ -515,6 +526,17 @@ class FitProblem:
                 prep = self.prepared()[i]
                 net = prep.network.with_parameters(**values)
                 compiled = prep.compiled.with_rate_constants(net.rate_constants)
+                const = reaction_constant_names(net)
+                groups = {}
+                for m in range(A.shape[1]):
+                    rxn, val = [], []
+                    for q, name in enumerate(names):
+                        if dlnp[q, m] != 0.0:
+                            idx = np.flatnonzero(const == name)
+                            rxn.append(idx)
+                            val.append(np.full(idx.size, dlnp[q, m]))
+                    cat = (np.concatenate(rxn), np.concatenate(val)) if rxn else ([], [])
+                    groups[f"direction {m}"] = cat
                 res = compiled.integrate(
                     prep.x0,
                     d.dead_time_s + prep.t_out,
@@ -522,9 +544,9 @@ class FitProblem:
                     rtol=self.rtol,
                     atol=self.atol_nM,
                     neg_tol=prep.neg_tol,
-                    sensitivities=rate_parameter_map(net, names),
+                    sensitivities=ParamMap.from_groups(groups),
                 )
-                S = res.sensitivities * fac[None, :, None]  # d y / d theta
+                S = res.sensitivities  # d y / d direction
                 n_t, n_p, n_s = S.shape
                 if prep.obs_runs is not None:
                     obs = np.add.reduceat(res.y, prep.obs_runs, axis=1)

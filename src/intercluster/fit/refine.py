@@ -137,13 +137,15 @@ def least_squares_from(
         if budget and len(history) >= max_evaluations:
             raise _Budget
         z = np.asarray(z, float)
-        ev, J = problem.evaluate_jacobian(z if transform is None else transform(z))
+        theta = z if transform is None else transform(z)
+        # one sensitivity per optimised coordinate: d r / d z = (d r / d theta) A
+        ev, J = problem.evaluate_jacobian(theta, directions=dtheta_dz)
         history.append(ev.value if ev.ok else float("nan"))
         cache.clear()
         cache[z.tobytes()] = ev.residuals
         if J is None:  # the integration failed here: no gradient information
             return np.zeros((len(ev.residuals), len(z)))
-        return J @ dtheta_dz
+        return J
 
     try:
         res = least_squares(
