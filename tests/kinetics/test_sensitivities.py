@@ -245,6 +245,10 @@ def test_bad_sensitivity_arguments():
         ParamMap.from_groups({"k": ([0], np.nan)})
     with pytest.raises(ConfigError, match="groups"):
         ParamMap.from_groups({"k": [0.5]})
+    with pytest.raises(ConfigError, match="groups"):
+        ParamMap.from_groups(7)
+    with pytest.raises(ConfigError, match="sensitivities"):
+        simulate(net, "Ag3:Au3 = 40:40", t_end_s=10.0, sensitivities=5)
 
 
 def test_c_side_checks_sensitivity_indices():

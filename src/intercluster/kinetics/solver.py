@@ -119,11 +119,18 @@ class ParamMap:
         Raises
         ------
         ConfigError
-            For indices that are not integers, derivatives that are not finite, arrays of
-            different lengths or a repeated name.
+            For ``groups`` that is not a mapping, indices that are not integers,
+            derivatives that are not finite, arrays of different lengths or a repeated
+            name.
         """
+        try:
+            groups = dict(groups)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                bad_value("groups", _show(groups), "a mapping {name: reaction indices}")
+            ) from None
         names, par, rxn, val = [], [], [], []
-        for i, (name, spec) in enumerate(dict(groups).items()):
+        for i, (name, spec) in enumerate(groups.items()):
             if isinstance(spec, tuple) and len(spec) == 2:
                 idx, d = spec
             else:
