@@ -21,6 +21,13 @@
  *           And, like CVODE's inequality constraints, a step that passes the error
  *           test but leaves a component below -neg_tol is rejected and retried with
  *           half the step (concentrations cannot be negative).
+ * sens:     forward sensitivities s_i = dy/dp_i (log rate parameters, initial
+ *           concentrations) by the staggered direct method of CVODES (Hindmarsh et al.,
+ *           ACM TOMS 2005, 31, 363): after the state's Newton iteration converges, the
+ *           sensitivity equations s' = J s + df/dp take the same BDF step, corrected with
+ *           the same Newton matrix and factorization; they live in the history array D
+ *           past the state (step/order changes and dense output apply to them), and enter
+ *           the error test only if asked (errconS). Off, the state's steps are unchanged.
  *
  * Python-facing functions take the CompiledNetwork object of solver.py and fetch its
  * arrays by attribute name (C-contiguous float64/int64, sizes checked per field). Every
