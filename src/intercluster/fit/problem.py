@@ -478,6 +478,166 @@ class FitProblem:
         sigma = spec.sigma_rel * sim + spec.sigma_abs
         return (sim - d.intensity) / sigma * prep.int_w
 
+    # ------------------------------------------- gradients from sensitivities
+    def sensitivity_parameters(self) -> list[str] | None:
+        """The free parameters if every one is a base rate constant of the network
+        (k_dim, k_diss, k_ex or a general model's constants), so that
+        :meth:`evaluate_jacobian` applies; else None (model parameters such as site
+        energies change the model factors, which the sensitivities do not cover)."""
+        bases = set(self.prepared()[0].network.base_constant_names)
+        names = self.free_names
+        return names if all(n in bases for n in names) else None
+
+    def evaluate_jacobian(self, theta, directions=None) -> tuple[Evaluation, np.ndarray | None]:
+        """The evaluation at ``theta`` with its residuals, and their Jacobian
+        d r / d theta, shape (n_residuals, n_free), from forward sensitivities of
+        the integrator (one integration per dataset).
+
+        ``directions`` (n_free, n_dir), optional: the Jacobian along these directions
+        in theta, d r / d theta @ directions, shape (n_residuals, n_dir), with one
+        sensitivity per direction (a profile's fixed coordinate costs nothing).
+
+        Intensity residuals are differentiated exactly, the normalisation to the
+        dataset's total ion signal included (d(o_i / sum o) = (do_i - I_i d sum o) /
+        sum o) and sigma = sigma_rel I_sim + sigma_abs following I_sim. t_max
+        residuals are differentiated through the estimator itself (smoothing, then the
+        vertex of the parabola through the grid maximum and its neighbours), which is
+        exact wherever the grid maximum does not move; a maximum on the first or last
+        point, a clipped vertex or an observable excluded from eq 1 gives 0.
+
+        Returns (evaluation, None) when the integration fails (the evaluation then
+        has status "solver_error", as :meth:`evaluate`).
+
+        Raises
+        ------
+        ConfigError
+            If a free parameter is not a base rate constant
+            (:meth:`sensitivity_parameters` is None).
+        """
+        from intercluster.kinetics.simulate import reaction_constant_names
+        from intercluster.kinetics.solver import ParamMap
+
+        names = self.sensitivity_parameters()
+        if names is None:
+            raise ConfigError(
+                bad_value(
+                    "parameters",
+                    self.free_names,
+                    "base rate constants only for gradients from sensitivities",
+                )
+            )
+        start = _time.perf_counter()
+        theta = np.asarray(theta, float)
+        values = self.values(theta)
+        # d ln p / d theta: ln 10 for log10-scale parameters, 1 / p otherwise
+        fac = np.array([math.log(10.0) if p.log else 1.0 / values[p.name] for p in self.free])
+        A = np.eye(len(fac)) if directions is None else np.asarray(directions, float)
+        if A.ndim != 2 or A.shape[0] != len(fac):
+            raise ConfigError(
+                bad_value("directions", f"shape {A.shape}", f"shape ({len(fac)}, n_dir)")
+            )
+        dlnp = fac[:, None] * A  # d ln p / d direction m, per free parameter
+        spec = self.objective
+        parts, jparts = [], []
+        eq1 = ichi = 0.0
+        try:
+            for i, d in enumerate(self.datasets):
+                prep = self.prepared()[i]
+                net = prep.network.with_parameters(**values)
+                compiled = prep.compiled.with_rate_constants(net.rate_constants)
+                const = reaction_constant_names(net)
+                groups = {}
+                for m in range(A.shape[1]):
+                    rxn, val = [], []
+                    for q, name in enumerate(names):
+                        if dlnp[q, m] != 0.0:
+                            idx = np.flatnonzero(const == name)
+                            rxn.append(idx)
+                            val.append(np.full(idx.size, dlnp[q, m]))
+                    cat = (np.concatenate(rxn), np.concatenate(val)) if rxn else ([], [])
+                    groups[f"direction {m}"] = cat
+                res = compiled.integrate(
+                    prep.x0,
+                    d.dead_time_s + prep.t_out,
+                    prep.t_end_total,
+                    rtol=self.rtol,
+                    atol=self.atol_nM,
+                    neg_tol=prep.neg_tol,
+                    sensitivities=ParamMap.from_groups(groups),
+                )
+                S = res.sensitivities  # d y / d direction
+                n_t, n_p, n_s = S.shape
+                if prep.obs_runs is not None:
+                    obs = np.add.reduceat(res.y, prep.obs_runs, axis=1)
+                    dobs = np.add.reduceat(S, prep.obs_runs, axis=2)
+                else:
+                    obs = np.asarray(prep.obs_matrix @ res.y.T).T
+                    dobs = np.asarray(S.reshape(n_t * n_p, n_s) @ prep.obs_matrix.T)
+                    dobs = dobs.reshape(n_t, n_p, -1)
+                inten = normalise(obs)
+                total = obs.sum(axis=1)
+                pos = total > 0
+                inv = np.where(pos, 1.0 / np.where(pos, total, 1.0), 0.0)
+                dtotal = dobs.sum(axis=2)
+                dint = (dobs - inten[:, None, :] * dtotal[:, :, None]) * inv[:, None, None]
+                # t_max residuals
+                t_out = prep.t_out
+                sm, dsm = inten, dint
+                if prep.smoother is not None:
+                    sm = np.asarray(prep.smoother @ inten)
+                    dsm = np.asarray(prep.smoother @ dint.reshape(n_t, -1)).reshape(dint.shape)
+                tsim = refined_t_max(t_out, sm)
+                dt = tsim - prep.tmax_exp
+                use = (prep.tmax_w > 0) & np.isfinite(tsim)
+                dt = np.where(prep.tmax_w > 0, np.nan_to_num(dt, nan=t_out[-1]), 0.0)
+                sw = np.sqrt(prep.tmax_w)
+                rt = sw * dt
+                jt = (sw * use)[:, None] * _tmax_jacobian(t_out, sm, dsm).T
+                eq1 += float(rt @ rt)
+                # intensity residuals
+                ri = self._intensity_residuals(prep, d, inten)
+                sim = inten[prep.data_rows]
+                sigma = spec.sigma_rel * sim + spec.sigma_abs
+                dr = prep.int_w * (spec.sigma_abs + spec.sigma_rel * d.intensity) / sigma**2
+                ji = dr[:, None, :] * dint[prep.data_rows]  # (n_t, n_p, n_obs)
+                ji = ji.transpose(0, 2, 1).reshape(-1, n_p)  # rows as ri.ravel()
+                ri = ri.ravel()
+                ichi += float(ri @ ri)
+                if spec.uses_tmax:
+                    parts.append(rt * spec.tmax_scale())
+                    jparts.append(jt * spec.tmax_scale())
+                if spec.uses_intensity:
+                    parts.append(ri * spec.intensity_scale())
+                    jparts.append(ji * spec.intensity_scale())
+        except SolverError as exc:
+            ev = Evaluation(
+                value=math.nan,
+                eq1_s2=math.nan,
+                tmax_chi2=math.nan,
+                intensity_chi2=math.nan,
+                status="solver_error",
+                message=str(exc),
+                residuals=np.full(self.n_residuals(), FAILED_RESIDUAL),
+                seconds=_time.perf_counter() - start,
+            )
+            return ev, None
+        tchi = eq1 / spec.sigma_t_s**2
+        if spec.kind == "eq1":
+            value = eq1
+        elif spec.kind == "intensity":
+            value = ichi
+        else:
+            value = spec.tmax_weight * tchi + spec.intensity_weight * ichi
+        ev = Evaluation(
+            value=value,
+            eq1_s2=eq1,
+            tmax_chi2=tchi,
+            intensity_chi2=ichi,
+            residuals=np.concatenate(parts),
+            seconds=_time.perf_counter() - start,
+        )
+        return ev, np.concatenate(jparts, axis=0)
+
     def n_residuals(self) -> int:
         """Length of the residual vector."""
         spec = self.objective
@@ -580,6 +740,42 @@ def _contiguous_runs(matrix, obs_index: np.ndarray) -> np.ndarray | None:
         starts.append(expect)
         expect = int(cols[-1]) + 1
     return np.array(starts) if expect == m.shape[1] else None
+
+
+def _tmax_jacobian(time: np.ndarray, values: np.ndarray, dvalues: np.ndarray) -> np.ndarray:
+    """Derivative of :func:`intercluster.kinetics.observables.t_max` [s per unit of the
+    parameter], shape (n_params, n_columns), for ``values`` (n_time, n_columns) and their
+    derivatives ``dvalues`` (n_time, n_params, n_columns).
+
+    The estimator is the vertex of the parabola through the grid maximum y1 (at t1) and
+    its neighbours, t1 - num / (2 den) with num = a^2 (y1 - y2) - b^2 (y1 - y0), den =
+    a (y1 - y2) - b (y1 - y0), a = t1 - t0, b = t1 - t2; its derivative with the grid
+    maximum held is exact wherever the maximum does not move to another grid point. A
+    maximum on the first or last point, a clipped vertex or a zero column: 0.
+    """
+    n = len(time)
+    i = np.argmax(values, axis=0)
+    cols = np.arange(values.shape[1])
+    out = np.zeros((dvalues.shape[1], values.shape[1]))
+    inner = (i > 0) & (i < n - 1) & np.any(values > 0, axis=0)
+    if not np.any(inner):
+        return out
+    ii, cc = i[inner], cols[inner]
+    t0, t1, t2 = time[ii - 1], time[ii], time[ii + 1]
+    y0, y1, y2 = values[ii - 1, cc], values[ii, cc], values[ii + 1, cc]
+    d0, d1, d2 = (dvalues[ii + k, :, cc] for k in (-1, 0, 1))  # (n_inner, n_params)
+    a, b = (t1 - t0)[:, None], (t1 - t2)[:, None]
+    num = (a**2 * (y1 - y2)[:, None] - b**2 * (y1 - y0)[:, None])[:, 0]
+    den = (a * (y1 - y2)[:, None] - b * (y1 - y0)[:, None])[:, 0]
+    dnum = b**2 * d0 + (a**2 - b**2) * d1 - a**2 * d2
+    dden = b * d0 + (a - b) * d1 - a * d2
+    ok = den != 0
+    safe = np.where(ok, den, 1.0)
+    vertex = t1 - 0.5 * num / safe
+    ok &= (vertex > t0) & (vertex < t2)
+    dshift = 0.5 * (dnum * safe[:, None] - num[:, None] * dden) / safe[:, None] ** 2
+    out[:, cc] = np.where(ok[:, None], -dshift, 0.0).T
+    return out
 
 
 def _num(x) -> float | None:

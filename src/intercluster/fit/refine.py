@@ -2,10 +2,12 @@
 
 From the best grid points (``grid+refine``) or from Latin-hypercube points
 without any grid (``refine``), :func:`scipy.optimize.least_squares` (trust
-region reflective, bounds = the parameters' bounds, forward-difference
-Jacobian) minimises the objective's residual vector over theta (log10 of each
-log-scale parameter). Starts run in parallel on the executor; every
-simulation is counted, including the ones spent on finite differences.
+region reflective, bounds = the parameters' bounds) minimises the objective's
+residual vector over theta (log10 of each log-scale parameter). The Jacobian
+comes from the integrator's forward sensitivities when every free parameter is
+a base rate constant (one integration per Jacobian), else from forward
+differences. Starts run in parallel on the executor; every simulation is
+counted, including the ones spent on Jacobians.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ def least_squares_from(
     max_evaluations: int = 200,
     diff_step: float = 1e-3,
     tol: float = 1e-10,
+    jac: str = "auto",
 ):
     """Run least squares from ``theta0``; returns (result, history of objective values).
 
@@ -80,6 +83,14 @@ def least_squares_from(
     evaluation, including those of the finite-difference Jacobian; when it is
     used up, the best point so far is returned (with its Jacobian, n_free more
     evaluations).
+
+    ``jac``: "sensitivities" for the Jacobian of the residuals from the integrator's
+    forward sensitivities (:meth:`FitProblem.evaluate_jacobian`, one integration with
+    sensitivities per Jacobian, counted as one evaluation), "2-point" for forward
+    differences with ``diff_step`` (n_free evaluations per Jacobian), "auto"
+    (default) for "sensitivities" when every free parameter is a base rate constant
+    and ``transform`` is affine (theta = A z + b, as the profiles' transforms: the
+    Jacobian is then J A), else "2-point".
     """
     from types import SimpleNamespace
 
@@ -108,13 +119,39 @@ def least_squares_from(
             best.update(cost=cost, x=np.array(z, float))
         return ev.residuals
 
+    if jac not in ("auto", "sensitivities", "2-point"):
+        raise ConfigError(bad_value("jac", jac, "'auto', 'sensitivities' or '2-point'"))
     lo = problem.theta_lower if lower is None else lower
     hi = problem.theta_upper if upper is None else upper
     z0 = np.clip(np.asarray(theta0, float), lo, hi)
+    dtheta_dz = np.eye(len(z0)) if transform is None else _affine_matrix(transform, z0)
+    analytic = jac == "sensitivities" or (
+        jac == "auto"
+        and dtheta_dz is not None
+        and getattr(problem, "sensitivity_parameters", lambda: None)() is not None
+    )
+    if analytic and dtheta_dz is None:
+        raise ConfigError(bad_value("jac", jac, "'2-point' with a transform that is not affine"))
+
+    def jac_fn(z, budget=True):
+        if budget and len(history) >= max_evaluations:
+            raise _Budget
+        z = np.asarray(z, float)
+        theta = z if transform is None else transform(z)
+        # one sensitivity per optimised coordinate: d r / d z = (d r / d theta) A
+        ev, J = problem.evaluate_jacobian(theta, directions=dtheta_dz)
+        history.append(ev.value if ev.ok else float("nan"))
+        cache.clear()
+        cache[z.tobytes()] = ev.residuals
+        if J is None:  # the integration failed here: no gradient information
+            return np.zeros((len(ev.residuals), len(z)))
+        return J
+
     try:
         res = least_squares(
             fun,
             z0,
+            jac=jac_fn if analytic else "2-point",
             bounds=(lo, hi),
             method="trf",
             diff_step=diff_step,
@@ -126,22 +163,38 @@ def least_squares_from(
         )
     except _Budget:
         x = best["x"]
-        f0 = fun(x, budget=False)
-        jac = np.empty((len(f0), len(x)))
-        for k in range(len(x)):  # forward differences, stepping inwards at an upper bound
-            h = diff_step * max(1.0, abs(x[k]))
-            if x[k] + h > hi[k]:
-                h = -h
-            z = x.copy()
-            z[k] += h
-            jac[:, k] = (fun(z, budget=False) - f0) / h
+        if analytic:
+            jmat = jac_fn(x, budget=False)
+        else:
+            f0 = fun(x, budget=False)
+            jmat = np.empty((len(f0), len(x)))
+            for k in range(len(x)):  # forward differences, stepping inwards at an upper bound
+                h = diff_step * max(1.0, abs(x[k]))
+                if x[k] + h > hi[k]:
+                    h = -h
+                z = x.copy()
+                z[k] += h
+                jmat[:, k] = (fun(z, budget=False) - f0) / h
         res = SimpleNamespace(
             x=x,
             cost=best["cost"],
-            jac=jac,
+            jac=jmat,
             message=f"stopped after {max_evaluations} evaluations (the budget)",
         )
     return res, history
+
+
+def _affine_matrix(transform, z0: np.ndarray) -> np.ndarray | None:
+    """d theta / d z of ``transform`` if it is affine (checked at a third point),
+    else None. Costs no simulation."""
+    t0 = np.asarray(transform(z0), float)
+    eye = np.eye(len(z0))
+    A = np.stack([np.asarray(transform(z0 + e), float) - t0 for e in eye], axis=1)
+    probe = z0 + np.linspace(0.5, 1.5, len(z0))
+    pred = t0 + A @ (probe - z0)
+    if not np.allclose(np.asarray(transform(probe), float), pred, rtol=1e-12, atol=1e-12):
+        return None
+    return A
 
 
 def refine_task(problem, payload: dict) -> dict:

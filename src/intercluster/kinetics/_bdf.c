@@ -21,6 +21,13 @@
  *           And, like CVODE's inequality constraints, a step that passes the error
  *           test but leaves a component below -neg_tol is rejected and retried with
  *           half the step (concentrations cannot be negative).
+ * sens:     forward sensitivities s_i = dy/dp_i (log rate parameters, initial
+ *           concentrations) by the staggered direct method of CVODES (Hindmarsh et al.,
+ *           ACM TOMS 2005, 31, 363): after the state's Newton iteration converges, the
+ *           sensitivity equations s' = J s + df/dp take the same BDF step, corrected with
+ *           the same Newton matrix and factorization; they live in the history array D
+ *           past the state (step/order changes and dense output apply to them), and enter
+ *           the error test only if asked (errconS). Off, the state's steps are unchanged.
  *
  * Python-facing functions take the CompiledNetwork object of solver.py and fetch its
  * arrays by attribute name (C-contiguous float64/int64, sizes checked per field). Every
@@ -433,6 +440,50 @@ static int lin_alloc(const Net *net, Lin *L)
     return 1;
 }
 
+/* ------------------------------------------------- forward sensitivities */
+/* Parameters p_i: nk log rate parameters (d ln k_j / d ln p_i = val over the CSR list
+   ptr[i]..ptr[i+1] of (rxn, val)) and ny0 initial concentrations (species[i - nk]).
+   The sensitivities s_i = dy/dp_i [nmol/L] obey s_i' = J(y) s_i + df/dp_i, s_i(0) = 0
+   for a rate parameter and e_species for an initial concentration. */
+typedef struct {
+    npy_intp nk, ny0, ns;
+    const int64_t *ptr, *rxn, *species;
+    const double *val;
+    int errcon; /* 1: the step's error test and the order selection include them */
+} Sens;
+
+/* Rates v_j = k_j x[r1_j] x[r2_j]. */
+static void net_rates(const Net *net, const double *x, double *v)
+{
+    for (npy_intp j = 0; j < net->nr; j++) {
+        int64_t b = net->r2[j];
+        double r = net->k[j] * x[net->r1[j]];
+        v[j] = b >= 0 ? r * x[b] : r;
+    }
+}
+
+/* out = J(x) s + df/dp_ip(x), with v the rates at x and w an nr workspace. */
+static void sens_rhs(const Net *net, const Sens *se, npy_intp ip, const double *x,
+                     const double *v, const double *s, double *w, double *out)
+{
+    for (npy_intp j = 0; j < net->nr; j++) {
+        int64_t a = net->r1[j], b = net->r2[j];
+        w[j] = b >= 0 ? net->k[j] * (s[a] * x[b] + x[a] * s[b]) : net->k[j] * s[a];
+    }
+    if (ip < se->nk)
+        for (int64_t q = se->ptr[ip]; q < se->ptr[ip + 1]; q++)
+            w[se->rxn[q]] += se->val[q] * v[se->rxn[q]];
+    memset(out, 0, sizeof(double) * net->n);
+    for (npy_intp j = 0; j < net->nr; j++) {
+        int64_t a = net->r1[j], b = net->r2[j], c = net->p2[j];
+        double d = w[j];
+        out[a] -= d;
+        if (b >= 0) out[b] -= d;
+        out[net->p1[j]] += d;
+        if (c >= 0) out[c] += d;
+    }
+}
+
 /* -------------------------------------------------------------------- BDF */
 static double rms(const double *x, const double *scale, npy_intp n)
 {
@@ -483,25 +534,164 @@ typedef struct {
     double t;
     long n_steps, n_fev, n_jev, n_lu;
     double min_y;
+    long n_sens_solve, n_sens_lu;
 } BdfStats;
+
+/* the corrector: at most SENS_MAXITER iterations with the state's matrix; the convergence
+   rate estimate (CVODES' crateS) carries over between steps, decays by SENS_CRDOWN and is
+   reset when the matrix is refactorized; an iteration whose correction grows by more than
+   SENS_RDIV is diverging */
+#define SENS_MAXITER 8
+#define SENS_CRDOWN 0.3
+#define SENS_RDIV 2.0
+/* The corrector's convergence tolerance (RMS norm of the correction in units of the
+   local error weights): SciPy's cap of the state's Newton tolerance, min(0.03, sqrt(rtol)),
+   and below CVODES' 0.1 for both. Measured on N = 25 sim3 at rtol 1e-8: the
+   sensitivities' largest relative error against a run at rtol 1e-11 is 1.8e-5 with the
+   state's tolerance (1e-4: 3.3 solves per parameter and step) and 1.5e-5 with 0.03
+   (1.5 solves). */
+#ifndef SENS_NEWTON_TOL
+#define SENS_NEWTON_TOL 0.03
+#endif
+
+typedef struct {
+    double *v, *w, *spred, *psi, *s, *g, *r, *delta, *scale;
+    Lin L2; /* J(y_new) factorized with the step's c: the corrector's fallback */
+    double crate; /* convergence rate estimate of the corrector iteration */
+    long n_lu_seen; /* the state's factorization count the estimate belongs to */
+} SensWork;
+
+/* The staggered direct corrector (CVODES' staggered method). After the state's Newton
+   iteration has converged at a step (y_new, c = h / alpha_order), the BDF formula of the
+   state applied to s_i' = J s_i + df/dp_i gives, for d_i = s_new - s_pred,
+       (I - c J(y_new)) d_i = c (J(y_new) s_pred + df/dp_i(y_new)) - psi_i.
+   It is solved by iterating with the state's Newton matrix and factorization, converged
+   when |correction| min(1, rate) < sens_tol in the RMS norm of atol + rtol |s_pred| (as
+   CVODES); if that does not converge in SENS_MAXITER iterations,
+   by one solve with J(y_new) factorized for this c (exact). dS (ns x n) receives the d_i;
+   *err_norm the largest RMS norm of ec d_i over the parameters (scale atol + rtol |s_new|).
+   1 ok, 0 singular, -1 Python error. */
+static int sens_correct(const Net *net, const Sens *se, Lin *L, SensWork *W, const double *D,
+                        npy_intp N, int order, const double *gamma, double alpha_o, double ec,
+                        double c, const double *y_new, const double *atol, double rtol,
+                        double newton_tol, double *dS, double *err_norm, BdfStats *st)
+{
+    const npy_intp n = net->n;
+    const double sens_tol = fmax(newton_tol, SENS_NEWTON_TOL);
+    int l2_ready = 0;
+    *err_norm = 0.0;
+    if (st->n_lu != W->n_lu_seen) { W->crate = 1.0; W->n_lu_seen = st->n_lu; }
+    net_rates(net, y_new, W->v);
+    for (npy_intp ip = 0; ip < se->ns; ip++) {
+        const double *Dc = D + n + ip * n;
+        double *d = dS + ip * n;
+        for (npy_intp i = 0; i < n; i++) {
+            double sp = 0.0, p = 0.0;
+            for (int q = 0; q <= order; q++) sp += Dc[q * N + i];
+            for (int q = 1; q <= order; q++) p += Dc[q * N + i] * gamma[q];
+            W->spred[i] = sp;
+            W->psi[i] = p / alpha_o;
+            W->scale[i] = atol[i] + rtol * fabs(sp);
+            d[i] = 0.0;
+        }
+        int converged = 0;
+        double norm_old = -1.0;
+        for (int kk = 0; kk < SENS_MAXITER; kk++) {
+            for (npy_intp i = 0; i < n; i++) W->s[i] = W->spred[i] + d[i];
+            sens_rhs(net, se, ip, y_new, W->v, W->s, W->w, W->g);
+            for (npy_intp i = 0; i < n; i++) W->r[i] = c * W->g[i] - W->psi[i] - d[i];
+            if (lin_solve(net, L, W->r, W->delta) < 0) return -1;
+            st->n_sens_solve++;
+            double nrm = rms(W->delta, W->scale, n);
+            if (!isfinite(nrm)) break;
+            if (norm_old >= 0.0) {
+                if (nrm > SENS_RDIV * norm_old) break;
+                W->crate = fmax(SENS_CRDOWN * W->crate, norm_old > 0.0 ? nrm / norm_old : 0.0);
+            }
+            for (npy_intp i = 0; i < n; i++) d[i] += W->delta[i];
+            if (nrm * fmin(1.0, W->crate) < sens_tol) {
+                converged = 1;
+                break;
+            }
+            norm_old = nrm;
+        }
+        if (!converged) {
+            if (!l2_ready) {
+                net_jacobian(net, y_new, &W->L2);
+                st->n_sens_lu++;
+                int fs = lin_factor(net, &W->L2, c);
+                if (fs <= 0) return fs;
+                l2_ready = 1;
+            }
+            sens_rhs(net, se, ip, y_new, W->v, W->spred, W->w, W->g);
+            for (npy_intp i = 0; i < n; i++) W->r[i] = c * W->g[i] - W->psi[i];
+            if (lin_solve(net, &W->L2, W->r, d) < 0) return -1;
+            st->n_sens_solve++;
+        }
+        for (npy_intp i = 0; i < n; i++) {
+            W->delta[i] = ec * d[i];
+            W->scale[i] = atol[i] + rtol * fabs(W->spred[i] + d[i]);
+        }
+        double en = rms(W->delta, W->scale, n);
+        if (!(en <= *err_norm)) *err_norm = en;
+    }
+    return 1;
+}
+
+/* Largest RMS norm over the parameters of coef * row_i (row: ns x n, a row of D past the
+   state), scaled by atol + rtol |s| with s the sensitivities in D0. */
+static double sens_norm(const double *row, double coef, const double *D0, npy_intp n,
+                        npy_intp ns, const double *atol, double rtol, double *err, double *scl)
+{
+    double m = 0.0;
+    for (npy_intp ip = 0; ip < ns; ip++) {
+        for (npy_intp i = 0; i < n; i++) {
+            err[i] = coef * row[ip * n + i];
+            scl[i] = atol[i] + rtol * fabs(D0[ip * n + i]);
+        }
+        double en = rms(err, scl, n);
+        if (!(en <= m)) m = en;
+    }
+    return m;
+}
 
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
                     double max_step, double first_step, long max_steps, double neg_tol,
-                    double *Y, PyObject *callback)
+                    double *Y, PyObject *callback, const Sens *se, double *Sout)
 {
-    BdfStats st = {SUCCESS, t0, 0, 0, 0, 0, 0.0};
+    BdfStats st = {SUCCESS, t0, 0, 0, 0, 0, 0.0, 0, 0};
     const npy_intp n = net->n;
+    /* the history array D holds the state and, past it, the sensitivities
+       (column n + ip * n + i is d y_i / d p_ip): N columns */
+    const npy_intp ns = se ? se->ns : 0, N = n * (1 + ns);
     Lin L;
     if (!lin_alloc(net, &L)) { st.status = NO_MEMORY; return st; }
+    SensWork W;
+    memset(&W, 0, sizeof W);
+    W.crate = 1.0;
+    W.n_lu_seen = -1;
+    double *svec = NULL;
+    if (ns > 0) {
+        if (!lin_alloc(net, &W.L2)) { lin_free(&L); st.status = NO_MEMORY; return st; }
+        svec = calloc(ns * n + 8 * n + 2 * net->nr + 1, sizeof(double));
+    }
     const npy_intp rows = MAX_ORDER + 3;
-    double *D = calloc(rows * n + 1, sizeof(double));
-    double *tmp = calloc(rows * n + 1, sizeof(double));
+    double *D = calloc(rows * N + 1, sizeof(double));
+    double *tmp = calloc(rows * N + 1, sizeof(double));
     double *vec = calloc(11 * n + 1, sizeof(double));
-    if (!D || !tmp || !vec) {
-        free(D); free(tmp); free(vec); lin_free(&L);
+    if (!D || !tmp || !vec || (ns > 0 && !svec)) {
+        free(D); free(tmp); free(vec); free(svec); lin_free(&L);
+        if (ns > 0) lin_free(&W.L2);
         st.status = NO_MEMORY;
         return st;
+    }
+    double *dS = svec;
+    if (ns > 0) {
+        double *b = svec + ns * n;
+        W.spred = b; W.psi = b + n; W.s = b + 2 * n; W.g = b + 3 * n; W.r = b + 4 * n;
+        W.delta = b + 5 * n; W.scale = b + 6 * n; W.v = b + 8 * n; W.w = b + 8 * n + net->nr;
+        for (npy_intp m = 0; m < se->ny0; m++) D[n + (se->nk + m) * n + se->species[m]] = 1.0;
     }
     double *f = vec, *y = vec + n, *y_new = vec + 2 * n, *y_pred = vec + 3 * n;
     double *psi = vec + 4 * n, *dvec = vec + 5 * n, *dy = vec + 6 * n, *bvec = vec + 7 * n;
@@ -523,6 +713,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     npy_intp out_i = 0;
     while (out_i < n_out && t_out[out_i] <= t0) {
         memcpy(Y + out_i * n, y, sizeof(double) * n);
+        if (ns > 0) memcpy(Sout + out_i * ns * n, D + n, sizeof(double) * ns * n);
         out_i++;
     }
     net_rhs(net, y, f);
@@ -547,7 +738,14 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         else h1 = sqrt(0.01 / fmax(d1, d2));
         h_abs = fmin(fmin(100.0 * h0, h1), fmin(interval, max_step));
     }
-    for (npy_intp i = 0; i < n; i++) { D[i] = y[i]; D[n + i] = f[i] * h_abs; }
+    for (npy_intp i = 0; i < n; i++) { D[i] = y[i]; D[N + i] = f[i] * h_abs; }
+    if (ns > 0) { /* s'(t0) = J s0 + df/dp */
+        net_rates(net, y, W.v);
+        for (npy_intp ip = 0; ip < ns; ip++) {
+            sens_rhs(net, se, ip, y, W.v, D + n + ip * n, W.w, W.g);
+            for (npy_intp i = 0; i < n; i++) D[N + n + ip * n + i] = W.g[i] * h_abs;
+        }
+    }
     int order = 1, n_equal_steps = 0, lu_valid = 0;
     double c = 0.0, c_lu = 1.0;
     net_jacobian(net, y, &L);
@@ -557,11 +755,11 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         if (st.n_steps >= max_steps) { st.status = TOO_MANY_STEPS; goto done; }
         double min_step = 10.0 * EPS * fmax(fabs(t), 1e-300);
         if (h_abs > max_step) {
-            change_D(D, n, order, max_step / h_abs, tmp);
+            change_D(D, N, order, max_step / h_abs, tmp);
             h_abs = max_step;
             n_equal_steps = 0;
         } else if (h_abs < min_step) {
-            change_D(D, n, order, min_step / h_abs, tmp);
+            change_D(D, N, order, min_step / h_abs, tmp);
             h_abs = min_step;
             n_equal_steps = 0;
         }
@@ -572,15 +770,15 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             t_new = t + h_abs;
             if (t_new >= t_end) {
                 t_new = t_end;
-                change_D(D, n, order, (t_new - t) / h_abs, tmp);
+                change_D(D, N, order, (t_new - t) / h_abs, tmp);
                 n_equal_steps = 0;
             }
             double h = t_new - t;
             h_abs = h;
             for (npy_intp i = 0; i < n; i++) {
                 double s = 0.0, p = 0.0;
-                for (int q = 0; q <= order; q++) s += D[q * n + i];
-                for (int q = 1; q <= order; q++) p += D[q * n + i] * gamma[q];
+                for (int q = 0; q <= order; q++) s += D[q * N + i];
+                for (int q = 1; q <= order; q++) p += D[q * N + i] * gamma[q];
                 y_pred[i] = s;
                 scale[i] = atol[i] + rtol * fabs(s);
                 psi[i] = p / alpha[order];
@@ -632,7 +830,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 }
             }
             if (!converged) {
-                change_D(D, n, order, 0.5, tmp);
+                change_D(D, N, order, 0.5, tmp);
                 h_abs *= 0.5;
                 n_equal_steps = 0;
                 continue;
@@ -650,14 +848,34 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             if (error_norm > 1.0) {
                 double fac = fmax(MIN_FACTOR, safety * pow(error_norm, -1.0 / (order + 1)));
                 h_abs *= fac;
-                change_D(D, n, order, fac, tmp);
+                change_D(D, N, order, fac, tmp);
                 n_equal_steps = 0;
             } else if (negative) {
                 h_abs *= 0.5;
-                change_D(D, n, order, 0.5, tmp);
+                change_D(D, N, order, 0.5, tmp);
                 n_equal_steps = 0;
             } else {
                 step_accepted = 1;
+                if (ns > 0) {
+                    double en;
+                    int sr = sens_correct(net, se, &L, &W, D, N, order, gamma, alpha[order],
+                                          error_const[order], c, y_new, atol, rtol, newton_tol,
+                                          dS, &en, &st);
+                    if (sr < 0) { st.status = INTERRUPTED; goto done; }
+                    if (sr == 0) { st.status = SINGULAR; goto done; }
+                    if (se->errcon) {
+                        if (!(en <= 1.0)) {
+                            double fac = isfinite(en) ? fmax(MIN_FACTOR, safety * pow(en, -1.0 / (order + 1)))
+                                                      : MIN_FACTOR;
+                            h_abs *= fac;
+                            change_D(D, N, order, fac, tmp);
+                            n_equal_steps = 0;
+                            step_accepted = 0;
+                        } else if (en > error_norm) {
+                            error_norm = en;
+                        }
+                    }
+                }
             }
         }
 
@@ -666,31 +884,40 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         double t_old = t;
         t = t_new;
         {
-            double *Dn1 = D + (npy_intp)(order + 1) * n, *Dn2 = D + (npy_intp)(order + 2) * n;
+            double *Dn1 = D + (npy_intp)(order + 1) * N, *Dn2 = D + (npy_intp)(order + 2) * N;
             for (npy_intp i = 0; i < n; i++) {
                 y[i] = y_new[i];
                 if (y[i] < st.min_y) st.min_y = y[i];
                 Dn2[i] = dvec[i] - Dn1[i];
                 Dn1[i] = dvec[i];
             }
+            for (npy_intp i = n; i < N; i++) {
+                Dn2[i] = dS[i - n] - Dn1[i];
+                Dn1[i] = dS[i - n];
+            }
             for (int q = order; q >= 0; q--) {
-                double *Dq = D + (npy_intp)q * n, *Dq1 = D + (npy_intp)(q + 1) * n;
-                for (npy_intp i = 0; i < n; i++) Dq[i] += Dq1[i];
+                double *Dq = D + (npy_intp)q * N, *Dq1 = D + (npy_intp)(q + 1) * N;
+                for (npy_intp i = 0; i < N; i++) Dq[i] += Dq1[i];
             }
         }
         /* dense output on (t_old, t] (scipy BdfDenseOutput) */
         while (out_i < n_out && t_out[out_i] <= t) {
             double tt = t_out[out_i];
             double *Yo = Y + out_i * n;
+            double *So = ns > 0 ? Sout + out_i * ns * n : NULL;
+            const npy_intp nsn = ns * n;
             if (tt == t) {
                 memcpy(Yo, y, sizeof(double) * n);
+                if (ns > 0) memcpy(So, D + n, sizeof(double) * nsn);
             } else {
                 memcpy(Yo, D, sizeof(double) * n);
+                if (ns > 0) memcpy(So, D + n, sizeof(double) * nsn);
                 double p = 1.0;
                 for (int q = 0; q < order; q++) {
                     p *= (tt - (t - h_abs * q)) / (h_abs * (1 + q));
-                    const double *Dq = D + (npy_intp)(q + 1) * n;
+                    const double *Dq = D + (npy_intp)(q + 1) * N;
                     for (npy_intp i = 0; i < n; i++) Yo[i] += Dq[i] * p;
+                    for (npy_intp i = 0; i < nsn; i++) So[i] += Dq[n + i] * p;
                 }
             }
             out_i++;
@@ -711,16 +938,22 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
 
         double norms[3];
         if (order > 1) {
-            for (npy_intp i = 0; i < n; i++) err[i] = error_const[order - 1] * D[(npy_intp)order * n + i];
+            for (npy_intp i = 0; i < n; i++) err[i] = error_const[order - 1] * D[(npy_intp)order * N + i];
             norms[0] = rms(err, scale, n);
+            if (ns > 0 && se->errcon)
+                norms[0] = fmax(norms[0], sens_norm(D + (npy_intp)order * N + n, error_const[order - 1],
+                                                    D + n, n, ns, atol, rtol, W.delta, W.scale));
         } else {
             norms[0] = INFINITY;
         }
         norms[1] = error_norm;
         if (order < MAX_ORDER) {
             for (npy_intp i = 0; i < n; i++)
-                err[i] = error_const[order + 1] * D[(npy_intp)(order + 2) * n + i];
+                err[i] = error_const[order + 1] * D[(npy_intp)(order + 2) * N + i];
             norms[2] = rms(err, scale, n);
+            if (ns > 0 && se->errcon)
+                norms[2] = fmax(norms[2], sens_norm(D + (npy_intp)(order + 2) * N + n, error_const[order + 1],
+                                                    D + n, n, ns, atol, rtol, W.delta, W.scale));
         } else {
             norms[2] = INFINITY;
         }
@@ -733,13 +966,14 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         order += delta;
         double fac = fmin(MAX_FACTOR, safety * best);
         h_abs *= fac;
-        change_D(D, n, order, fac, tmp);
+        change_D(D, N, order, fac, tmp);
         n_equal_steps = 0;
     }
 done:
     st.t = t;
-    free(D); free(tmp); free(vec);
+    free(D); free(tmp); free(vec); free(svec);
     lin_free(&L);
+    if (ns > 0) lin_free(&W.L2);
     return st;
 }
 
@@ -996,16 +1230,72 @@ static PyObject *py_solve_newton(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* The sensitivity arguments of bdf_solve: the CSR map parameter -> (reaction, d ln k /
+   d ln p) for the nk = len(ptr) - 1 rate parameters, the species of the initial-
+   concentration parameters, and the output array S (n_out x ns x n). Every index is
+   checked here, once. */
+static int parse_sens(PyObject *optr, PyObject *orxn, PyObject *oval, PyObject *osp,
+                      PyObject *oS, const Net *net, npy_intp n_out, Sens *se, double **S)
+{
+    PyArrayObject *ptr, *rxn, *val, *sp, *Sa;
+    if (!get_array(optr, NPY_INT64, "sens_ptr", &ptr, -1, 0) ||
+        !get_array(orxn, NPY_INT64, "sens_rxn", &rxn, -1, 0) ||
+        !get_array(oval, NPY_FLOAT64, "sens_val", &val, PyArray_SIZE(rxn), 0) ||
+        !get_array(osp, NPY_INT64, "sens_species", &sp, -1, 0))
+        return 0;
+    if (PyArray_SIZE(ptr) < 1) {
+        PyErr_SetString(PyExc_ValueError, "sens_ptr: expected at least 1 element");
+        return 0;
+    }
+    se->nk = PyArray_SIZE(ptr) - 1;
+    se->ny0 = PyArray_SIZE(sp);
+    se->ns = se->nk + se->ny0;
+    se->ptr = I64(ptr); se->rxn = I64(rxn); se->val = F64(val); se->species = I64(sp);
+    npy_intp nq = PyArray_SIZE(rxn);
+    if (se->ptr[0] != 0 || se->ptr[se->nk] != nq) {
+        PyErr_Format(PyExc_ValueError, "sens_ptr: expected to start at 0 and end at %zd",
+                     (Py_ssize_t)nq);
+        return 0;
+    }
+    for (npy_intp i = 0; i < se->nk; i++)
+        if (se->ptr[i + 1] < se->ptr[i]) {
+            PyErr_Format(PyExc_ValueError, "sens_ptr: decreases at position %zd", (Py_ssize_t)(i + 1));
+            return 0;
+        }
+    for (npy_intp q = 0; q < nq; q++)
+        if (se->rxn[q] < 0 || se->rxn[q] >= net->nr || !isfinite(se->val[q])) {
+            PyErr_Format(PyExc_ValueError,
+                         "sens_rxn[%zd] = %lld, sens_val = %g: expected a reaction index in "
+                         "[0, %zd) and a finite derivative", (Py_ssize_t)q,
+                         (long long)se->rxn[q], se->val[q], (Py_ssize_t)net->nr);
+            return 0;
+        }
+    for (npy_intp m = 0; m < se->ny0; m++)
+        if (se->species[m] < 0 || se->species[m] >= net->n) {
+            PyErr_Format(PyExc_ValueError,
+                         "sens_species[%zd] = %lld: expected a species index in [0, %zd)",
+                         (Py_ssize_t)m, (long long)se->species[m], (Py_ssize_t)net->n);
+            return 0;
+        }
+    if (!get_array(oS, NPY_FLOAT64, "S", &Sa, n_out * se->ns * net->n, 1)) return 0;
+    *S = F64(Sa);
+    return 1;
+}
+
 /* bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol,
-             network, Y[, callback]); neg_tol < 0 switches the non-negativity check off */
+             network, Y[, callback, lu, sens_ptr, sens_rxn, sens_val, sens_species, S,
+             sens_error_control]); neg_tol < 0 switches the non-negativity check off;
+   sens_ptr None: no sensitivities */
 static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 {
     PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None, *lu = Py_None;
+    PyObject *optr = Py_None, *orxn = Py_None, *oval = Py_None, *osp = Py_None, *oS = Py_None;
+    int errcon = 0;
     double t0, t_end, rtol, max_step, first_step, neg_tol;
     long max_steps;
-    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OO", &oy0, &t0, &t_end, &otout, &rtol, &oatol,
-                          &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY, &callback,
-                          &lu))
+    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OOOOOOOp", &oy0, &t0, &t_end, &otout, &rtol,
+                          &oatol, &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY,
+                          &callback, &lu, &optr, &orxn, &oval, &osp, &oS, &errcon))
         return NULL;
     if (callback != Py_None && !PyCallable_Check(callback)) {
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
@@ -1043,16 +1333,24 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         refs_release(&refs);
         return NULL;
     }
+    Sens sens;
+    double *S = NULL;
+    memset(&sens, 0, sizeof sens);
+    sens.errcon = errcon;
+    if (optr != Py_None && !parse_sens(optr, orxn, oval, osp, oS, &net, n_out, &sens, &S)) {
+        refs_release(&refs);
+        return NULL;
+    }
     BdfStats st;
     Py_BEGIN_ALLOW_THREADS
     st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol), max_step, first_step,
-             max_steps, neg_tol, F64(Y), callback);
+             max_steps, neg_tol, F64(Y), callback, optr != Py_None ? &sens : NULL, S);
     Py_END_ALLOW_THREADS
     refs_release(&refs);
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
     if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
-    return Py_BuildValue("(idlllld)", st.status, st.t, st.n_steps, st.n_fev, st.n_jev,
-                         st.n_lu, st.min_y);
+    return Py_BuildValue("(idlllldll)", st.status, st.t, st.n_steps, st.n_fev, st.n_jev,
+                         st.n_lu, st.min_y, st.n_sens_solve, st.n_sens_lu);
 }
 
 static PyMethodDef methods[] = {
@@ -1063,8 +1361,10 @@ static PyMethodDef methods[] = {
     {"bdf_solve", py_bdf_solve, METH_VARARGS,
      "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol, "
      "network, Y"
-     "[, callback, lu]); callback(t) is called every 64 steps; lu: the sparse path's LU object"
-     " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y)"},
+     "[, callback, lu, sens_ptr, sens_rxn, sens_val, sens_species, S, sens_error_control]); "
+     "callback(t) is called every 64 steps; lu: the sparse path's LU object; sens_*: forward "
+     "sensitivities (None: off) into S (n_out, n_params, n_species)"
+     " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y, n_sens_solve, n_sens_lu)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "_bdf",

@@ -9,9 +9,11 @@ import weakref
 import numpy as np
 import xarray as xr
 
+from intercluster.errors import ConfigError, bad_value
 from intercluster.kinetics.initial import initial_concentrations
 from intercluster.kinetics.observables import normalise, observable_concentrations, t_max
-from intercluster.kinetics.solver import CompiledNetwork
+from intercluster.kinetics.solver import CompiledNetwork, ParamMap
+from intercluster.network.rules import KIND_PARAMETER
 from intercluster.network.system import DimerSum
 from intercluster.validation import check_memory, check_time_span, in_range, positive
 from intercluster.validation import times as _times
@@ -21,6 +23,8 @@ __all__ = [
     "compile_network",
     "composition_distributions",
     "output_times",
+    "rate_parameter_map",
+    "reaction_constant_names",
     "simulate",
 ]
 
@@ -122,6 +126,7 @@ def simulate(
     rtol: float = RTOL,
     atol_nM: float = ATOL_NM,
     progress: bool = False,
+    sensitivities=None,
 ) -> xr.Dataset:
     """Simulate the mass-action kinetics of ``network`` from a mixture.
 
@@ -149,6 +154,11 @@ def simulate(
         Relative and absolute [nmol/L] error tolerances of the BDF integrator.
     progress : bool
         Show a progress bar over simulated time.
+    sensitivities : sequence of str, optional
+        Base rate constants (``("k_dim", "k_diss", "k_ex")``, or a general network's
+        constant names, ``network.base_constant_names``) whose forward sensitivities
+        to compute with the solution (:meth:`CompiledNetwork.integrate`, the staggered
+        direct method of CVODES). They are derivatives with respect to ln p.
 
     Returns
     -------
@@ -171,10 +181,18 @@ def simulate(
         hold ``conservation_drift_<quantity>`` for every metal, ligand and the
         charge (relative to its initial total) and ``conservation_drift_max``.
 
+        With ``sensitivities``: coordinate ``parameter`` and
+        ``concentration_sensitivity(time, parameter, species)``,
+        ``observable_concentration_sensitivity(time, parameter, observable)``
+        (d conc / d ln p [nmol/L]) and ``intensity_sensitivity(time, parameter,
+        observable)`` (d I / d ln p, the normalisation I_i = o_i / sum o differentiated
+        exactly: (do_i - I_i d sum o) / sum o).
+
     Raises
     ------
     ConfigError
-        Bad initial concentrations, times or tolerances.
+        Bad initial concentrations, times or tolerances, or a ``sensitivities`` name
+        that is not a base rate constant of the network.
     SolverError
         If the integration fails (message: the time reached and what to try).
 
@@ -198,6 +216,7 @@ def simulate(
     check_time_span(t_end_total, timescale, allow="a shorter dead_time_s or t_end_s")
 
     compiled = compile_network(network)
+    pmap = None if sensitivities is None else rate_parameter_map(network, sensitivities)
     bar = None
     callback = None
     if progress:
@@ -219,6 +238,7 @@ def simulate(
             atol=atol,
             callback=callback,
             neg_tol=NEG_TOL_RELATIVE * float(x0.sum()),
+            sensitivities=pmap,
         )
     finally:
         if bar is not None:
@@ -229,9 +249,10 @@ def simulate(
     obs = observable_concentrations(network, conc)
     intensity = normalise(obs)
     if not getattr(network, "is_single_family", True):
-        return _general_dataset(
+        ds = _general_dataset(
             network, conc, obs, intensity, x0, times, dead, t_end_s, rtol, atol, res, wall
         )
+        return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
     atoms0 = network.atom_matrix @ x0
     atoms = network.atom_matrix @ conc.T
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -302,6 +323,85 @@ def simulate(
         },
         attrs=attrs,
     )
+    return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
+
+
+def reaction_constant_names(network) -> np.ndarray:
+    """The base rate constant that scales each reaction's k (array of names, shape
+    (n_reactions,)): k_j = base * statistical factor * model factor, as the network
+    computes its rate constants."""
+    r = network.reactions
+    if r.channel is None or not getattr(network, "channels", ()):
+        return np.array(KIND_PARAMETER)[r.kind]
+    return np.array([c.constant for c in network.channels])[r.channel]
+
+
+def rate_parameter_map(network, names) -> ParamMap:
+    """The :class:`ParamMap` of base rate constants ``names`` of ``network``: each
+    reaction scaled by a constant has d ln k / d ln p = 1 for it.
+
+    Raises
+    ------
+    ConfigError
+        If ``names`` is empty, repeats a name, or holds a name that is not a base
+        rate constant of the network (``network.base_constant_names``).
+    """
+    if isinstance(names, str):
+        names = (names,)
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise ConfigError(
+            bad_value("sensitivities", names, "a sequence of rate constant names")
+        ) from None
+    allowed = tuple(network.base_constant_names)
+    if not names or len(set(names)) != len(names):
+        raise ConfigError(bad_value("sensitivities", names, f"distinct names among {allowed}"))
+    for name in names:
+        if name not in allowed:
+            raise ConfigError(
+                bad_value("sensitivities", name, f"a base rate constant, one of {allowed}")
+            )
+    const = reaction_constant_names(network)
+    return ParamMap.from_groups({name: np.flatnonzero(const == name) for name in names})
+
+
+def _add_sensitivities(ds, network, pmap, res, obs, intensity):
+    """The sensitivities of the concentrations, observables and normalised intensities
+    (d / d ln p) added to a result Dataset."""
+    S = res.sensitivities  # (time, parameter, species)
+    n_t, n_p, n_s = S.shape
+    from scipy.sparse import csr_matrix
+
+    M = network.observable_matrix
+    # dense (rows) @ sparse: no transposed copy of the (time x parameter, species) array
+    dobs = np.asarray(S.reshape(n_t * n_p, n_s) @ csr_matrix(M.T)).reshape(n_t, n_p, -1)
+    total = obs.sum(axis=1)  # (time,)
+    dtotal = dobs.sum(axis=2)  # (time, parameter)
+    pos = total > 0
+    inv = np.where(pos, 1.0 / np.where(pos, total, 1.0), 0.0)
+    dint = (dobs - intensity[:, None, :] * dtotal[:, :, None]) * inv[:, None, None]
+    dims_s = ("time", "parameter", "species")
+    dims_o = ("time", "parameter", "observable")
+    ds = ds.assign_coords(parameter=("parameter", list(pmap.labels)))
+    ds["concentration_sensitivity"] = (
+        dims_s,
+        S,
+        {"units": "nmol/L", "long_name": "d concentration / d ln(parameter)"},
+    )
+    ds["observable_concentration_sensitivity"] = (
+        dims_o,
+        dobs,
+        {"units": "nmol/L", "long_name": "d observable concentration / d ln(parameter)"},
+    )
+    ds["intensity_sensitivity"] = (
+        dims_o,
+        dint,
+        {"units": "1", "long_name": "d normalised intensity / d ln(parameter)"},
+    )
+    ds.attrs["sensitivity_parameters"] = list(pmap.labels)
+    ds.attrs["n_sensitivity_solves"] = res.n_sens_solves
+    ds.attrs["n_sensitivity_factorizations"] = res.n_sens_lu
     return ds
 
 

@@ -27,7 +27,13 @@ import numpy as np
 from intercluster.errors import ConfigError, SolverError, bad_value
 from intercluster.kinetics import _bdf
 
-__all__ = ["DENSE_MAX_SPECIES", "LINEAR_SOLVERS", "CompiledNetwork", "IntegrationResult"]
+__all__ = [
+    "DENSE_MAX_SPECIES",
+    "LINEAR_SOLVERS",
+    "CompiledNetwork",
+    "IntegrationResult",
+    "ParamMap",
+]
 
 #: Choices of ``linear_solver`` in :meth:`CompiledNetwork.from_arrays`.
 LINEAR_SOLVERS = ("auto", "schur", "sparse", "dense")
@@ -51,6 +57,12 @@ class IntegrationResult:
         Accepted steps, right-hand-side and Jacobian evaluations, factorizations.
     min_y : float
         Most negative concentration met at any accepted step [nmol/L] (0 if none).
+    sensitivities : ndarray, shape (n_out, n_params, n_species), or None
+        Forward sensitivities d y / d p [nmol/L] at the output times, parameters in the
+        order of :attr:`ParamMap.labels` (None if not requested).
+    n_sens_solves, n_sens_lu : int
+        Linear solves of the sensitivity corrector, and the factorizations it needed
+        beyond the state's (when the iteration with the state's matrix did not converge).
     """
 
     y: np.ndarray
@@ -60,6 +72,146 @@ class IntegrationResult:
     n_jev: int
     n_lu: int
     min_y: float
+    sensitivities: np.ndarray | None = None
+    n_sens_solves: int = 0
+    n_sens_lu: int = 0
+
+
+@dataclass(frozen=True)
+class ParamMap:
+    """Parameters of forward sensitivities: log rate parameters and initial concentrations.
+
+    A rate parameter p scales some reactions' constants: ``d ln k_j / d ln p`` is given
+    for every reaction j it affects (1 for a base constant such as k_dim that multiplies
+    k_j). Its sensitivity is d y / d ln p [nmol/L]. An initial-concentration parameter is
+    y_i(t0) for one species i; its sensitivity d y / d y_i(t0) is dimensionless.
+
+    Build with :meth:`from_groups`.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The rate parameters (n_k).
+    parameter, reaction : int64 arrays, shape (n_entries,)
+        Which parameter affects which reaction.
+    dlnk_dlnp : float array, shape (n_entries,)
+        d ln k_reaction / d ln p_parameter.
+    initial_species : int64 array, shape (n_y0,)
+        Species whose initial concentration is a parameter (after the rate parameters).
+    initial_names : tuple of str
+        Their labels (n_y0).
+    """
+
+    names: tuple
+    parameter: np.ndarray
+    reaction: np.ndarray
+    dlnk_dlnp: np.ndarray
+    initial_species: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    initial_names: tuple = ()
+
+    @classmethod
+    def from_groups(cls, groups, initial_species=(), initial_names=None) -> ParamMap:
+        """A map from ``{name: reaction indices}`` (each reaction's constant proportional
+        to the parameter, d ln k / d ln p = 1) or ``{name: (reaction indices,
+        d ln k / d ln p)}``, and optionally species whose initial concentration is a
+        parameter (labels ``initial_names``, default ``"y0[i]"``).
+
+        Raises
+        ------
+        ConfigError
+            For ``groups`` that is not a mapping, indices that are not integers,
+            derivatives that are not finite, arrays of different lengths or a repeated
+            name.
+        """
+        try:
+            groups = dict(groups)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                bad_value("groups", _show(groups), "a mapping {name: reaction indices}")
+            ) from None
+        names, par, rxn, val = [], [], [], []
+        for i, (name, spec) in enumerate(groups.items()):
+            if isinstance(spec, tuple) and len(spec) == 2:
+                idx, d = spec
+            else:
+                idx, d = spec, 1.0
+            idx = _as_array(f"groups[{name!r}]", idx, "integer").ravel().astype(np.int64)
+            d = np.broadcast_to(_as_array(f"groups[{name!r}]", d, "real"), idx.shape)
+            names.append(str(name))
+            par.append(np.full(idx.size, i, np.int64))
+            rxn.append(idx)
+            val.append(np.asarray(d, float))
+        species = _as_array("initial_species", initial_species, "integer").ravel()
+        species = species.astype(np.int64)
+        if initial_names is None:
+            initial_names = tuple(f"y0[{int(i)}]" for i in species)
+        out = cls(
+            names=tuple(names),
+            parameter=np.concatenate(par) if par else np.zeros(0, np.int64),
+            reaction=np.concatenate(rxn) if rxn else np.zeros(0, np.int64),
+            dlnk_dlnp=np.concatenate(val) if val else np.zeros(0),
+            initial_species=species,
+            initial_names=tuple(str(x) for x in initial_names),
+        )
+        out._check(None, None)
+        return out
+
+    @property
+    def n_params(self) -> int:
+        return len(self.names) + len(self.initial_species)
+
+    @property
+    def labels(self) -> tuple:
+        """Rate parameters, then initial concentrations: the order of the outputs."""
+        return tuple(self.names) + tuple(self.initial_names)
+
+    def _check(self, n_reactions, n_species):
+        """ConfigError unless every index is in range (None: not checked) and every
+        derivative finite; the C side checks the indices again."""
+        if len(set(self.names)) != len(self.names):
+            raise ConfigError(bad_value("sensitivities", _show(self.names), "distinct names"))
+        if len(self.initial_names) != len(self.initial_species):
+            raise ConfigError(
+                bad_value(
+                    "initial_names",
+                    _show(self.initial_names),
+                    f"{len(self.initial_species)} labels, one per initial species",
+                )
+            )
+        m = len(self.parameter)
+        if len(self.reaction) != m or len(self.dlnk_dlnp) != m:
+            raise ConfigError(
+                bad_value("sensitivities", _Shown("arrays of different lengths"), "equal lengths")
+            )
+        for name, a, hi in (
+            ("parameter", self.parameter, len(self.names)),
+            ("reaction", self.reaction, n_reactions),
+            ("initial_species", self.initial_species, n_species),
+        ):
+            bad = a < 0 if hi is None else (a < 0) | (a >= hi)
+            if np.any(bad):
+                i = int(np.argmax(bad))
+                allowed = "an index >= 0" if hi is None else f"an index in [0, {hi})"
+                raise ConfigError(bad_value(f"sensitivities.{name}[{i}]", int(a[i]), allowed))
+        bad = ~np.isfinite(self.dlnk_dlnp)
+        if np.any(bad):
+            i = int(np.argmax(bad))
+            raise ConfigError(
+                bad_value(
+                    f"sensitivities.dlnk_dlnp[{i}]", float(self.dlnk_dlnp[i]), "a finite number"
+                )
+            )
+
+    def _csr(self):
+        """(ptr, reaction, d ln k / d ln p) grouped by parameter, for the C side."""
+        order = np.argsort(self.parameter, kind="stable")
+        ptr = np.zeros(len(self.names) + 1, np.int64)
+        np.add.at(ptr, self.parameter + 1, 1)
+        return (
+            np.cumsum(ptr).astype(np.int64),
+            np.ascontiguousarray(self.reaction[order], np.int64),
+            np.ascontiguousarray(self.dlnk_dlnp[order], float),
+        )
 
 
 _STATUS = {
@@ -346,8 +498,21 @@ class CompiledNetwork:
         max_steps: int = 1_000_000,
         neg_tol: float | None = None,
         callback=None,
+        sensitivities: ParamMap | None = None,
+        sens_error_control: bool = False,
     ) -> IntegrationResult:
         """Integrate from ``t0`` to ``t_end`` [s] and return y at ``t_out``.
+
+        ``sensitivities``: forward sensitivities d y / d p for the parameters of a
+        :class:`ParamMap`, computed with the state by the staggered direct method of
+        CVODES (Hindmarsh et al., ACM Trans. Math. Softw. 2005, 31, 363,
+        doi:10.1145/1089014.1089020): at every step, after the state's Newton iteration
+        has converged, the sensitivity equations s' = J s + df/dp are advanced by the
+        same BDF formula with the same Newton matrix (I - cJ) and factorization, and kept
+        in the same history array (so step and order changes and the dense output apply
+        to them). ``sens_error_control``: include them in the local error test and the
+        order selection (CVODES' errconS); off by default, and then the state's steps,
+        and so the state, are exactly those of a run without sensitivities.
 
         ``neg_tol`` [nmol/L]: a step leaving a concentration below -neg_tol is
         rejected and retried with half the step (None: no check).
@@ -361,8 +526,9 @@ class CompiledNetwork:
             For a ``y0`` of the wrong shape or not finite, ``t0``/``t_end`` not finite or
             ``t_end < t0``, ``t_out`` not finite, decreasing or outside [t0, t_end],
             ``rtol``/``atol`` not finite and > 0, ``max_step`` not > 0, ``first_step``
-            not finite and > 0, ``max_steps`` < 1, ``neg_tol`` not finite and >= 0, or a
-            ``callback`` that is not callable.
+            not finite and > 0, ``max_steps`` < 1, ``neg_tol`` not finite and >= 0, a
+            ``callback`` that is not callable, or ``sensitivities`` that are not a
+            ParamMap or hold a reaction or species index out of range.
         SolverError
             If the integration stops early: says the time reached and what to try.
         """
@@ -388,7 +554,29 @@ class CompiledNetwork:
         if callback is not None and not callable(callback):
             raise ConfigError(bad_value("callback", callback, "a callable f(t) or None"))
         Y = np.zeros((t_out.size, self.n_species))
-        status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y = _bdf.bdf_solve(
+        sens_args = ()
+        S = None
+        if sensitivities is not None:
+            if not isinstance(sensitivities, ParamMap):
+                raise ConfigError(
+                    bad_value("sensitivities", _show(sensitivities), "a ParamMap or None")
+                )
+            sensitivities._check(len(self.k), self.n_species)
+            S = np.zeros((t_out.size, sensitivities.n_params, self.n_species))
+            ptr, rxn, val = sensitivities._csr()
+            species = np.ascontiguousarray(sensitivities.initial_species, np.int64)
+            sens_args = (ptr, rxn, val, species, S, bool(sens_error_control))
+        (
+            status,
+            t_reached,
+            n_steps,
+            n_fev,
+            n_jev,
+            n_lu,
+            min_y,
+            n_sens_solves,
+            n_sens_lu,
+        ) = _bdf.bdf_solve(
             y0,
             t0,
             t_end,
@@ -403,6 +591,7 @@ class CompiledNetwork:
             Y,
             callback,
             self._lu(),
+            *sens_args,
         )
         if status != _bdf.SUCCESS:
             raise SolverError(
@@ -410,7 +599,9 @@ class CompiledNetwork:
                 f"{_STATUS.get(status, f'status {status}')}. Try a looser rtol/atol, smaller "
                 f"rate constants, or check the initial concentrations"
             )
-        return IntegrationResult(Y, t_reached, n_steps, n_fev, n_jev, n_lu, min_y)
+        return IntegrationResult(
+            Y, t_reached, n_steps, n_fev, n_jev, n_lu, min_y, S, n_sens_solves, n_sens_lu
+        )
 
 
 class _SuperLU:
