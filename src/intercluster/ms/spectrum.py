@@ -2,8 +2,8 @@
 
 A spectrum is a profile (or centroid) m/z axis [Th], strictly ascending, with
 intensities (negative values of a baseline-subtracted spectrum included) and,
-optionally, the time of its acquisition [s] after mixing. Readers check everything a fit relies on and say which file and line is
-wrong and how to fix it (DESIGN.md, "Errors").
+optionally, the time of its acquisition [s] after mixing. Readers check everything
+a fit relies on and say which file and line is wrong and how to fix it.
 
 Text files have two columns, m/z and intensity, separated by a comma,
 semicolon, tab or spaces; one header line and ``#`` comments are allowed. A
