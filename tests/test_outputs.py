@@ -62,12 +62,15 @@ def test_default_outputs_keep_species_in_result_nc_only(ds, tmp_path):
     np.testing.assert_allclose(obs.iloc[:, 1:].sum(axis=1), 1.0, rtol=1e-9)
 
 
-def test_result_nc_is_compressed_and_chunked(ds, tmp_path):
+def test_result_nc_is_compressed_where_it_pays_and_chunked(ds, tmp_path):
+    from intercluster.kinetics.results import compression_pays
+
     write_result_files(ds, tmp_path)
     with netCDF4.Dataset(tmp_path / "result.nc") as nc:
         var = nc["concentration"]
         filters = var.filters()
-        assert filters["zlib"] and filters["shuffle"]
+        pays = compression_pays(ds.concentration.values, var.chunking())
+        assert bool(filters["zlib"]) == pays and bool(filters["shuffle"]) == pays
         n_time, n_species = var.shape
         chunks = var.chunking()
         # at most 512 x 256, covering each axis in equal parts
@@ -75,7 +78,8 @@ def test_result_nc_is_compressed_and_chunked(ds, tmp_path):
             parts = -(-n // c)
             assert c <= most and c * parts - n < parts, (n, c)
         for name in ("intensity", "observable_concentration"):
-            assert nc[name].filters()["zlib"]
+            pays = compression_pays(ds[name].values, nc[name].chunking())
+            assert bool(nc[name].filters()["zlib"]) == pays
 
 
 def test_result_nc_follows_cf(ds, tmp_path):
@@ -200,3 +204,23 @@ def test_redirected_runs_write_no_progress_bars(tmp_path):
     assert log3.read_text().splitlines() == [
         f"outputs in {tmp_path / 's3'}: observables.csv result.nc summary.json config.toml"
     ]
+
+
+def test_compression_is_chosen_by_a_trial_chunk(tmp_path):
+    """Zeros compress (written compressed), noise does not (written plainly, faster);
+    both round-trip exactly."""
+    import xarray as xr
+
+    from intercluster.kinetics.results import _write_netcdf
+
+    rng = np.random.default_rng(1)
+    ds = xr.Dataset(
+        {
+            "flat": (("time", "species"), np.zeros((600, 300))),
+            "noisy": (("time", "species"), rng.random((600, 300))),
+        }
+    )
+    _write_netcdf(ds, tmp_path / "r.nc")
+    with netCDF4.Dataset(tmp_path / "r.nc") as nc:
+        assert nc["flat"].filters()["zlib"] and not nc["noisy"].filters()["zlib"]
+        np.testing.assert_array_equal(nc["noisy"][:], ds.noisy.values)
