@@ -91,28 +91,11 @@ class CIDSpectrum:
     source: str = field(default="spectrum")
 
     def __post_init__(self) -> None:
-        mz = np.ascontiguousarray(self.mz, dtype=float)
-        y = np.ascontiguousarray(self.intensity, dtype=float)
-        src = self.source
-        if mz.ndim != 1 or y.shape != mz.shape:
-            raise DataError(
-                f"{src}: m/z and intensity must be 1-D arrays of equal length "
-                f"(got shapes {mz.shape} and {y.shape})"
-            )
-        if len(mz) < 2:
-            raise DataError(f"{src}: a spectrum needs at least 2 points (got {len(mz)})")
-        for name, arr in (("m/z", mz), ("intensity", y)):
-            bad = np.flatnonzero(~np.isfinite(arr))
-            if len(bad):
-                raise DataError(
-                    f"{src}: {name} value {arr[bad[0]]} at point {bad[0]} is not a finite number"
-                )
-        bad = np.flatnonzero(np.diff(mz) <= 0)
-        if len(bad):
-            raise DataError(
-                f"{src}: m/z must be strictly ascending, but point {bad[0] + 1} "
-                f"(m/z {mz[bad[0] + 1]}) follows m/z {mz[bad[0]]}"
-            )
+        from intercluster.ms.spectrum import Spectrum
+
+        # the same checks as every spectrum (negative intensities are accepted there too)
+        checked = Spectrum(self.mz, self.intensity, source=self.source)
+        mz, y, src = checked.mz, checked.intensity, self.source
         try:
             energy = float(self.collision_energy)
         except (TypeError, ValueError):
@@ -121,8 +104,6 @@ class CIDSpectrum:
             raise DataError(
                 f"{src}: collision energy {self.collision_energy!r} is not a finite number"
             )
-        mz.setflags(write=False)
-        y.setflags(write=False)
         object.__setattr__(self, "mz", mz)
         object.__setattr__(self, "intensity", y)
         object.__setattr__(self, "collision_energy", energy)
