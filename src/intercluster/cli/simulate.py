@@ -36,9 +36,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from intercluster.cli._record import command_line
-    from intercluster.io import atomic_output_dir, check_output_dir
-    from intercluster.kinetics.results import write_result_files
+    from intercluster.io import check_output_dir
     from intercluster.thermo.report import summarize
 
     cfg = config_from_args(args)
@@ -63,27 +61,16 @@ def run(args) -> int:
     )
     ds = cfg.run(progress=args.progress)
     summary = summarize(ds, network)
-    summary["command"] = command_line(args)  # the exact command, shown by `intercluster report`
-    with atomic_output_dir(args.out, args.overwrite) as tmp:
-        files = write_result_files(
-            ds,
-            tmp,
-            summary,
-            cfg.to_dict(),
-            species_csv=args.species_csv or args.species_every is not None,
-            species_every=args.species_every or 1,
-            progress=args.progress,
-        )
-        if not args.no_plots:
-            from intercluster.plot.kinetics import contour_figure, distribution_figure, save
 
-            save(contour_figure(ds), tmp / "contour.png")
-            save(distribution_figure(ds, summary), tmp / "distribution.png")
-            files += [tmp / "contour.png", tmp / "distribution.png"]
-    if args.report:  # after the rename, so that the page names the folder
-        from intercluster.report import write_report
+    def figures():
+        from intercluster.plot.kinetics import contour_figure, distribution_figure
 
-        files.append(write_report(args.out))
+        return {
+            "contour.png": lambda: contour_figure(ds),
+            "distribution.png": lambda: distribution_figure(ds, summary),
+        }
+
+    files = _write_folder(args, cfg, ds, summary, figures)
     final, solver = summary["final"], summary["solver"]
     mix = " + ".join(f"{k} {v:g}" for k, v in summary["initial_conc_nM"].items())
     say(
@@ -96,6 +83,7 @@ def run(args) -> int:
         f"{solver['n_rhs_evaluations']} RHS evaluations, {solver['n_factorizations']} "
         f"factorizations); relative metal drift {drift}"
     )
+
     def num(x):  # None where a number is undefined (e.g. a binomial of width 0)
         return "n/a" if x is None else f"{x:.2f}"
 
@@ -126,9 +114,6 @@ def _run_general(args, cfg, network, say) -> int:
     its [observation] model: the same files, one figure row per family (families.png)
     and, with an observation model, observed_ions.csv, observed_ions_table.csv and
     observables.png."""
-    from intercluster.cli._record import command_line
-    from intercluster.io import atomic_output_dir
-    from intercluster.kinetics.results import write_result_files
     from intercluster.thermo.report import summarize
 
     cs = network.cluster_system
@@ -144,31 +129,18 @@ def _run_general(args, cfg, network, say) -> int:
     )
     ds = cfg.run(progress=args.progress, network=network)
     summary = summarize(ds, network)
-    summary["command"] = command_line(args)
-    with atomic_output_dir(args.out, args.overwrite) as tmp:
-        files = write_result_files(
-            ds,
-            tmp,
-            summary,
-            cfg.to_dict(),
-            species_csv=args.species_csv or args.species_every is not None,
-            species_every=args.species_every or 1,
-            progress=args.progress,
-        )
-        if not args.no_plots:
-            from intercluster.plot.kinetics import family_figure, save
 
-            save(family_figure(ds, summary), tmp / "families.png")
-            files.append(tmp / "families.png")
-            if "observed_ion_intensity" in ds:
-                from intercluster.plot.observation import observed_figure
+    def figures():
+        from intercluster.plot.kinetics import family_figure
 
-                save(observed_figure(ds), tmp / "observables.png")
-                files.append(tmp / "observables.png")
-    if args.report:
-        from intercluster.report import write_report
+        out = {"families.png": lambda: family_figure(ds, summary)}
+        if "observed_ion_intensity" in ds:
+            from intercluster.plot.observation import observed_figure
 
-        files.append(write_report(args.out))
+            out["observables.png"] = lambda: observed_figure(ds)
+        return out
+
+    files = _write_folder(args, cfg, ds, summary, figures)
     mix = " + ".join(f"{k} {v:g}" for k, v in summary["initial_conc_nM"].items())
     say(
         f"mixture: {mix} nmol/L; dead time {cfg.dead_time_s:g} s; output 0..{cfg.t_end_s:g} s "
@@ -195,3 +167,35 @@ def _run_general(args, cfg, network, say) -> int:
     names = " ".join(f.name for f in files)
     print(f"outputs in {args.out}: {names}")
     return 0
+
+
+def _write_folder(args, cfg, ds, summary, figures) -> list:
+    """Write the result files and the figures (``figures()`` -> {file name: draw
+    function}) into a new folder, all or nothing; then, if asked, report.html (after the
+    rename, so that the page names the folder). Returns the files written."""
+    from intercluster.cli._record import command_line
+    from intercluster.io import atomic_output_dir
+    from intercluster.kinetics.results import write_result_files
+
+    summary["command"] = command_line(args)  # the exact command, shown by `intercluster report`
+    with atomic_output_dir(args.out, args.overwrite) as tmp:
+        files = write_result_files(
+            ds,
+            tmp,
+            summary,
+            cfg.to_dict(),
+            species_csv=args.species_csv or args.species_every is not None,
+            species_every=args.species_every or 1,
+            progress=args.progress,
+        )
+        if not args.no_plots:
+            from intercluster.plot.kinetics import save
+
+            for name, draw in figures().items():
+                save(draw(), tmp / name)
+                files.append(tmp / name)
+    if args.report:
+        from intercluster.report import write_report
+
+        files.append(write_report(args.out))
+    return files
