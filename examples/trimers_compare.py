@@ -332,8 +332,10 @@ def print_trimer_refits(fits: dict[str, dict], dimer_fit: dict | None = None) ->
     for case, r in fits.items():
         cells = []
         for n in names:
-            v = r["values"][n]
-            if n in r["intervals"]:
+            v = r["values"].get(n)
+            if v is None:  # not a constant of this model
+                cells.append("-")
+            elif n in r["intervals"]:
                 lo, hi = r["intervals"][n]
                 cells.append(f"{v:.4g} ({lo:.3g}-{hi:.3g})")
             else:
@@ -341,7 +343,7 @@ def print_trimer_refits(fits: dict[str, dict], dimer_fit: dict | None = None) ->
         print(f"{case:28}" + "".join(f"{c:>22}" for c in cells))
         print(
             f"{'':28}ratio to truth: "
-            + ", ".join(f"{n} {r['values'][n] / truth[n]:.4f}" for n in names)
+            + ", ".join(f"{n} {r['values'][n] / truth[n]:.4f}" for n in names if n in r["values"])
             + f"; {r['evaluations']} evaluations (x 2 data sets), {r['wall_time_s']:.0f} s"
         )
 
