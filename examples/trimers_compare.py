@@ -322,30 +322,36 @@ def trimer_refits(
     return out
 
 
-def print_trimer_refits(fits: dict[str, dict], dimer_fit: dict | None = None) -> None:
-    """The table of docs/example-trimers.md: values and Wald 95 % intervals."""
+def print_trimer_refits(fits: dict[str, dict]) -> None:
+    """The table of docs/example-trimers.md: fitted values with Wald 95 % intervals
+    (one column per fit), ratio of each value to the truth, evaluations and time."""
     names = [*TABLE1, *TRIMER]
     truth = {**TABLE1, **TRIMER}
-    print("\nrefit of the 'with trimers' data with the trimer model (95 % Wald intervals)")
-    print(f"{'':28}" + "".join(f"{n:>22}" for n in names))
-    print(f"{'truth':28}" + "".join(f"{truth[n]:>22.3g}" for n in names))
-    for case, r in fits.items():
-        cells = []
-        for n in names:
+    print("\nrefit of the 'with trimers' data (40:40 and 100:60 jointly; 95 % Wald intervals)")
+    print(f"{'':11}{'truth':>8}" + "".join(f"{case:>30}" for case in fits))
+    for n in names:
+        cells, ratios = [], []
+        for r in fits.values():
             v = r["values"].get(n)
             if v is None:  # not a constant of this model
                 cells.append("-")
+                ratios.append("")
             elif n in r["intervals"]:
                 lo, hi = r["intervals"][n]
                 cells.append(f"{v:.4g} ({lo:.3g}-{hi:.3g})")
+                ratios.append(f"{v / truth[n]:.4f}")
             else:
                 cells.append(f"{v:.4g} fixed")
-        print(f"{case:28}" + "".join(f"{c:>22}" for c in cells))
-        print(
-            f"{'':28}ratio to truth: "
-            + ", ".join(f"{n} {r['values'][n] / truth[n]:.4f}" for n in names if n in r["values"])
-            + f"; {r['evaluations']} evaluations (x 2 data sets), {r['wall_time_s']:.0f} s"
-        )
+                ratios.append("")
+        print(f"{n:11}{truth[n]:8.3g}" + "".join(f"{c:>30}" for c in cells))
+        print(f"{'  / truth':19}" + "".join(f"{c:>30}" for c in ratios))
+    print(
+        f"{'evaluations':19}"
+        + "".join(f"{r['evaluations']:>30d}" for r in fits.values())
+        + "\n"
+        + f"{'wall time':19}"
+        + "".join(f"{r['wall_time_s']:>28.0f} s" for r in fits.values())
+    )
 
 
 # ----------------------------------------------------------------------------- main
