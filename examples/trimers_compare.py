@@ -6,7 +6,8 @@ same constants without trimers.
 
 Prints the tables of docs/example-trimers.md and writes its figures:
 
-    python examples/trimers_compare.py [--img docs/img] [--no-refit]
+    python examples/trimers_compare.py [--img docs/img] [--no-refit] [--no-trimer-refit]
+        [--fixed-trimer-only]
 
 1. the trimer sum formulas [Ag_mAu_(75-m)]3- over time, m = 1-5 on the gold side (the
    paper's Figure 1 marks m = 1, 2 at 6 min; its Figure S2 shows m = 1-5);
@@ -15,7 +16,11 @@ Prints the tables of docs/example-trimers.md and writes its figures:
 3. the refit: synthetic data without trimers, with them and with faster trimers (noise as
    in examples/make_fit_data.py),
    fitted with the dimer-only simulation 3 model (what the paper's analysis assumes),
-   from the Table 1 constants, by bounded least squares (the `fit` refine stage).
+   from the Table 1 constants, by bounded least squares (the `fit` refine stage);
+4. the refit of the "with trimers" data with the trimer model itself (`fit` on the
+   general model, inline), from the dimer-only fit's values: k_tri, k_tri_diss fixed at
+   the example's values, then all five constants free; Wald 95 % intervals and timing
+   (minutes: `--no-trimer-refit` skips it, `--fixed-trimer-only` the five-free fit).
 """
 
 from __future__ import annotations
