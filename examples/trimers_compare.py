@@ -6,7 +6,8 @@ same constants without trimers.
 
 Prints the tables of docs/example-trimers.md and writes its figures:
 
-    python examples/trimers_compare.py [--img docs/img] [--no-refit]
+    python examples/trimers_compare.py [--img docs/img] [--no-refit] [--no-trimer-refit]
+        [--fixed-trimer-only]
 
 1. the trimer sum formulas [Ag_mAu_(75-m)]3- over time, m = 1-5 on the gold side (the
    paper's Figure 1 marks m = 1, 2 at 6 min; its Figure S2 shows m = 1-5);
@@ -15,7 +16,11 @@ Prints the tables of docs/example-trimers.md and writes its figures:
 3. the refit: synthetic data without trimers, with them and with faster trimers (noise as
    in examples/make_fit_data.py),
    fitted with the dimer-only simulation 3 model (what the paper's analysis assumes),
-   from the Table 1 constants, by bounded least squares (the `fit` refine stage).
+   from the Table 1 constants, by bounded least squares (the `fit` refine stage);
+4. the refit of the "with trimers" data with the trimer model itself (`fit` on the
+   general model, inline), from the dimer-only fit's values: k_tri, k_tri_diss fixed at
+   the example's values, then all five constants free; Wald 95 % intervals and timing
+   (minutes: `--no-trimer-refit` skips it, `--fixed-trimer-only` the five-free fit).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ MINUTES = (1, 3, 6, 10, 20, 30, 54)
 VISIBLE = 1e-4  # a trimer sum formula counts as "visible" above 0.01 % of the ion signal
 #: the same K_tri = k_tri/k_tri_diss with 100x faster trimer kinetics (sensitivity)
 FAST = {"k_tri": 1.5e-3, "k_tri_diss": 1e-1}
+#: the trimer constants of examples/trimers_40-40.toml (illustrative: 1.5e-5, 1e-3)
+TRIMER = {k: float(v) for k, v in load_toml(CONFIG)["constants"].items()}
 
 
 def config_dict(trimers: bool = True, n_atoms: int = 25, **time) -> dict:
@@ -166,40 +173,199 @@ def synthetic(ds, labels, noise_rel=0.03, dropout=0.05, seed=1):
     return t[keep], y[keep]
 
 
-def refit(
+def refit_problem(
     datasets: dict[str, tuple[str, np.ndarray, np.ndarray]],
     labels,
     folder: Path,
-    max_evaluations: int = 80,
-) -> dict[str, float]:
-    """Fit k_dim, k_diss, k_ex of the dimer-only simulation 3 (``ExchangeSystem``) to
-    ``datasets`` (name -> (mixture, time_s, intensity)), objective and bounds as
-    examples/fit_sim3.toml, least squares in log10 space from the Table 1 constants."""
+    *,
+    trimers: bool = False,
+    free_trimer: bool = False,
+    start: dict[str, float] | None = None,
+    n_atoms: int = 25,
+    constants: dict[str, float] | None = None,
+    objective: dict | None = None,
+):
+    """The fit problem of the refit: k_dim, k_diss, k_ex free (bounds 1e-4..1, log10),
+    objective of examples/fit_sim3.toml, data ``datasets`` (name -> (mixture, time_s,
+    intensity)) written to CSV files in ``folder``.
+
+    ``trimers=False``: the dimer-only simulation 3 model (``ExchangeSystem``, the paper's
+    analysis). ``trimers=True``: the trimer model of examples/trimers_40-40.toml, given
+    to ``fit`` inline ([[family]], [complexes], [rules], [constants]); k_tri and
+    k_tri_diss fixed at ``constants`` (default: the example's), or free as well with
+    ``free_trimer`` (bounds 1e-7..1e-1 and 1e-5..10). ``start`` overrides the start
+    values (default: Table 1 and the trimer constants). Returns the ``FitProblem``."""
     from intercluster.fit.config import FitConfig
-    from intercluster.fit.refine import least_squares_from
     from intercluster.fit.synthetic import write_observables_csv
 
     fit_toml = load_toml(HERE / "fit_sim3.toml")
+    folder.mkdir(parents=True, exist_ok=True)
     entries = []
     for name, (mixture, t, y) in datasets.items():
         path = write_observables_csv(
             folder / f"{name.replace(':', '-')}.csv", t, labels, y, float_format="%.6g"
         )
         entries.append({"name": name, "path": str(path), "mixture": mixture, "dead_time_s": 20})
+    start = {**TABLE1, **(start or {})}
+    parameters = {k: {"lower": 1e-4, "upper": 1, "start": start[k]} for k in TABLE1}
+    if trimers:
+        model = config_dict(True, n_atoms)
+        if constants is not None:
+            model["constants"] = dict(constants)
+        system = {k: model[k] for k in ("family", "complexes", "rules", "constants")}
+        if free_trimer:
+            bounds = {"k_tri": (1e-7, 1e-1), "k_tri_diss": (1e-5, 10.0)}
+            for k, (lo, hi) in bounds.items():
+                parameters[k] = {
+                    "lower": lo,
+                    "upper": hi,
+                    "start": start.get(k, model["constants"][k]),
+                }
+    else:
+        system = {"system": {**fit_toml["system"], "n_atoms": n_atoms}}
     data = {
-        "system": fit_toml["system"],
+        **system,
         "model": fit_toml["model"],
-        "parameters": {k: {"lower": 1e-4, "upper": 1, "start": v} for k, v in TABLE1.items()},
+        "parameters": parameters,
         "datasets": entries,
-        "objective": fit_toml["objective"],
+        "objective": objective or fit_toml["objective"],
     }
-    problem = FitConfig.from_dict(data, base=folder, source="trimers refit").problem
-    res, _ = least_squares_from(problem, problem.theta_start, max_evaluations=max_evaluations)
-    return problem.values(res.x)
+    source = "trimers refit, " + ("trimer model" if trimers else "dimer-only model")
+    return FitConfig.from_dict(data, base=folder, source=source).problem
+
+
+def refit(
+    datasets: dict[str, tuple[str, np.ndarray, np.ndarray]],
+    labels,
+    folder: Path,
+    max_evaluations: int = 80,
+    **model,
+) -> dict[str, float]:
+    """Fit k_dim, k_diss, k_ex to ``datasets`` (name -> (mixture, time_s, intensity)) by
+    bounded least squares in log10 space (``fit``'s refine stage,
+    ``intercluster.fit.refine.least_squares_from``) from the start values; ``model``: the
+    keywords of :func:`refit_problem` (default: the dimer-only simulation 3 model from the
+    Table 1 constants). Returns the fitted values of all constants (intervals and timing:
+    :func:`refit_with_intervals`)."""
+    return refit_with_intervals(datasets, labels, folder, max_evaluations, **model)["values"]
+
+
+def refit_with_intervals(
+    datasets: dict[str, tuple[str, np.ndarray, np.ndarray]],
+    labels,
+    folder: Path,
+    max_evaluations: int = 80,
+    **model,
+) -> dict:
+    """:func:`refit` with Wald (Gauss-Newton) 95 % intervals and timing.
+
+    Returns
+    -------
+    dict
+        ``values`` (name -> fitted value), ``intervals`` (free name -> (lower, upper),
+        10^(theta +- 1.96 sd) with the covariance s^2 (J^T J)^+ of the log10 constants,
+        s^2 = objective / (effective residuals - free parameters)), ``objective``,
+        ``evaluations`` (simulations of all data sets together) and ``wall_time_s``.
+    """
+    import time as _time
+
+    from intercluster.fit.refine import least_squares_from
+    from intercluster.fit.uncertainty import Z_95, covariance
+
+    t0 = _time.perf_counter()
+    problem = refit_problem(datasets, labels, folder, **model)
+    res, history = least_squares_from(problem, problem.theta_start, max_evaluations=max_evaluations)
+    chi2 = 2.0 * float(res.cost)
+    s2 = chi2 / max(problem.n_effective() - problem.n_free, 1)
+    sd = np.sqrt(np.clip(np.diag(covariance(res.jac, s2)), 0.0, None))
+    theta = np.asarray(res.x, float)
+    intervals = {
+        n: (10.0 ** (theta[i] - Z_95 * sd[i]), 10.0 ** (theta[i] + Z_95 * sd[i]))
+        for i, n in enumerate(problem.free_names)
+    }
+    values = problem.values(res.x)
+    if model.get("trimers"):  # the fixed rule constants of the model
+        fixed = model.get("constants") or TRIMER
+        values = {**{k: float(v) for k, v in fixed.items()}, **values}
+    return {
+        "values": values,
+        "intervals": intervals,
+        "objective": chi2,
+        "evaluations": len(history),
+        "wall_time_s": _time.perf_counter() - t0,
+    }
+
+
+def trimer_refits(
+    datasets, labels, folder: Path, dimer_fit: dict, *, free_trimer: bool = True, n_atoms=25
+) -> dict[str, dict]:
+    """Refit ``datasets`` with the trimer model itself (``fit`` on the general model),
+    from the dimer-only fit's ``dimer_fit`` values: k_dim, k_diss, k_ex free with k_tri,
+    k_tri_diss fixed at the example's values (at most 40 evaluations) and, with
+    ``free_trimer``, then all five free from that result (at most 60). Returns
+    case -> :func:`refit_with_intervals` output."""
+    start = {k: dimer_fit[k] for k in TABLE1}
+    out = {}
+    out["trimer model, k_tri fixed"] = refit_with_intervals(
+        datasets, labels, folder / "fixed", 40, trimers=True, start=start, n_atoms=n_atoms
+    )
+    if free_trimer:
+        start = {**out["trimer model, k_tri fixed"]["values"]}
+        # start the trimer constants off the truth (same K_tri, 3x faster) so that
+        # the fit has to find them
+        start.update(k_tri=3 * TRIMER["k_tri"], k_tri_diss=3 * TRIMER["k_tri_diss"])
+        out["trimer model, all free"] = refit_with_intervals(
+            datasets,
+            labels,
+            folder / "free",
+            60,
+            trimers=True,
+            free_trimer=True,
+            start=start,
+            n_atoms=n_atoms,
+        )
+    return out
+
+
+def print_trimer_refits(fits: dict[str, dict]) -> None:
+    """The table of docs/example-trimers.md: fitted values with Wald 95 % intervals
+    (one column per fit), ratio of each value to the truth, evaluations and time."""
+    names = [*TABLE1, *TRIMER]
+    truth = {**TABLE1, **TRIMER}
+    print("\nrefit of the 'with trimers' data (40:40 and 100:60 jointly; 95 % Wald intervals)")
+    print(f"{'':11}{'truth':>8}" + "".join(f"{case:>30}" for case in fits))
+    for n in names:
+        cells, ratios = [], []
+        for r in fits.values():
+            v = r["values"].get(n)
+            if v is None:  # not a constant of this model
+                cells.append("-")
+                ratios.append("")
+            elif n in r["intervals"]:
+                lo, hi = r["intervals"][n]
+                cells.append(f"{v:.4g} ({lo:.3g}-{hi:.3g})")
+                ratios.append(f"{v / truth[n]:.4f}")
+            else:
+                cells.append(f"{v:.4g} fixed")
+                ratios.append("")
+        print(f"{n:11}{truth[n]:8.3g}" + "".join(f"{c:>30}" for c in cells))
+        print(f"{'  / truth':19}" + "".join(f"{c:>30}" for c in ratios))
+    print(
+        f"{'evaluations':19}"
+        + "".join(f"{r['evaluations']:>30d}" for r in fits.values())
+        + "\n"
+        + f"{'wall time':19}"
+        + "".join(f"{r['wall_time_s']:>28.0f} s" for r in fits.values())
+    )
 
 
 # ----------------------------------------------------------------------------- main
-def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
+def main(
+    img: Path | None = Path("docs/img"),
+    do_refit: bool = True,
+    do_trimer_refit: bool = True,
+    free_trimer: bool = True,
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -268,13 +434,26 @@ def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
             "faster trimers": (True, FAST, fast),
         }
         with tempfile.TemporaryDirectory() as tmp:
+            all_sets, dimer_fits = {}, {}
             for case, (with_tri, constants, ds40) in cases.items():
                 sets = {}
                 for k, (name, mix) in enumerate(mixtures.items()):
                     ds = ds40 if name == "40:40" else run(with_tri, mix, constants=constants)
                     t, y = synthetic(ds, labels, seed=1 + k)
                     sets[name] = (mix, t, y)
-                fitted[case] = refit(sets, labels, Path(tmp) / case.replace(" ", "_"))
+                all_sets[case] = sets
+                dimer_fits[case] = refit_with_intervals(
+                    sets, labels, Path(tmp) / case.replace(" ", "_")
+                )
+                fitted[case] = dimer_fits[case]["values"]
+            if do_trimer_refit:
+                trimer_fits = trimer_refits(
+                    all_sets["with trimers"],
+                    labels,
+                    Path(tmp) / "trimer_model",
+                    fitted["with trimers"],
+                    free_trimer=free_trimer,
+                )
         print("\nrefit with the dimer-only simulation 3 model (40:40 and 100:60 jointly)")
         print(f"{'data':16} {'k_dim':>9} {'k_diss':>9} {'k_ex':>9} {'k_dim:k_diss':>12}")
         print(
@@ -296,6 +475,9 @@ def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
                 + ", ".join(f"{k} {a[k] / b[k]:.3f}" for k in TABLE1)
                 + f", k_dim:k_diss {(a['k_dim'] / a['k_diss']) / (b['k_dim'] / b['k_diss']):.3f}"
             )
+
+        if do_trimer_refit:
+            print_trimer_refits({"dimer-only model": dimer_fits["with trimers"], **trimer_fits})
 
     if img is None:
         return
@@ -389,6 +571,19 @@ def main(img: Path | None = Path("docs/img"), do_refit: bool = True) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--img", default=str(Path("docs") / "img"))
-    parser.add_argument("--no-refit", action="store_true")
+    parser.add_argument("--no-refit", action="store_true", help="skip every refit")
+    parser.add_argument(
+        "--no-trimer-refit", action="store_true", help="skip the refits with the trimer model"
+    )
+    parser.add_argument(
+        "--fixed-trimer-only",
+        action="store_true",
+        help="trimer-model refit with k_tri, k_tri_diss fixed only (not also free)",
+    )
     args = parser.parse_args()
-    main(Path(args.img), do_refit=not args.no_refit)
+    main(
+        Path(args.img),
+        do_refit=not args.no_refit,
+        do_trimer_refit=not args.no_trimer_refit,
+        free_trimer=not args.fixed_trimer_only,
+    )
