@@ -220,3 +220,21 @@ def test_direct_mechanism_relaxes_to_its_equilibrium(model):
     np.testing.assert_allclose(x, equilibrium_state(net, x0), rtol=1e-6, atol=1e-10)
     if model == "sim2":
         np.testing.assert_allclose(x / x.sum(), binomial(7, a_fraction(net, x0)), atol=1e-9)
+
+
+def test_observables_dense_and_sparse_products_agree():
+    """The dense product used for small observable matrices equals the sparse one."""
+    from intercluster.kinetics import observables as obs_mod
+    from intercluster.kinetics.observables import observable_concentrations
+
+    net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
+    conc = np.random.default_rng(2).random((50, net.n_species))
+    sparse = np.asarray(net.observable_matrix @ conc.T).T
+    assert net.observable_matrix.shape[0] * net.n_species <= obs_mod.DENSE_OBSERVABLE_ENTRIES
+    np.testing.assert_allclose(observable_concentrations(net, conc), sparse, rtol=1e-14, atol=0)
+    big = build_network(ExchangeSystem("Ag", "Au", 60), "sim3")
+    assert big.observable_matrix.shape[0] * big.n_species > obs_mod.DENSE_OBSERVABLE_ENTRIES
+    c = np.random.default_rng(3).random((4, big.n_species))
+    np.testing.assert_allclose(
+        observable_concentrations(big, c), np.asarray(big.observable_matrix @ c.T).T, rtol=1e-14
+    )

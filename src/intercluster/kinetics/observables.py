@@ -15,6 +15,8 @@ first appearance; neutral fragments give no signal
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 __all__ = ["normalise", "observable_concentrations", "t_max"]
@@ -34,7 +36,22 @@ def observable_concentrations(network, concentration: np.ndarray) -> np.ndarray:
         Monomers m = 0..N, then dimer sum formulas s = 0..2N (general models:
         ``network.observable_labels``).
     """
-    return np.asarray(network.observable_matrix @ np.asarray(concentration).T).T
+    M = network.observable_matrix
+    conc = np.asarray(concentration)
+    if M.shape[0] * M.shape[1] <= DENSE_OBSERVABLE_ENTRIES and conc.ndim == 2:
+        # a contiguous (time, species) x (species, observable) product: 3 x faster than the
+        # sparse product, which copies the transposed concentrations (N = 25: 3.4 vs 9.2 ms)
+        dense = _DENSE.get(network)
+        if dense is None:
+            dense = _DENSE[network] = np.ascontiguousarray(M.toarray().T)
+        return np.ascontiguousarray(conc) @ dense
+    return np.asarray(M @ conc.T).T
+
+
+#: Largest observable matrix (observables x species) multiplied as a dense array; above it
+#: (N = 144: 433 x 10,730) the sparse product is cheaper.
+DENSE_OBSERVABLE_ENTRIES = 200_000
+_DENSE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def normalise(obs_conc: np.ndarray) -> np.ndarray:
