@@ -50,6 +50,7 @@ __all__ = [
     "folder_lock",
     "is_result_folder",
     "read_marker",
+    "remove_own_temporaries",
     "remove_stale_temporaries",
     "set_command",
 ]
@@ -567,6 +568,7 @@ def atomic_output_dir(
                 tmp = Path(
                     tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
                 )
+                _OWN_TEMPORARIES.add(tmp)
                 write_marker(tmp, command)
         except OSError as exc:
             if tmp is not None:
@@ -585,6 +587,9 @@ def atomic_output_dir(
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if tmp is not None and not tmp.exists():
+            _OWN_TEMPORARIES.discard(tmp)
     if leftover is not None:
         shutil.rmtree(leftover, ignore_errors=True)
 
@@ -607,6 +612,30 @@ def _owner_alive(info: dict) -> bool:
     start = info.get("pid_start")
     now = _process_start(pid)
     return start is None or now is None or start == now
+
+
+#: Temporary result folders this process created and has not yet published or removed.
+_OWN_TEMPORARIES: set[Path] = set()
+
+
+def remove_own_temporaries() -> list[Path]:
+    """Remove every temporary result folder this process still holds (the command line
+    calls it when a run ends by a signal, a second line behind the clean-up in
+    :func:`atomic_output_dir`).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    removed = []
+    for tmp in list(_OWN_TEMPORARIES):
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+        if not tmp.exists():
+            _OWN_TEMPORARIES.discard(tmp)
+    return removed
 
 
 def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:

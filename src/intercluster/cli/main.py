@@ -102,6 +102,13 @@ class OneLineErrorParser(argparse.ArgumentParser):
 _CLI_ONLY = {"out", "overwrite", "csv", "plot", "workers", "scheduler", "sedml", "report"}
 
 
+def _remove_own_temporaries() -> None:
+    """After a signal: no temporary result folder of this run may stay behind."""
+    io = sys.modules.get("intercluster.io")  # loaded only if the command wrote a folder
+    if io is not None:
+        io.remove_own_temporaries()
+
+
 def in_cli_terms(message: str, parser: argparse.ArgumentParser | None) -> str:
     """A library message in the command's terms: the library names parameters
     (``out = 'res': ...``, ``pass overwrite=True``); the command line shows the options
@@ -195,11 +202,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"intercluster {args.command}: error: {message}", file=sys.stderr)
         return 2
     except Terminated as exc:
+        _remove_own_temporaries()
         if args.debug:
             raise
         print(f"intercluster {args.command}: terminated ({exc})", file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:
+        _remove_own_temporaries()
         if args.debug:
             raise
         print(f"intercluster {args.command}: interrupted", file=sys.stderr)
