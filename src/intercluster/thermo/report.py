@@ -122,17 +122,7 @@ def summarize(ds, network) -> dict:
             "charge": system.charge,
             "mechanism": system.mechanism,
         },
-        "model": network.model.name,
-        "model_description": network.model.description,
-        "parameters": dict(network.parameters),
-        "counts": network.counts(),
-        "initial_conc_nM": {lab: float(v) for lab, v in zip(ds.species.values, x0) if v > 0},
-        "time": {
-            "dead_time_s": float(ds.attrs["dead_time_s"]),
-            "t_end_s": float(ds.attrs["t_end_s"]),
-            "n_times": int(ds.sizes["time"]),
-        },
-        "t_max_s": {lab: _clean(float(v)) for lab, v in zip(labels, ds.t_max.values)},
+        **_run_fields(ds, network),
         "final": final,
         "equilibrium": equilibrium,
         "conservation_drift": {
@@ -276,17 +266,7 @@ def _summarize_general(ds, network) -> dict:
             "max_subunits": cs.max_subunits,
             "complex_types": [[cs.families[i].name for i in t] for t in cs.complex_types],
         },
-        "model": network.model.name,
-        "model_description": network.model.description,
-        "parameters": dict(network.parameters),
-        "counts": network.counts(),
-        "initial_conc_nM": {lab: float(v) for lab, v in zip(ds.species.values, x0) if v > 0},
-        "time": {
-            "dead_time_s": float(ds.attrs["dead_time_s"]),
-            "t_end_s": float(ds.attrs["t_end_s"]),
-            "n_times": int(ds.sizes["time"]),
-        },
-        "t_max_s": {lab: _clean(float(v)) for lab, v in zip(labels, ds.t_max.values)},
+        **_run_fields(ds, network),
         "families": fams,
         "final": final,
         "equilibrium": {"note": "exact equilibrium states are computed for one-family models only"},
@@ -299,3 +279,22 @@ def _summarize_general(ds, network) -> dict:
     if "observation_model" in ds.attrs:
         out["observation_model"] = str(ds.attrs["observation_model"])
     return out
+
+
+def _run_fields(ds, network) -> dict:
+    """What every summary holds about the run: model, parameters, counts, the non-zero
+    initial concentrations [nmol/L], the time axis and t_max per observable [s]."""
+    x0 = ds.initial_concentration.values
+    return {
+        "model": network.model.name,
+        "model_description": network.model.description,
+        "parameters": dict(network.parameters),
+        "counts": network.counts(),
+        "initial_conc_nM": {lab: float(v) for lab, v in zip(ds.species.values, x0) if v > 0},
+        "time": {
+            "dead_time_s": float(ds.attrs["dead_time_s"]),
+            "t_end_s": float(ds.attrs["t_end_s"]),
+            "n_times": int(ds.sizes["time"]),
+        },
+        "t_max_s": {lab: _clean(float(v)) for lab, v in zip(ds.observable.values, ds.t_max.values)},
+    }
