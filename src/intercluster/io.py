@@ -565,10 +565,7 @@ def atomic_output_dir(
             # a signal between creating the folder and entering the cleanup below would
             # leave it behind: hold SIGINT/SIGTERM until the folder is marked and owned
             with _signals_deferred():
-                tmp = Path(
-                    tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-                )
-                _OWN_TEMPORARIES.add(tmp)
+                tmp = _new_temporary(path)
                 write_marker(tmp, command)
         except OSError as exc:
             if tmp is not None:
@@ -616,6 +613,22 @@ def _owner_alive(info: dict) -> bool:
 
 #: Temporary result folders this process created and has not yet published or removed.
 _OWN_TEMPORARIES: set[Path] = set()
+
+
+def _new_temporary(path: Path) -> Path:
+    """Create ``.NAME.XXXXXXXX.tmp`` next to ``path``, registered before it exists, so
+    that a signal arriving at any point leaves it known to :func:`remove_own_temporaries`."""
+    import secrets
+
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        _OWN_TEMPORARIES.add(tmp)
+        try:
+            tmp.mkdir(mode=0o700)
+            return tmp
+        except FileExistsError:
+            _OWN_TEMPORARIES.discard(tmp)
+    raise FileExistsError(f"no free temporary name next to {str(path)!r}")
 
 
 def remove_own_temporaries() -> list[Path]:

@@ -292,19 +292,7 @@ def simulate(
     attrs["intercluster_version"] = __version__
     ds = xr.Dataset(
         {
-            "concentration": (("time", "species"), conc, {"units": "nmol/L"}),
-            "observable_concentration": (("time", "observable"), obs, {"units": "nmol/L"}),
-            "intensity": (
-                ("time", "observable"),
-                intensity,
-                {"units": "1", "long_name": "intensity normalised to the total ion signal"},
-            ),
-            "t_max": (
-                ("observable",),
-                t_max(times, intensity),
-                {"units": "s", "long_name": "time of maximum normalised intensity"},
-            ),
-            "initial_concentration": (("species",), x0, {"units": "nmol/L"}),
+            **_core_variables(conc, obs, intensity, times, x0),
         },
         coords={
             "time": ("time", times, {"units": "s", "long_name": "time after the dead time"}),
@@ -495,19 +483,7 @@ def _general_dataset(
     dist = composition_distributions(network, conc)
     return xr.Dataset(
         {
-            "concentration": (("time", "species"), conc, {"units": "nmol/L"}),
-            "observable_concentration": (("time", "observable"), obs, {"units": "nmol/L"}),
-            "intensity": (
-                ("time", "observable"),
-                intensity,
-                {"units": "1", "long_name": "intensity normalised to the total ion signal"},
-            ),
-            "t_max": (
-                ("observable",),
-                t_max(times, intensity),
-                {"units": "s", "long_name": "time of maximum normalised intensity"},
-            ),
-            "initial_concentration": (("species",), x0, {"units": "nmol/L"}),
+            **_core_variables(conc, obs, intensity, times, x0),
             "family_composition": (
                 ("time", "family", "x"),
                 dist,
@@ -536,3 +512,24 @@ def _general_dataset(
         },
         attrs=attrs,
     )
+
+
+def _core_variables(conc, obs, intensity, times, x0) -> dict:
+    """The data variables every simulation Dataset holds (single-family and general):
+    concentrations [nmol/L], observables [nmol/L], normalised intensities, t_max [s] and
+    the initial concentrations [nmol/L]."""
+    return {
+        "concentration": (("time", "species"), conc, {"units": "nmol/L"}),
+        "observable_concentration": (("time", "observable"), obs, {"units": "nmol/L"}),
+        "intensity": (
+            ("time", "observable"),
+            intensity,
+            {"units": "1", "long_name": "intensity normalised to the total ion signal"},
+        ),
+        "t_max": (
+            ("observable",),
+            t_max(times, intensity),
+            {"units": "s", "long_name": "time of maximum normalised intensity"},
+        ),
+        "initial_concentration": (("species",), x0, {"units": "nmol/L"}),
+    }
