@@ -73,8 +73,8 @@ SCHEMA: dict[str, set[str] | None] = {
     "datasets": None,
     "objective": None,
     "grid": {"preset", "points"},
-    "refine": {"starts", "max_evaluations", "diff_step", "seed"},
-    "uncertainty": {"profiles", "ratio", "max_evaluations", "robust"},
+    "refine": {"starts", "max_evaluations", "diff_step", "seed", "jacobian"},
+    "uncertainty": {"profiles", "ratio", "max_evaluations", "robust", "profile_method"},
     "mcmc": {"walkers", "steps", "burn", "seed"},
     "solver": {"rtol", "atol_nM"},
 }
@@ -82,9 +82,16 @@ PARAMETER_KEYS = {"lower", "upper", "start", "log", "fixed", "grid"}
 DATASET_KEYS = {"name", "path", "mixture", "conc_nM", "dead_time_s", "weight", "weights"}
 DEFAULTS = {
     "grid": {"preset": "quarter-decade", "points": 13},
-    "refine": {"starts": 4, "max_evaluations": 200, "diff_step": 1e-3, "seed": 0},
+    "refine": {
+        "starts": 4,
+        "max_evaluations": 200,
+        "diff_step": 1e-3,
+        "seed": 0,
+        "jacobian": "auto",
+    },
     "uncertainty": {
         "profiles": True,
+        "profile_method": "secant",
         "ratio": ["k_dim", "k_diss"],
         "max_evaluations": 60,
         "robust": True,
@@ -361,6 +368,16 @@ class FitConfig:
         _int("refine.max_evaluations", refine["max_evaluations"], 1)
         _real("refine.diff_step", refine["diff_step"], lambda v: 0 < v < 1, "a step in (0, 1)")
         _int("refine.seed", refine["seed"], 0)
+        if refine["jacobian"] not in ("auto", "sensitivities", "2-point"):
+            raise ConfigError(
+                bad_value(
+                    "refine.jacobian", refine["jacobian"], "'auto', 'sensitivities' or '2-point'"
+                )
+            )
+        if unc["profile_method"] not in ("secant", "scan"):
+            raise ConfigError(
+                bad_value("uncertainty.profile_method", unc["profile_method"], "'secant' or 'scan'")
+            )
         for key in ("profiles", "robust"):
             if not isinstance(unc[key], bool):
                 raise ConfigError(bad_value(f"uncertainty.{key}", unc[key], "true/false"))

@@ -83,7 +83,26 @@ def _init_worker(problem, parent_pid: int | None = None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if parent_pid is not None:
         _die_with_parent(parent_pid)
+    single_threaded_blas()
     _WORKER_PROBLEM = problem
+
+
+_BLAS_LIMITED = []
+
+
+def single_threaded_blas() -> None:
+    """Limit BLAS/OpenMP to one thread in this (worker) process, once.
+
+    Workers already use every core; a BLAS pool per worker (OpenBLAS starts one
+    thread per core for the small products of the observables and of J^T J)
+    oversubscribes them: with two workers on two cores a refinement took twice as
+    long. Uses threadpoolctl, which reaches the libraries already loaded.
+    """
+    if _BLAS_LIMITED:
+        return
+    from threadpoolctl import threadpool_limits
+
+    _BLAS_LIMITED.append(threadpool_limits(limits=1))
 
 
 def run_task(problem, kind: str, payload):
@@ -117,6 +136,7 @@ def _process_task(kind, payload):
 
 
 def _dask_task(problem, kind, payload):
+    single_threaded_blas()
     return run_task(problem, kind, payload)
 
 

@@ -31,10 +31,22 @@ from intercluster.kinetics.observables import normalise
 from intercluster.kinetics.observables import t_max as refined_t_max
 from intercluster.validation import number as _number
 
-__all__ = ["Evaluation", "FitProblem", "Parameter"]
+__all__ = ["Evaluation", "FitProblem", "Parameter", "integrations_done"]
 
 #: Residual given to every entry when a simulation fails (keeps optimisers finite).
 FAILED_RESIDUAL = 1e6
+
+#: Integrations started in this process by any FitProblem (with or without
+#: sensitivities); read with :func:`integrations_done`.
+_INTEGRATIONS = [0]
+
+
+def integrations_done() -> int:
+    """Integrations started in this process so far by :class:`FitProblem`
+    (every call of the integrator, with or without sensitivities, failed ones
+    included). Stages report differences of this counter, so that a fit's
+    ``n_simulations`` counts every integration wherever it ran."""
+    return _INTEGRATIONS[0]
 
 
 @dataclass(frozen=True)
@@ -395,6 +407,7 @@ class FitProblem:
         d = self.datasets[i]
         net = prep.network.with_parameters(**values)
         compiled = prep.compiled.with_rate_constants(net.rate_constants)
+        _INTEGRATIONS[0] += 1
         res = compiled.integrate(
             prep.x0,
             d.dead_time_s + prep.t_out,
@@ -556,6 +569,7 @@ class FitProblem:
                             val.append(np.full(idx.size, dlnp[q, m]))
                     cat = (np.concatenate(rxn), np.concatenate(val)) if rxn else ([], [])
                     groups[f"direction {m}"] = cat
+                _INTEGRATIONS[0] += 1
                 res = compiled.integrate(
                     prep.x0,
                     d.dead_time_s + prep.t_out,

@@ -38,6 +38,9 @@ class RefineResult:
         Finite-difference Jacobian of the residuals at the best point (theta units).
     n_evaluations : int
         Parameter vectors evaluated over all starts (each simulates every dataset).
+    n_integrations : int
+        Integrations over all starts and the final evaluation, those with
+        sensitivities included.
     starts : list of dict
         Start, end, objective, evaluations and scipy's message of each start.
     history : list of list of float
@@ -50,6 +53,7 @@ class RefineResult:
     evaluation: object
     jacobian: np.ndarray
     n_evaluations: int
+    n_integrations: int = 0
     starts: list = field(default_factory=list)
     history: list = field(default_factory=list)
     wall_time_s: float = 0.0
@@ -85,8 +89,9 @@ def least_squares_from(
     evaluations).
 
     ``jac``: "sensitivities" for the Jacobian of the residuals from the integrator's
-    forward sensitivities (:meth:`FitProblem.evaluate_jacobian`, one integration with
-    sensitivities per Jacobian, counted as one evaluation), "2-point" for forward
+    forward sensitivities (:meth:`FitProblem.evaluate_jacobian`: every evaluation is
+    one integration with sensitivities that gives the residuals and their Jacobian
+    together), "2-point" for forward
     differences with ``diff_step`` (n_free evaluations per Jacobian), "auto"
     (default) for "sensitivities" when every free parameter is a base rate constant
     and ``transform`` is affine (theta = A z + b, as the profiles' transforms: the
@@ -103,6 +108,8 @@ def least_squares_from(
     class _Budget(Exception):
         pass
 
+    jcache: dict[bytes, np.ndarray] = {}
+
     def fun(z, budget=True):
         key = np.asarray(z, float).tobytes()
         if key in cache:
@@ -110,7 +117,15 @@ def least_squares_from(
         if budget and len(history) >= max_evaluations:
             raise _Budget
         theta = z if transform is None else transform(z)
-        ev = problem.evaluate(theta, residuals=True)
+        jcache.clear()
+        if analytic:
+            # residuals and their Jacobian from one integration with sensitivities:
+            # trust-region steps are rarely rejected near a minimum, so the Jacobian
+            # that scipy asks for next is almost always this one
+            ev, J = problem.evaluate_jacobian(theta, directions=dtheta_dz)
+            jcache[key] = J if J is not None else np.zeros((len(ev.residuals), len(z)))
+        else:
+            ev = problem.evaluate(theta, residuals=True)
         history.append(ev.value if ev.ok else float("nan"))
         cache.clear()
         cache[key] = ev.residuals
@@ -134,9 +149,11 @@ def least_squares_from(
         raise ConfigError(bad_value("jac", jac, "'2-point' with a transform that is not affine"))
 
     def jac_fn(z, budget=True):
+        z = np.asarray(z, float)
+        if z.tobytes() in jcache:
+            return jcache[z.tobytes()]
         if budget and len(history) >= max_evaluations:
             raise _Budget
-        z = np.asarray(z, float)
         theta = z if transform is None else transform(z)
         # one sensitivity per optimised coordinate: d r / d z = (d r / d theta) A
         ev, J = problem.evaluate_jacobian(theta, directions=dtheta_dz)
@@ -199,13 +216,18 @@ def _affine_matrix(transform, z0: np.ndarray) -> np.ndarray | None:
 
 def refine_task(problem, payload: dict) -> dict:
     """Task ``refine``: one least-squares run (same code path on every executor)."""
+    from intercluster.fit.problem import integrations_done
+
+    before = integrations_done()
     res, history = least_squares_from(
         problem,
         payload["theta0"],
         max_evaluations=payload["max_evaluations"],
         diff_step=payload["diff_step"],
+        jac=payload.get("jac", "auto"),
     )
     return {
+        "integrations": integrations_done() - before,
         "theta0": np.asarray(payload["theta0"], float),
         "theta": res.x,
         "jacobian": res.jac,
@@ -222,6 +244,7 @@ def refine(
     *,
     max_evaluations: int = 200,
     diff_step: float = 1e-3,
+    jac: str = "auto",
 ) -> RefineResult:
     """Least squares from every start; the best end point wins.
 
@@ -234,6 +257,8 @@ def refine(
         Limit per start (scipy's max_nfev).
     diff_step : float
         Relative finite-difference step (in theta units).
+    jac : {"auto", "sensitivities", "2-point"}
+        The residuals' Jacobian (:func:`least_squares_from`).
 
     Returns
     -------
@@ -256,7 +281,12 @@ def refine(
         raise ConfigError(bad_value("refine.diff_step", diff_step, "a step > 0"))
     t0 = _time.perf_counter()
     payloads = [
-        {"theta0": np.asarray(s, float), "max_evaluations": max_evaluations, "diff_step": diff_step}
+        {
+            "theta0": np.asarray(s, float),
+            "max_evaluations": max_evaluations,
+            "diff_step": diff_step,
+            "jac": jac,
+        }
         for s in starts
     ]
     runs = executor.map("refine", payloads)
@@ -265,7 +295,11 @@ def refine(
         key=lambda i: (np.inf if not np.isfinite(runs[i]["cost"]) else runs[i]["cost"], i),
     )
     theta = runs[best]["theta"]
-    ev = problem.evaluate(theta)
+    from intercluster.fit.problem import integrations_done
+
+    before = integrations_done()
+    ev = problem.evaluate(theta, residuals=True)
+    n_final = integrations_done() - before
     names = problem.free_names
     starts_out = [
         {
@@ -283,6 +317,7 @@ def refine(
         evaluation=ev,
         jacobian=runs[best]["jacobian"],
         n_evaluations=sum(len(r["history"]) for r in runs) + 1,
+        n_integrations=sum(r.get("integrations", 0) for r in runs) + n_final,
         starts=starts_out,
         history=[r["history"] for r in runs],
         wall_time_s=_time.perf_counter() - t0,

@@ -166,6 +166,8 @@ class ProfileResult:
     profiles : dict name -> list of ProfilePoint
         The profiles, ordered by value.
     n_evaluations : int
+    n_integrations : int
+        Integrations of the profiles (sensitivity runs included).
     better_point : ndarray or None
         A theta with a lower objective met while profiling.
     wall_time_s : float
@@ -182,6 +184,7 @@ class ProfileResult:
     wald: dict
     profiles: dict
     n_evaluations: int
+    n_integrations: int = 0
     better_point: np.ndarray | None = None
     wall_time_s: float = 0.0
 

@@ -221,9 +221,10 @@ def fit(
     """
     from intercluster.fit.executors import make_executor
     from intercluster.fit.grid import grid_axes, grid_profiles, run_grid
+    from intercluster.fit.problem import integrations_done
     from intercluster.fit.refine import latin_hypercube
     from intercluster.fit.refine import refine as run_refine
-    from intercluster.fit.uncertainty import profile_intervals, run_mcmc
+    from intercluster.fit.uncertainty import profile_intervals, run_mcmc, wald_intervals
 
     if method not in METHODS:
         raise ConfigError(bad_value("method", method, "one of " + ", ".join(METHODS)))
@@ -252,6 +253,7 @@ def fit(
     stages: dict = {}
     timings: dict = {}
     n_eval = 0
+    n_int = 0  # integrations, sensitivity runs included (fit.json's n_simulations)
     names = problem.free_names
     g = ref = unc = mc = None
     try:
@@ -266,6 +268,7 @@ def fit(
             )
             g = run_grid(problem, axes, executor, journal, progress=progress)
             n_eval += g.n_new
+            n_int += g.n_new * len(problem.datasets)
             b = g.best
             stages["grid"] = {
                 "preset": gset["preset"],
@@ -304,11 +307,15 @@ def fit(
                 executor,
                 max_evaluations=rset["max_evaluations"],
                 diff_step=rset["diff_step"],
+                jac=rset["jacobian"],
             )
             n_eval += ref.n_evaluations
+            n_int += ref.n_integrations
             stages["refine"] = {
                 "starts": ref.starts,
                 "evaluations": ref.n_evaluations,
+                "integrations": ref.n_integrations,
+                "jacobian": rset["jacobian"],
                 "wall_time_s": ref.wall_time_s,
             }
             if g is not None:
@@ -324,22 +331,39 @@ def fit(
             )
             timings["refine"] = _time.perf_counter() - t0
         # ------------------------------------------------------ uncertainty
-        if ref is not None and uset["profiles"]:
+        if ref is not None:
             t0 = _time.perf_counter()
             ratio = uset["ratio"] or None
+            ratio = None if ratio is None else tuple(ratio)
             for attempt in range(2):
+                if not uset["profiles"]:
+                    unc = wald_intervals(
+                        problem,
+                        ref.theta,
+                        ref.evaluation.value,
+                        ref.jacobian,
+                        ref.evaluation.residuals,
+                        ratio=ratio,
+                        robust=uset["robust"],
+                    )
+                    n_int += unc.n_integrations
+                    break
                 unc = profile_intervals(
                     problem,
                     executor,
                     ref.theta,
                     ref.evaluation.value,
                     ref.jacobian,
-                    ratio=None if ratio is None else tuple(ratio),
+                    ratio=ratio,
                     max_evaluations=uset["max_evaluations"],
                     diff_step=rset["diff_step"],
                     robust=uset["robust"],
+                    residuals=ref.evaluation.residuals,
+                    method=uset["profile_method"],
+                    jac=rset["jacobian"],
                 )
                 n_eval += unc.n_evaluations
+                n_int += unc.n_integrations
                 if unc.better_point is None or attempt == 1:
                     break
                 notes.append(
@@ -352,21 +376,26 @@ def fit(
                     executor,
                     max_evaluations=rset["max_evaluations"],
                     diff_step=rset["diff_step"],
+                    jac=rset["jacobian"],
                 )
                 n_eval += ref.n_evaluations
+                n_int += ref.n_integrations
             stages["uncertainty"] = {
                 "noise_scale_s2": unc.s2,
                 "n_effective_residuals": unc.n_effective,
                 "delta_chi2": unc.threshold,
                 "robust": unc.robust,
                 "adjustment": unc.adjustment,
+                "profile_method": uset["profile_method"] if uset["profiles"] else None,
                 "evaluations": unc.n_evaluations,
+                "integrations": unc.n_integrations,
                 "wall_time_s": unc.wall_time_s,
                 "profiles": {n: [p.to_dict() for p in pts] for n, pts in unc.profiles.items()},
             }
-            for name, iv in unc.intervals.items():
+            for name, iv in (unc.intervals or unc.wald).items():
                 report(
-                    f"95 % interval {name}: {iv.lower:.4g} .. {iv.upper:.4g} "
+                    f"95 % {'' if unc.intervals else 'Wald '}interval {name}: "
+                    f"{iv.lower:.4g} .. {iv.upper:.4g} "
                     f"(best {iv.best:.4g}, +-{iv.halfwidth_percent:.2g} %"
                     + (", open at the lower bound" if iv.lower_open else "")
                     + (", open at the upper bound" if iv.upper_open else "")
@@ -398,6 +427,7 @@ def fit(
                 progress=progress,
             )
             n_eval += mc.n_evaluations
+            n_int += mc.n_evaluations * len(problem.datasets)
             mc.values = _samples_values(problem, mc.samples)
             q = mc.quantiles()
             report(
@@ -420,6 +450,7 @@ def fit(
 
     # --------------------------------------------------------------- results
     t0 = _time.perf_counter()
+    before_results = integrations_done()
     if ref is not None:
         theta, ev = ref.theta, ref.evaluation
     else:
@@ -483,7 +514,7 @@ def fit(
         wald_intervals=unc.wald if unc else {},
         correlation=np.asarray(unc.correlation) if unc else None,
         n_evaluations=n_eval,
-        n_simulations=n_eval * len(problem.datasets),
+        n_simulations=n_int,
         timings=timings,
         stages=stages,
         tmax=tmax_rows,
@@ -498,6 +529,7 @@ def fit(
         mcmc=mc,
     )
     timings["results"] = _time.perf_counter() - t0
+    result.n_simulations += integrations_done() - before_results
     result.wall_time_s = _time.perf_counter() - start
     timings["total"] = result.wall_time_s
     return result
@@ -530,7 +562,9 @@ def _eq1_check(problem, g, values: dict, preset: str) -> Eq1Check | None:
 def _identifiability(unc, names: list[str]) -> str:
     """One line comparing the interval widths (the paper's argument: k_ex tight,
     k_dim and k_diss loose individually, their ratio bounded)."""
-    ivs = unc.intervals
+    ivs = unc.intervals or unc.wald
+    if not all(n in ivs for n in names):
+        return "identifiability: no interval for " + ", ".join(n for n in names if n not in ivs)
     parts = [f"{n} +-{ivs[n].halfwidth_percent:.2g} %" for n in names]
     line = "identifiability (95 % half-widths): " + ", ".join(parts)
     if "k_dim/k_diss" in ivs:

@@ -184,7 +184,19 @@ def profiles_figure(unc):
         best = iv.best
         x = np.array([100 * (p.value / best - 1) for p in pts])
         y = np.array([p.delta_chi2_adjusted for p in pts], float)
-        ax.plot(x, y, "o-", ms=3)
+        if iv.sigma_theta:  # the quadratic (Wald) model, (d / sd)^2, beside the profile
+            sd = iv.sigma_theta
+            d = np.linspace(-1.5, 1.5, 121) * sd * math.sqrt(unc.threshold)
+            v = best * 10.0**d if iv.log else best + d
+            ax.plot(
+                100 * (v / best - 1),
+                (d / sd) ** 2,
+                color="0.6",
+                lw=0.8,
+                ls=":",
+                label="quadratic (Wald)",
+            )
+        ax.plot(x, y, "o-", ms=3, label="profile")
         ax.axhline(unc.threshold, color="tab:red", lw=0.8, ls="--", label="95 % (3.84)")
         lo, hi = 100 * (iv.lower / best - 1), 100 * (iv.upper / best - 1)
         ax.axvspan(lo, hi, color="tab:green", alpha=0.15, label=f"{iv.lower:.4g} .. {iv.upper:.4g}")
@@ -355,7 +367,7 @@ def write_fit_figures(result, folder: str | os.PathLike, problem=None) -> list[P
     grid = result.grid
     if grid is not None and len(grid.names) >= 2:
         figures["landscape.png"] = lambda: landscape_figure(grid, result.values)
-    if result.uncertainty is not None:
+    if result.uncertainty is not None and result.uncertainty.profiles:
         figures["profiles.png"] = lambda: profiles_figure(result.uncertainty)
     if result.mcmc is not None:
         figures["mcmc_corner.png"] = lambda: corner_figure(result.mcmc.values, result.values)
