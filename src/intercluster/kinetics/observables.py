@@ -67,8 +67,11 @@ def normalise(obs_conc: np.ndarray) -> np.ndarray:
     """
     obs_conc = np.asarray(obs_conc, dtype=float)
     total = obs_conc.sum(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(total > 0, obs_conc / np.where(total > 0, total, 1.0), 0.0)
+    positive = total > 0
+    inverse = np.divide(1.0, total, out=np.zeros_like(total), where=positive)
+    out = obs_conc * inverse
+    if not positive.all():  # rows of zeros stay zero, also where an entry is not finite
+        out[~positive[..., 0]] = 0.0
     return out
 
 

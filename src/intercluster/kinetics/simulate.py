@@ -259,8 +259,6 @@ def simulate(
         drift = np.max(np.abs(atoms - atoms0[:, None]), axis=1) / np.where(atoms0 > 0, atoms0, 1)
     min_rel = min(res.min_y, float(conc.min())) / float(x0.sum())
 
-    species = list(system.species)
-    observables = list(system.observables)
     attrs = {
         "title": f"intercluster simulation: {system.metal_a}/{system.metal_b}, N = "
         f"{system.n_atoms}, model {network.model.name}",
@@ -296,22 +294,48 @@ def simulate(
         },
         coords={
             "time": ("time", times, {"units": "s", "long_name": "time after the dead time"}),
-            "species": ("species", list(system.species_labels)),
-            "species_n_a": ("species", np.array([s.n_a for s in species])),
-            "species_is_dimer": ("species", np.array([s.is_dimer for s in species])),
-            "observable": ("observable", list(system.observable_labels)),
-            "observable_n_a": (
-                "observable",
-                np.array([o.s if isinstance(o, DimerSum) else o.m for o in observables]),
-            ),
-            "observable_is_dimer": (
-                "observable",
-                np.array([isinstance(o, DimerSum) for o in observables]),
-            ),
+            **_single_family_coords(system),
         },
         attrs=attrs,
     )
     return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
+
+
+_COORDS: dict = {}
+
+
+def _single_family_coords(system) -> dict:
+    """Species and observable coordinates of an ExchangeSystem's Dataset, built once
+    per system (labels, atoms of metal A, dimer or not); read-only arrays."""
+    key = system  # a frozen dataclass: equal systems share their coordinates
+    coords = _COORDS.get(key)
+    if coords is None:
+        species = list(system.species)
+        observables = list(system.observables)
+
+        def frozen(a):
+            a = np.asarray(a)
+            a.flags.writeable = False
+            return a
+
+        coords = {
+            "species": ("species", frozen(list(system.species_labels))),
+            "species_n_a": ("species", frozen([s.n_a for s in species])),
+            "species_is_dimer": ("species", frozen([s.is_dimer for s in species])),
+            "observable": ("observable", frozen(list(system.observable_labels))),
+            "observable_n_a": (
+                "observable",
+                frozen([o.s if isinstance(o, DimerSum) else o.m for o in observables]),
+            ),
+            "observable_is_dimer": (
+                "observable",
+                frozen([isinstance(o, DimerSum) for o in observables]),
+            ),
+        }
+        if len(_COORDS) > 64:
+            _COORDS.clear()
+        _COORDS[key] = coords
+    return coords
 
 
 def reaction_constant_names(network) -> np.ndarray:
