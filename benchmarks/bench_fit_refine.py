@@ -147,8 +147,8 @@ def main() -> None:
     if old:
         print(
             f"n_simulations: {new['n_sim']} vs {old['n_sim']} with finite differences, "
-            f"ratio {new['n_sim'] / old['n_sim']:.3f} (target <= 0.333); the issue's figure "
-            f"for today's fit: 1,106"
+            f"ratio {new['n_sim'] / old['n_sim']:.3f} (target <= 0.333); the same fit "
+            f"before sensitivities: 1,106"
         )
         old_wald = results["finite differences, Wald only"]
         print(
