@@ -1353,7 +1353,69 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
                          st.n_lu, st.min_y, st.n_sens_solve, st.n_sens_lu);
 }
 
+/* ------------------------------------------------------------- observables */
+
+/* observe(y, index, weight, n_obs, obs, intensity) -> min(y)
+ * obs[t, index[i]] += weight[i] y[t, i] for index[i] >= 0 (each species feeds at most one
+ * observable); intensity = obs / row sum (rows with a sum <= 0, or not finite, stay 0).
+ * One pass over the (time, species) array, single-threaded, no temporary. */
+static PyObject *py_observe(PyObject *self, PyObject *args)
+{
+    PyObject *oy, *oidx, *ow, *oobs, *oint;
+    Py_ssize_t n_obs;
+    if (!PyArg_ParseTuple(args, "OOOnOO", &oy, &oidx, &ow, &n_obs, &oobs, &oint)) return NULL;
+    PyArrayObject *y, *idx, *w, *obs, *inten;
+    if (!get_array(oy, NPY_FLOAT64, "y", &y, -1, 0)) return NULL;
+    if (PyArray_NDIM(y) != 2) {
+        PyErr_SetString(PyExc_ValueError, "y: expected a (time, species) array");
+        return NULL;
+    }
+    npy_intp nt = PyArray_DIM(y, 0), ns = PyArray_DIM(y, 1);
+    if (n_obs < 1) {
+        PyErr_SetString(PyExc_ValueError, "n_obs: expected >= 1");
+        return NULL;
+    }
+    if (!get_array(oidx, NPY_INT64, "index", &idx, ns, 0)) return NULL;
+    if (!get_array(ow, NPY_FLOAT64, "weight", &w, ns, 0)) return NULL;
+    if (!get_array(oobs, NPY_FLOAT64, "obs", &obs, nt * n_obs, 1)) return NULL;
+    if (!get_array(oint, NPY_FLOAT64, "intensity", &inten, nt * n_obs, 1)) return NULL;
+    const int64_t *ix = I64(idx);
+    for (npy_intp i = 0; i < ns; i++)
+        if (ix[i] < -1 || ix[i] >= n_obs) {
+            PyErr_Format(PyExc_ValueError, "index[%zd] = %lld: expected -1 .. %zd",
+                         (Py_ssize_t)i, (long long)ix[i], (Py_ssize_t)(n_obs - 1));
+            return NULL;
+        }
+    const double *Y = F64(y), *W = F64(w);
+    double *O = F64(obs), *IN = F64(inten);
+    double ymin = INFINITY;
+    Py_BEGIN_ALLOW_THREADS
+    for (npy_intp t = 0; t < nt; t++) {
+        const double *row = Y + t * ns;
+        double *o = O + t * n_obs, *in = IN + t * n_obs;
+        memset(o, 0, (size_t)n_obs * sizeof(double));
+        for (npy_intp i = 0; i < ns; i++) {
+            double v = row[i];
+            if (v < ymin) ymin = v;
+            if (ix[i] >= 0) o[ix[i]] += W[i] * v;
+        }
+        double total = 0.0;
+        for (npy_intp j = 0; j < n_obs; j++) total += o[j];
+        if (total > 0.0 && isfinite(total)) {
+            double inv = 1.0 / total;
+            for (npy_intp j = 0; j < n_obs; j++) in[j] = o[j] * inv;
+        } else {
+            memset(in, 0, (size_t)n_obs * sizeof(double));
+        }
+    }
+    Py_END_ALLOW_THREADS
+    return PyFloat_FromDouble(nt * ns > 0 ? ymin : NAN);
+}
+
 static PyMethodDef methods[] = {
+    {"observe", py_observe, METH_VARARGS,
+     "observe(y, index, weight, n_obs, obs, intensity) -> min(y): obs[t, index[i]] += "
+     "weight[i] y[t, i] (index -1: no observable), intensity = obs / row sum"},
     {"rhs", py_rhs, METH_VARARGS,
      "rhs(y, network, out): out = dy/dt; network is a CompiledNetwork (arrays by name)"},
     {"solve_newton", py_solve_newton, METH_VARARGS,

@@ -15,11 +15,12 @@ first appearance; neutral fragments give no signal
 
 from __future__ import annotations
 
+import math
 import weakref
 
 import numpy as np
 
-__all__ = ["normalise", "observable_concentrations", "t_max"]
+__all__ = ["normalise", "observable_concentrations", "observe", "t_max"]
 
 
 def observable_concentrations(network, concentration: np.ndarray) -> np.ndarray:
@@ -36,6 +37,73 @@ def observable_concentrations(network, concentration: np.ndarray) -> np.ndarray:
         Monomers m = 0..N, then dimer sum formulas s = 0..2N (general models:
         ``network.observable_labels``).
     """
+    return _observable_concentrations(network, concentration)
+
+
+def observe(network, concentration: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Observables, normalised intensities and the smallest concentration in one pass.
+
+    Parameters
+    ----------
+    network : Network
+    concentration : array, shape (n_time, n_species) [nmol/L]
+
+    Returns
+    -------
+    obs : array, shape (n_time, n_observables) [nmol/L]
+        As :func:`observable_concentrations`.
+    intensity : array, shape (n_time, n_observables)
+        As :func:`normalise` of ``obs``.
+    min_concentration : float
+        The smallest entry of ``concentration`` [nmol/L] (NaN if it is empty).
+
+    Notes
+    -----
+    Where every species feeds at most one observable (the single-family model and
+    every observation model without split contributions) a C kernel does all three in
+    one single-threaded pass over the concentrations (N = 25, 3621 times x 377 species:
+    ~1 ms against ~4 ms for the matrix product, normalisation and minimum, and no BLAS
+    thread pool competing with other work on a loaded machine); otherwise the matrix
+    product.
+    """
+    conc = np.asarray(concentration)
+    plan = _one_to_one(network)
+    if plan is not None and conc.ndim == 2 and conc.dtype == np.float64:
+        from intercluster.kinetics import _bdf
+
+        conc = np.ascontiguousarray(conc)
+        n_obs = network.observable_matrix.shape[0]
+        obs = np.empty((conc.shape[0], n_obs))
+        intensity = np.empty_like(obs)
+        low = _bdf.observe(conc, plan[0], plan[1], n_obs, obs, intensity)
+        return obs, intensity, float(low)
+    obs = _observable_concentrations(network, conc)
+    return obs, normalise(obs), float(conc.min()) if conc.size else math.nan
+
+
+def _one_to_one(network):
+    """(index, weight) per species if each species feeds at most one observable
+    (index -1: none), else None; cached per network."""
+    if network in _PLAN:
+        return _PLAN[network]
+    M = network.observable_matrix.tocsc()
+    counts = np.diff(M.indptr)
+    plan = None
+    if counts.max(initial=0) <= 1:
+        index = np.full(M.shape[1], -1, dtype=np.int64)
+        weight = np.zeros(M.shape[1])
+        cols = np.flatnonzero(counts)
+        index[cols] = M.indices[M.indptr[cols]]
+        weight[cols] = M.data[M.indptr[cols]]
+        plan = (index, weight)
+    _PLAN[network] = plan
+    return plan
+
+
+_PLAN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _observable_concentrations(network, concentration) -> np.ndarray:
     M = network.observable_matrix
     conc = np.asarray(concentration)
     if M.shape[0] * M.shape[1] <= DENSE_OBSERVABLE_ENTRIES and conc.ndim == 2:

@@ -11,7 +11,7 @@ import xarray as xr
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.kinetics.initial import initial_concentrations
-from intercluster.kinetics.observables import normalise, observable_concentrations, t_max
+from intercluster.kinetics.observables import observe, t_max
 from intercluster.kinetics.solver import CompiledNetwork, ParamMap
 from intercluster.network.rules import KIND_PARAMETER
 from intercluster.network.system import DimerSum
@@ -246,18 +246,29 @@ def simulate(
     wall = _time.perf_counter() - start
 
     conc = res.y
-    obs = observable_concentrations(network, conc)
-    intensity = normalise(obs)
+    obs, intensity, conc_min = observe(network, conc)
     if not getattr(network, "is_single_family", True):
         ds = _general_dataset(
-            network, conc, obs, intensity, x0, times, dead, t_end_s, rtol, atol, res, wall
+            network,
+            conc,
+            obs,
+            intensity,
+            x0,
+            times,
+            dead,
+            t_end_s,
+            rtol,
+            atol,
+            res,
+            wall,
+            conc_min,
         )
         return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
     atoms0 = network.atom_matrix @ x0
     atoms = network.atom_matrix @ conc.T
     with np.errstate(invalid="ignore", divide="ignore"):
         drift = np.max(np.abs(atoms - atoms0[:, None]), axis=1) / np.where(atoms0 > 0, atoms0, 1)
-    min_rel = min(res.min_y, float(conc.min())) / float(x0.sum())
+    min_rel = min(res.min_y, conc_min) / float(x0.sum())
 
     attrs = {
         "title": f"intercluster simulation: {system.metal_a}/{system.metal_b}, N = "
@@ -443,7 +454,7 @@ def composition_distributions(network, concentration: np.ndarray) -> np.ndarray:
 
 
 def _general_dataset(
-    network, conc, obs, intensity, x0, times, dead, t_end_s, rtol, atol, res, wall
+    network, conc, obs, intensity, x0, times, dead, t_end_s, rtol, atol, res, wall, conc_min
 ):
     """The result Dataset of a general network (families, complexes, rules)."""
     cs = network.cluster_system
@@ -456,7 +467,7 @@ def _general_dataset(
     # relative to the initial amount; for a total that starts at 0 (charge of a
     # neutral mix), relative to the total concentration
     drift = np.where(np.abs(totals0) > 0, drift / scale, drift / float(x0.sum()))
-    min_rel = min(res.min_y, float(conc.min())) / float(x0.sum())
+    min_rel = min(res.min_y, conc_min) / float(x0.sum())
     fam_names = [f.name for f in cs.families]
     species = cs.species
 
