@@ -102,3 +102,18 @@ def test_kernel_checks_its_arrays():
     low = _bdf.observe(y, np.array([0, -1, 1]), w, 2, obs, inten)  # -1: no observable
     assert low == 1.0
     np.testing.assert_array_equal(obs, np.ones((4, 2)))
+
+
+def test_observable_sums_of_a_three_dimensional_array():
+    """Sensitivities (time, parameter, species) summed into observables: the kernel
+    without intensities equals the matrix product, on both paths."""
+    from intercluster.kinetics.observables import observable_sums
+
+    net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
+    S = np.random.default_rng(2).standard_normal((9, 3, net.system.n_species))
+    M = net.observable_matrix.toarray()
+    np.testing.assert_allclose(observable_sums(net, S), S @ M.T, rtol=1e-12, atol=1e-14)
+    split = _Split()
+    np.testing.assert_allclose(
+        observable_sums(split, np.ones((2, 2, 3))), np.full((2, 2, 2), [1.5, 1.5])
+    )

@@ -1378,7 +1378,8 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
     if (!get_array(oidx, NPY_INT64, "index", &idx, ns, 0)) return NULL;
     if (!get_array(ow, NPY_FLOAT64, "weight", &w, ns, 0)) return NULL;
     if (!get_array(oobs, NPY_FLOAT64, "obs", &obs, nt * n_obs, 1)) return NULL;
-    if (!get_array(oint, NPY_FLOAT64, "intensity", &inten, nt * n_obs, 1)) return NULL;
+    if (oint == Py_None) inten = NULL; /* sums only */
+    else if (!get_array(oint, NPY_FLOAT64, "intensity", &inten, nt * n_obs, 1)) return NULL;
     const int64_t *ix = I64(idx);
     for (npy_intp i = 0; i < ns; i++)
         if (ix[i] < -1 || ix[i] >= n_obs) {
@@ -1387,19 +1388,20 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
             return NULL;
         }
     const double *Y = F64(y), *W = F64(w);
-    double *O = F64(obs), *IN = F64(inten);
+    double *O = F64(obs), *IN = inten ? F64(inten) : NULL;
     double ymin = INFINITY;
     Py_BEGIN_ALLOW_THREADS
     for (npy_intp t = 0; t < nt; t++) {
         const double *row = Y + t * ns;
-        double *o = O + t * n_obs, *in = IN + t * n_obs;
+        double *o = O + t * n_obs;
         memset(o, 0, (size_t)n_obs * sizeof(double));
         for (npy_intp i = 0; i < ns; i++) {
             double v = row[i];
             if (v < ymin) ymin = v;
             if (ix[i] >= 0) o[ix[i]] += W[i] * v;
         }
-        double total = 0.0;
+        if (!IN) continue;
+        double *in = IN + t * n_obs, total = 0.0;
         for (npy_intp j = 0; j < n_obs; j++) total += o[j];
         if (total > 0.0 && isfinite(total)) {
             double inv = 1.0 / total;
@@ -1415,7 +1417,8 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"observe", py_observe, METH_VARARGS,
      "observe(y, index, weight, n_obs, obs, intensity) -> min(y): obs[t, index[i]] += "
-     "weight[i] y[t, i] (index -1: no observable), intensity = obs / row sum"},
+     "weight[i] y[t, i] (index -1: no observable), intensity = obs / row sum (None: sums "
+     "only)"},
     {"rhs", py_rhs, METH_VARARGS,
      "rhs(y, network, out): out = dy/dt; network is a CompiledNetwork (arrays by name)"},
     {"solve_newton", py_solve_newton, METH_VARARGS,

@@ -20,7 +20,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["normalise", "observable_concentrations", "observe", "t_max"]
+__all__ = ["normalise", "observable_concentrations", "observable_sums", "observe", "t_max"]
 
 
 def observable_concentrations(network, concentration: np.ndarray) -> np.ndarray:
@@ -79,6 +79,29 @@ def observe(network, concentration: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         return obs, intensity, float(low)
     obs = _observable_concentrations(network, conc)
     return obs, normalise(obs), float(conc.min()) if conc.size else math.nan
+
+
+def observable_sums(network, values: np.ndarray) -> np.ndarray:
+    """Species quantities summed into observables along the last axis: ``values``
+    (..., n_species) -> (..., n_observables), e.g. sensitivities d conc / d ln p
+    (time, parameter, species) -> (time, parameter, observable). The C kernel of
+    :func:`observe` where each species feeds at most one observable, else the matrix
+    product."""
+    values = np.asarray(values, dtype=float)
+    M = network.observable_matrix
+    lead = values.shape[:-1]
+    flat = np.ascontiguousarray(values.reshape(-1, values.shape[-1]))
+    plan = _one_to_one(network)
+    if plan is not None:
+        from intercluster.kinetics import _bdf
+
+        out = np.empty((flat.shape[0], M.shape[0]))
+        _bdf.observe(flat, plan[0], plan[1], M.shape[0], out, None)
+    else:
+        from scipy.sparse import csr_matrix
+
+        out = np.asarray(flat @ csr_matrix(M.T))
+    return out.reshape(*lead, M.shape[0])
 
 
 def _one_to_one(network):

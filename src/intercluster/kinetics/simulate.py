@@ -11,7 +11,7 @@ import xarray as xr
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.kinetics.initial import initial_concentrations
-from intercluster.kinetics.observables import observe, t_max
+from intercluster.kinetics.observables import observable_sums, observe, t_max
 from intercluster.kinetics.solver import CompiledNetwork, ParamMap
 from intercluster.network.rules import KIND_PARAMETER
 from intercluster.network.system import DimerSum
@@ -393,12 +393,7 @@ def _add_sensitivities(ds, network, pmap, res, obs, intensity):
     """The sensitivities of the concentrations, observables and normalised intensities
     (d / d ln p) added to a result Dataset."""
     S = res.sensitivities  # (time, parameter, species)
-    n_t, n_p, n_s = S.shape
-    from scipy.sparse import csr_matrix
-
-    M = network.observable_matrix
-    # dense (rows) @ sparse: no transposed copy of the (time x parameter, species) array
-    dobs = np.asarray(S.reshape(n_t * n_p, n_s) @ csr_matrix(M.T)).reshape(n_t, n_p, -1)
+    dobs = observable_sums(network, S)  # (time, parameter, observable)
     total = obs.sum(axis=1)  # (time,)
     dtotal = dobs.sum(axis=2)  # (time, parameter)
     pos = total > 0

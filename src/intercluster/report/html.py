@@ -280,9 +280,7 @@ def render_report(run) -> str:
         f"<p>Folder <code>{_e(run.path.resolve())}</code> written by "
         f"<code>intercluster {_e(run.kind)}</code>.</p>",
         "<h2>Command to reproduce it</h2>",
-        f"<pre>{_e(run.command)}</pre>"
-        if run.command
-        else "<p>Not recorded by this command.</p>",
+        f"<pre>{_e(run.command)}</pre>" if run.command else "<p>Not recorded by this command.</p>",
     ]
     if run.kind == "fit":
         parts += _fit_sections(run)

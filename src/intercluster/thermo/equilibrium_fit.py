@@ -243,9 +243,7 @@ def _number_or_nan(value, name, where) -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise DataError(
-            bad_value(f"{where}: {name}", value, "a number or empty")
-        ) from None
+        raise DataError(bad_value(f"{where}: {name}", value, "a number or empty")) from None
     if not math.isfinite(x):
         raise DataError(
             bad_value(f"{where}: {name}", value, "a finite number, or empty if missing")
