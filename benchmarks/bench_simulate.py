@@ -1,0 +1,104 @@
+"""The public ``simulate`` against the C solver alone: what the wrapper costs.
+
+N = 25, sim3 (Table 1 constants of Neumaier et al., J. Am. Chem. Soc. 2021, 143, 6969),
+Ag25:Au25 = 40:40 nmol/L, dead time 20 s, outputs every second to 3600 s (3601
+times), rtol 1e-8, atol 1e-12 nmol/L.
+
+- ``CompiledNetwork.integrate``: the C BDF solver with its output array (the floor of
+  any wrapper);
+- ``simulate``: the public function (validation, initial concentrations from the
+  mixture string, the solver, observables, normalised intensities, t_max, conservation
+  drift, the labelled xarray Dataset).
+
+The two are timed interleaved (one of each per round, so that load on a shared machine
+hits both alike); the overhead is the ratio of the medians minus one (target < 15 %).
+The parts of the overhead are then timed one by one on the solver's output.
+
+Run:  python benchmarks/bench_simulate.py [--repeat 41]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import median_time
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=41)
+    args = ap.parse_args()
+
+    import xarray as xr
+
+    from intercluster import ExchangeSystem, build_network
+    from intercluster.kinetics import initial_concentrations, simulate
+    from intercluster.kinetics.observables import observe, t_max
+    from intercluster.kinetics.simulate import _core_variables, compile_network
+
+    mix = "Ag25:Au25 = 40:40"
+    net = build_network(ExchangeSystem("Ag", "Au", 25), "sim3")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system, mix)
+    times = np.arange(0.0, 3601.0)
+    kw = {"rtol": 1e-8, "atol": 1e-12}
+
+    def solver():
+        return cn.integrate(y0, 20.0 + times, 3620.0, **kw)
+
+    def public():
+        return simulate(net, mix, t_end_s=3600, dead_time_s=20, dt_s=1.0, rtol=1e-8, atol_nM=1e-12)
+
+    print(
+        f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    solver(), public()
+    a, b = [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        res = solver()
+        a.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        public()
+        b.append(time.perf_counter() - t0)
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(
+        f"CompiledNetwork.integrate: median {1e3 * ma:.2f} ms (min {1e3 * min(a):.2f}); "
+        f"simulate: median {1e3 * mb:.2f} ms (min {1e3 * min(b):.2f})"
+    )
+    print(
+        f"simulate's overhead beyond the solver: {100 * (mb / ma - 1):.1f} % of the medians, "
+        f"{100 * (min(b) / min(a) - 1):.1f} % of the minima (target < 15 %)"
+    )
+    conc = res.y
+    obs, inten, _ = observe(net, conc)
+    n = max(args.repeat, 21)
+    parts = {
+        "mixture string -> initial concentrations": lambda: initial_concentrations(net.system, mix),
+        "observables + intensities + minimum (C, one pass)": lambda: observe(net, conc),
+        "t_max of 77 observables": lambda: t_max(times, inten),
+        "conservation drift (atoms of each metal)": lambda: net.atom_matrix @ conc.T,
+        "xarray Dataset of the five variables": lambda: xr.Dataset(
+            _core_variables(conc, obs, inten, times, y0)
+        ),
+    }
+    print("parts of the overhead (each timed alone, median):")
+    total = 0.0
+    for name, fn in parts.items():
+        t = median_time(fn, n)
+        total += t
+        print(f"  {name:52s} {1e3 * t:6.2f} ms")
+    print(f"  {'sum of the parts':52s} {1e3 * total:6.2f} ms of {1e3 * (mb - ma):.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
