@@ -1,12 +1,14 @@
 """Au44/Ag44 feeding-ratio scan (Lin et al., Chem. Sci. 2022, 13, 4598, doi:10.1039/d1sc06296d).
 
 The model is examples/au44_ag44.toml (three M44 frameworks, a [M(p-MBA)2]- pool,
-thiolate fragments; every constant and energy illustrative, see
-docs/example-au44-ag44.md). This script runs it at feeding ratios
+partial decomposition of M44S26 clusters into [M(p-MBA)2]- complexes (one lumped
+species per decomposed cluster), thiolate fragments; every constant and energy
+illustrative, see docs/example-au44-ag44.md). This script runs it at feeding ratios
 R = Au44:Ag44 from 1:40 to 40:1 and draws
 
-- docs/img/au44_ag44_map.png: the dominant framework and the average valence
-  electron count of the clusters vs R (with the paper's "average feeding
+- docs/img/au44_ag44_map.png: the dominant framework, the share of the parent
+  clusters that decomposed into complexes and the average valence electron
+  count of the clusters vs R (with the paper's "average feeding
   electrons", (20 R + 18)/(R + 1));
 - docs/img/au44_ag44_families.png: the composition distribution of each framework
   at 20 h for R = 1:3, 3:1 and 6:1;
@@ -35,6 +37,8 @@ from intercluster.kinetics.simulate import simulate
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "au44_ag44.toml"
 FAMILIES = ("M44S30", "M44S27", "M44S26")
+#: The lumped family: the 44 [M(p-MBA)2]- complexes of one decomposed cluster.
+DECOMPOSED = "decomposed"
 #: Labels as the paper writes the frameworks (p-MBA written out).
 FAMILY_TEXT = {
     "M44S30": "[Au_xAg_(44-x)(p-MBA)30]4-",
@@ -54,8 +58,17 @@ T_END_S = 20 * 3600.0
 TOTAL_NM = 100.0
 #: [M(p-MBA)2]- present in each mother solution, per cluster (partial decomposition).
 POOL_PER_CLUSTER = 0.02
-#: Free thiolate and thiolate + disulfide (lumped) in the mixture [nmol/L].
+#: Free thiolate, thiolate + disulfide and the decomposition reagent (42 RS- + 10 RSSR),
+#: each lumped as one fragment, in the mixture [nmol/L].
 RESERVOIR_NM = 500.0
+#: Fragment names of the reservoir (examples/au44_ag44.toml, ``[fragments]``).
+FRAGMENTS = ("RS", "RS_RSSR", "RS42_RSSR10")
+#: The lumped reagent that decomposes an M44S30 cluster (40 RS- + 9 RSSR). Its
+#: concentration is fixed by the others, [RS42_RSSR10]/([RS][RS_RSSR]) (nmol/L, standard
+#: state 1 nmol/L): the conversions form the cycle decomposed -> M44S30 -> M44S27 ->
+#: M44S26 -> decomposed, whose net reaction turns RS40_RSSR9 + RS + RS_RSSR into
+#: RS42_RSSR10, and this is its equilibrium.
+RS40_RSSR9_NM = RESERVOIR_NM / (RESERVOIR_NM * RESERVOIR_NM)
 
 
 def load(path=CONFIG) -> SimulationConfig:
@@ -79,7 +92,12 @@ def mixture(ratio: float, total_nM: float = TOTAL_NM) -> dict[str, float]:
         Species label or fragment name -> concentration [nmol/L]: the two parent
         clusters, the [Au(p-MBA)2]- / [Ag(p-MBA)2]- they carry
         (:data:`POOL_PER_CLUSTER` each) and the thiolate reservoir
-        (:data:`RESERVOIR_NM` of each fragment).
+        (:data:`RESERVOIR_NM` of each of :data:`FRAGMENTS`, :data:`RS40_RSSR9_NM`).
+
+    Raises
+    ------
+    ValueError
+        If ``ratio`` is not a finite number > 0.
     """
     if not (np.isfinite(ratio) and ratio > 0):
         raise ValueError(f"ratio = {ratio!r}: a feeding ratio Au44:Ag44 > 0")
@@ -90,8 +108,8 @@ def mixture(ratio: float, total_nM: float = TOTAL_NM) -> dict[str, float]:
         "[Ag44(p-MBA)30]4-": ag,
         "[Au(p-MBA)2]-": POOL_PER_CLUSTER * au,
         "[Ag(p-MBA)2]-": POOL_PER_CLUSTER * ag,
-        "RS": RESERVOIR_NM,
-        "RS_RSSR": RESERVOIR_NM,
+        **{name: RESERVOIR_NM for name in FRAGMENTS},
+        "RS40_RSSR9": RS40_RSSR9_NM,
     }
 
 
@@ -136,9 +154,11 @@ class Outcome:
     ratio : float
         Feeding ratio R = Au44:Ag44.
     fraction : dict
-        Framework -> fraction of the 44-atom clusters (sums to 1).
+        Framework -> fraction of the 44-atom clusters (sums to 1; decomposed
+        clusters are not clusters).
     distribution : dict
-        Framework -> concentration by x = 0..44, shape (45,) [nmol/L].
+        Framework (and :data:`DECOMPOSED`) -> concentration by x = 0..44, shape (45,)
+        [nmol/L].
     mode_x : dict
         Framework -> most abundant x.
     dominant : str
@@ -146,6 +166,9 @@ class Outcome:
     mean_electrons : float
         Average valence electron count of the clusters (18 for M44S30, 20 for M44S27
         and M44S26, from chem's electron counting).
+    decomposed : float
+        Fraction of the parent clusters that are decomposed into [M(p-MBA)2]-
+        complexes (lumped species / (clusters + lumped species)).
     """
 
     ratio: float
@@ -154,24 +177,37 @@ class Outcome:
     mode_x: dict
     dominant: str
     mean_electrons: float
+    decomposed: float
+
+    def mean_x(self, family: str) -> float:
+        """Mean Au count of a framework (or of the decomposed complexes); nan if absent."""
+        d = self.distribution[family]
+        total = d.sum()
+        return float((d * np.arange(len(d))).sum() / total) if total > 0 else float("nan")
 
 
-def outcome(ds, ratio: float, time_index: int = -1) -> Outcome:
-    """:class:`Outcome` from a simulation result (or an equilibrium, see :func:`equilibrium`)."""
-    comp = ds["family_composition"].isel(time=time_index)
-    dist = {f: comp.sel(family=f).values.astype(float) for f in FAMILIES}
-    totals = {f: float(d.sum()) for f, d in dist.items()}
+def _outcome(dist: dict, ratio: float) -> Outcome:
+    totals = {f: float(dist[f].sum()) for f in FAMILIES}
     total = sum(totals.values())
     fraction = {f: totals[f] / total for f in FAMILIES}
     electrons = _family_electrons()
-    mean_e = sum(fraction[f] * electrons[f] for f in FAMILIES)
+    n_decomposed = float(dist[DECOMPOSED].sum())
     return Outcome(
         ratio=ratio,
         fraction=fraction,
         distribution=dist,
         mode_x={f: int(np.argmax(dist[f])) for f in FAMILIES},
         dominant=max(FAMILIES, key=lambda f: fraction[f]),
-        mean_electrons=mean_e,
+        mean_electrons=sum(fraction[f] * electrons[f] for f in FAMILIES),
+        decomposed=n_decomposed / (total + n_decomposed),
+    )
+
+
+def outcome(ds, ratio: float, time_index: int = -1) -> Outcome:
+    """:class:`Outcome` from a simulation result (equilibria: :func:`equilibrium_outcome`)."""
+    comp = ds["family_composition"].isel(time=time_index)
+    return _outcome(
+        {f: comp.sel(family=f).values.astype(float) for f in (*FAMILIES, DECOMPOSED)}, ratio
     )
 
 
@@ -233,10 +269,15 @@ def equilibrium(network, initial) -> np.ndarray:
     every linear invariant of the network (each metal, the ligand, the charge and
     the pool size: the left null space of the stoichiometric matrix), i.e. the
     long-time limit of the kinetics when every reaction obeys detailed balance
-    with :func:`standard_potentials_kJ_mol`. Solved by Newton on the dual.
-    """
-    from scipy.optimize import minimize
+    with :func:`standard_potentials_kJ_mol`. Solved by Newton's method on the (convex)
+    dual, c_i = exp(-G_i/RT + sum_k lambda_k W_ki), with a backtracking line search
+    from lambda = 0, so that no step leaves the range of floating point.
 
+    Raises
+    ------
+    RuntimeError
+        If the invariants are not met to 1e-9 (relative) after 500 Newton steps.
+    """
     from intercluster.kinetics.initial import initial_concentrations
     from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K
 
@@ -245,19 +286,35 @@ def equilibrium(network, initial) -> np.ndarray:
     W = _invariants(network)
     target = W @ c0
     base = -standard_potentials_kJ_mol(network) / rt
+    scale = max(1.0, float(np.abs(target).max()))
 
-    def conc(lam):
-        return np.exp(np.clip(base + W.T @ lam, -700, 700))
+    def dual(lam):
+        with np.errstate(over="ignore"):
+            c = np.exp(base + W.T @ lam)
+            return c, float(c.sum() - lam @ target)
 
-    res = minimize(
-        lambda lam: conc(lam).sum() - lam @ target,
-        np.zeros(len(W)),
-        jac=lambda lam: W @ conc(lam) - target,
-        hess=lambda lam: (W * conc(lam)) @ W.T,
-        method="trust-exact",
-        options={"gtol": 1e-10 * max(1.0, float(np.abs(target).max())), "maxiter": 5000},
+    lam = np.zeros(len(W))
+    c, f = dual(lam)
+    for _ in range(500):
+        grad = W @ c - target
+        if np.abs(grad).max() <= 1e-9 * scale:
+            return c
+        hess = (W * c) @ W.T
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        t = 1.0
+        while t > 1e-12:
+            c_new, f_new = dual(lam - t * step)
+            if np.isfinite(f_new) and f_new <= f - 1e-4 * t * (grad @ step):
+                break
+            t *= 0.5
+        lam, c, f = lam - t * step, c_new, f_new
+    raise RuntimeError(
+        f"equilibrium: invariants met to {np.abs(W @ c - target).max() / scale:.1e} "
+        "(relative) after 500 Newton steps, not 1e-9"
     )
-    return conc(res.x)
 
 
 def equilibrium_outcome(config: SimulationConfig, ratio: float, network=None) -> Outcome:
@@ -265,23 +322,13 @@ def equilibrium_outcome(config: SimulationConfig, ratio: float, network=None) ->
     net = config.network() if network is None else network
     c = equilibrium(net, mixture(ratio))
     cs = net.cluster_system
-    dist = {f: np.zeros(45) for f in FAMILIES}
+    dist = {f: np.zeros(45) for f in (*FAMILIES, DECOMPOSED)}
     names = [f.name for f in cs.families]
     for i, item in enumerate(cs.species):
         for fam, x in getattr(item, "subunits", ()):
             if names[fam] in dist:
                 dist[names[fam]][x] += c[i]
-    total = sum(d.sum() for d in dist.values())
-    fraction = {f: float(dist[f].sum() / total) for f in FAMILIES}
-    electrons = _family_electrons()
-    return Outcome(
-        ratio=ratio,
-        fraction=fraction,
-        distribution=dist,
-        mode_x={f: int(np.argmax(dist[f])) for f in FAMILIES},
-        dominant=max(FAMILIES, key=lambda f: fraction[f]),
-        mean_electrons=sum(fraction[f] * electrons[f] for f in FAMILIES),
-    )
+    return _outcome(dist, ratio)
 
 
 def feeding_electrons(ratio) -> np.ndarray:
@@ -304,15 +351,19 @@ def scan(config: SimulationConfig, ratios=PAPER_RATIOS, t_end_s: float | None = 
 
 
 def print_table(outcomes) -> None:
+    """One line per feeding ratio: framework shares, modal x, decomposed share and its
+    Au fraction, dominant framework, electron counts."""
     print(f"{'R':>6} {'M44S30':>7} {'M44S27':>7} {'M44S26':>7}  modal x (30/27/26)  "
-          "dominant  e-(clusters)  e-(fed)")  # fmt: skip
+          "decomposed (Au %)  dominant  e-(clusters)  e-(fed)")  # fmt: skip
     for o in outcomes:
         fr = o.fraction
         modes = "/".join(str(o.mode_x[f]) for f in FAMILIES)
+        au = f"{100 * o.mean_x(DECOMPOSED) / 44:3.0f}" if o.decomposed > 1e-6 else "  -"
+        dec = f"{o.decomposed:6.3f} ({au})"
         print(
             f"{ratio_text(o.ratio):>6} {fr['M44S30']:7.3f} {fr['M44S27']:7.3f} "
-            f"{fr['M44S26']:7.3f}  {modes:>18}  {o.dominant:>8}  {o.mean_electrons:12.2f}  "
-            f"{float(feeding_electrons(o.ratio)):7.2f}"
+            f"{fr['M44S26']:7.3f}  {modes:>18}  {dec:>17}  {o.dominant:>8}  "
+            f"{o.mean_electrons:12.2f}  {float(feeding_electrons(o.ratio)):7.2f}"
         )
 
 
