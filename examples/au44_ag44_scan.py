@@ -276,7 +276,7 @@ def equilibrium(network, initial) -> np.ndarray:
     Raises
     ------
     RuntimeError
-        If the invariants are not met to 1e-9 (relative) after 500 Newton steps.
+        If the invariants are not met to 1e-8 (relative) after 500 Newton steps.
     """
     from intercluster.kinetics.initial import initial_concentrations
     from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K
@@ -297,7 +297,7 @@ def equilibrium(network, initial) -> np.ndarray:
     c, f = dual(lam)
     for _ in range(500):
         grad = W @ c - target
-        if np.abs(grad).max() <= 1e-9 * scale:
+        if np.abs(grad).max() <= 1e-8 * scale:
             return c
         hess = (W * c) @ W.T
         try:
@@ -305,15 +305,19 @@ def equilibrium(network, initial) -> np.ndarray:
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(hess, grad, rcond=None)[0]
         t = 1.0
-        while t > 1e-12:
+        while True:
             c_new, f_new = dual(lam - t * step)
             if np.isfinite(f_new) and f_new <= f - 1e-4 * t * (grad @ step):
                 break
             t *= 0.5
+            if t < 1e-12:  # no descent left: rounding
+                break
+        if t < 1e-12:
+            break
         lam, c, f = lam - t * step, c_new, f_new
     raise RuntimeError(
         f"equilibrium: invariants met to {np.abs(W @ c - target).max() / scale:.1e} "
-        "(relative) after 500 Newton steps, not 1e-9"
+        "(relative), not 1e-8"
     )
 
 
@@ -367,6 +371,29 @@ def print_table(outcomes) -> None:
         )
 
 
+#: Sampling times of the time course [s] (Lin et al. 2022, Fig. 3: 2 min ... 20 h).
+TIME_COURSE_S = np.array([0, 120, 600, 1800, 3600, 7200, 10800, 36000, 72000.0])
+
+
+def time_course(config: SimulationConfig, ratio: float, times_s=TIME_COURSE_S, network=None):
+    """:class:`Outcome` at each of ``times_s`` [s] for feeding ratio ``ratio`` (list)."""
+    ds = run(config, ratio, t_end_s=float(times_s[-1]), times_s=times_s, network=network)
+    return [outcome(ds, ratio, i) for i in range(len(times_s))]
+
+
+def print_time_course(outcomes, times_s=TIME_COURSE_S) -> None:
+    """Framework shares, mean x per framework and the decomposed share over time."""
+    print(f"{'t':>8} {'M44S30':>7} {'M44S27':>7} {'M44S26':>7}  mean x (30/27/26)  decomposed")
+    for t, o in zip(times_s, outcomes):
+        fr = o.fraction
+        xs = "/".join(f"{o.mean_x(f):.1f}" if fr[f] > 1e-3 else "-" for f in FAMILIES)
+        label = f"{t / 60:g} min" if t < 3600 else f"{t / 3600:g} h"
+        print(
+            f"{label:>8} {fr['M44S30']:7.3f} {fr['M44S27']:7.3f} {fr['M44S26']:7.3f}"
+            f"  {xs:>17}  {o.decomposed:10.3f}"
+        )
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-figures", action="store_true")
@@ -379,6 +406,10 @@ def main(argv=None) -> None:
     print("equilibrium (t -> infinity):")
     equil = scan(config, t_end_s=None)
     print_table(equil)
+    net = config.network()
+    for r in (1 / 3, 3.0):
+        print(f"time course at {ratio_text(r)}:")
+        print_time_course(time_course(config, r, network=net))
     if not args.no_figures:
         write_figures(config, kinetic, equil, Path(args.out))
 
@@ -403,8 +434,11 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
                  label=f"{FAMILY_TEXT[f]}, 20 h")  # fmt: skip
         ax1.plot(r_e, [o.fraction[f] for o in equil], "--", color=colors[f], alpha=0.7,
                  label="equilibrium" if f == "M44S26" else None)  # fmt: skip
+    ax1.plot(r_k, [o.decomposed for o in kinetic], "s-", color="gray", ms=4,
+             label="decomposed into [M(p-MBA)2]- (share of parents), 20 h")  # fmt: skip
+    ax1.plot(r_e, [o.decomposed for o in equil], "--", color="gray", alpha=0.7)
     ax1.set_xscale("log")
-    ax1.set_ylabel("fraction of the M44 clusters")
+    ax1.set_ylabel("fraction of the M44 clusters\n(gray: of the parent clusters)")
     ax1.legend(fontsize=7, loc="center left")
     ax1.set_title("Au44:Ag44 feeding ratio scan (illustrative constants)", fontsize=10)
     ax2.plot(r_k, [o.mean_electrons for o in kinetic], "ko-", label="clusters, 20 h")
@@ -436,8 +470,11 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
         for k, f in enumerate(FAMILIES):
             ax.bar(x + (k - 1) * width, o.distribution[f] / total, width, color=colors[f],
                    label=FAMILY_TEXT[f])  # fmt: skip
-        ax.set_title(f"R = {ratio_text(r)}, 20 h", fontsize=9)
-        ax.set_ylabel("fraction")
+        ax.step(x, o.distribution[DECOMPOSED] / total, where="mid", color="gray",
+                label="decomposed, 44 [M(p-MBA)2]- (lumped)")  # fmt: skip
+        ax.set_title(f"R = {ratio_text(r)}, 20 h ({o.decomposed:.0%} of the parent clusters "
+                     "decomposed)", fontsize=9)  # fmt: skip
+        ax.set_ylabel("per cluster")
     axes[0].legend(fontsize=7)
     axes[-1].set_xlabel("x (Au atoms in Au_xAg_(44-x))")
     fig.tight_layout()
@@ -446,11 +483,10 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
     plt.close(fig)
 
     # 3. time courses at 1:3 and 3:1 (Figure 3 of Lin et al. 2022, qualitatively)
-    times = np.array([0, 120, 600, 1800, 3600, 7200, 10800, 36000, 72000.0])
+    times = TIME_COURSE_S
     fig, axes = plt.subplots(2, 2, figsize=(9, 6))
     for col, r in enumerate((1 / 3, 3.0)):
-        ds = run(config, r, times_s=times, network=net)
-        outs = [outcome(ds, r, i) for i in range(len(times))]
+        outs = time_course(config, r, network=net)
         th = times / 3600
         for f in FAMILIES:
             axes[0, col].plot(th, [o.fraction[f] for o in outs], "o-", color=colors[f],
@@ -462,12 +498,16 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
                 for o in outs
             ]
             axes[1, col].plot(th, mean_x, "o-", color=colors[f])
+        axes[0, col].plot(th, [o.decomposed for o in outs], "s--", color="gray", ms=4,
+                          label="decomposed (share of parents)")  # fmt: skip
+        axes[1, col].plot(th, [o.mean_x(DECOMPOSED) if o.decomposed > 1e-3 else np.nan
+                               for o in outs], "s--", color="gray", ms=4)  # fmt: skip
         axes[0, col].set_title(f"R = {ratio_text(r)}", fontsize=9)
         axes[0, col].set_xscale("symlog", linthresh=0.1)
         axes[1, col].set_xscale("symlog", linthresh=0.1)
         axes[1, col].set_xlabel("time [h]")
     axes[0, 0].set_ylabel("fraction of the M44 clusters")
-    axes[1, 0].set_ylabel("mean x in the framework")
+    axes[1, 0].set_ylabel("mean x (Au per 44 atoms)")
     axes[0, 0].legend(fontsize=7)
     fig.tight_layout()
     paths.append(out / "au44_ag44_time.png")
