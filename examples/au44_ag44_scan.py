@@ -39,6 +39,10 @@ CONFIG = HERE / "au44_ag44.toml"
 FAMILIES = ("M44S30", "M44S27", "M44S26")
 #: The lumped family: the 44 [M(p-MBA)2]- complexes of one decomposed cluster.
 DECOMPOSED = "decomposed"
+#: The free [M(p-MBA)2]- complexes (x = 0: Ag, 1: Au).
+POOL = "pool"
+#: Every family holding metal, in the order of :attr:`Outcome.distribution`.
+ALL_FAMILIES = (*FAMILIES, DECOMPOSED, POOL)
 #: Labels as the paper writes the frameworks (p-MBA written out).
 FAMILY_TEXT = {
     "M44S30": "[Au_xAg_(44-x)(p-MBA)30]4-",
@@ -157,8 +161,8 @@ class Outcome:
         Framework -> fraction of the 44-atom clusters (sums to 1; decomposed
         clusters are not clusters).
     distribution : dict
-        Framework (and :data:`DECOMPOSED`) -> concentration by x = 0..44, shape (45,)
-        [nmol/L].
+        Family (frameworks, :data:`DECOMPOSED`, :data:`POOL`) -> concentration by
+        x = 0..44, shape (45,) [nmol/L] (the pool uses x = 0, 1).
     mode_x : dict
         Framework -> most abundant x.
     dominant : str
@@ -206,9 +210,7 @@ def _outcome(dist: dict, ratio: float) -> Outcome:
 def outcome(ds, ratio: float, time_index: int = -1) -> Outcome:
     """:class:`Outcome` from a simulation result (equilibria: :func:`equilibrium_outcome`)."""
     comp = ds["family_composition"].isel(time=time_index)
-    return _outcome(
-        {f: comp.sel(family=f).values.astype(float) for f in (*FAMILIES, DECOMPOSED)}, ratio
-    )
+    return _outcome({f: comp.sel(family=f).values.astype(float) for f in ALL_FAMILIES}, ratio)
 
 
 @lru_cache(maxsize=1)
@@ -326,7 +328,7 @@ def equilibrium_outcome(config: SimulationConfig, ratio: float, network=None) ->
     net = config.network() if network is None else network
     c = equilibrium(net, mixture(ratio))
     cs = net.cluster_system
-    dist = {f: np.zeros(45) for f in (*FAMILIES, DECOMPOSED)}
+    dist = {f: np.zeros(45) for f in ALL_FAMILIES}
     names = [f.name for f in cs.families]
     for i, item in enumerate(cs.species):
         for fam, x in getattr(item, "subunits", ()):
