@@ -1,12 +1,14 @@
 """Au44/Ag44 feeding-ratio scan (Lin et al., Chem. Sci. 2022, 13, 4598, doi:10.1039/d1sc06296d).
 
 The model is examples/au44_ag44.toml (three M44 frameworks, a [M(p-MBA)2]- pool,
-thiolate fragments; every constant and energy illustrative, see
-docs/example-au44-ag44.md). This script runs it at feeding ratios
+partial decomposition of M44S26 clusters into [M(p-MBA)2]- complexes (one lumped
+species per decomposed cluster), thiolate fragments; every constant and energy
+illustrative, see docs/example-au44-ag44.md). This script runs it at feeding ratios
 R = Au44:Ag44 from 1:40 to 40:1 and draws
 
-- docs/img/au44_ag44_map.png: the dominant framework and the average valence
-  electron count of the clusters vs R (with the paper's "average feeding
+- docs/img/au44_ag44_map.png: the dominant framework, the share of the parent
+  clusters that decomposed into complexes and the average valence electron
+  count of the clusters vs R (with the paper's "average feeding
   electrons", (20 R + 18)/(R + 1));
 - docs/img/au44_ag44_families.png: the composition distribution of each framework
   at 20 h for R = 1:3, 3:1 and 6:1;
@@ -35,6 +37,12 @@ from intercluster.kinetics.simulate import simulate
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "au44_ag44.toml"
 FAMILIES = ("M44S30", "M44S27", "M44S26")
+#: The lumped family: the 44 [M(p-MBA)2]- complexes of one decomposed cluster.
+DECOMPOSED = "decomposed"
+#: The free [M(p-MBA)2]- complexes (x = 0: Ag, 1: Au).
+POOL = "pool"
+#: Every family holding metal, in the order of :attr:`Outcome.distribution`.
+ALL_FAMILIES = (*FAMILIES, DECOMPOSED, POOL)
 #: Labels as the paper writes the frameworks (p-MBA written out).
 FAMILY_TEXT = {
     "M44S30": "[Au_xAg_(44-x)(p-MBA)30]4-",
@@ -54,8 +62,17 @@ T_END_S = 20 * 3600.0
 TOTAL_NM = 100.0
 #: [M(p-MBA)2]- present in each mother solution, per cluster (partial decomposition).
 POOL_PER_CLUSTER = 0.02
-#: Free thiolate and thiolate + disulfide (lumped) in the mixture [nmol/L].
+#: Free thiolate, thiolate + disulfide and the decomposition reagent (42 RS- + 10 RSSR),
+#: each lumped as one fragment, in the mixture [nmol/L].
 RESERVOIR_NM = 500.0
+#: Fragment names of the reservoir (examples/au44_ag44.toml, ``[fragments]``).
+FRAGMENTS = ("RS", "RS_RSSR", "RS42_RSSR10")
+#: The lumped reagent that decomposes an M44S30 cluster (40 RS- + 9 RSSR). Its
+#: concentration is fixed by the others, [RS42_RSSR10]/([RS][RS_RSSR]) (nmol/L, standard
+#: state 1 nmol/L): the conversions form the cycle decomposed -> M44S30 -> M44S27 ->
+#: M44S26 -> decomposed, whose net reaction turns RS40_RSSR9 + RS + RS_RSSR into
+#: RS42_RSSR10, and this is its equilibrium.
+RS40_RSSR9_NM = RESERVOIR_NM / (RESERVOIR_NM * RESERVOIR_NM)
 
 
 def load(path=CONFIG) -> SimulationConfig:
@@ -79,7 +96,12 @@ def mixture(ratio: float, total_nM: float = TOTAL_NM) -> dict[str, float]:
         Species label or fragment name -> concentration [nmol/L]: the two parent
         clusters, the [Au(p-MBA)2]- / [Ag(p-MBA)2]- they carry
         (:data:`POOL_PER_CLUSTER` each) and the thiolate reservoir
-        (:data:`RESERVOIR_NM` of each fragment).
+        (:data:`RESERVOIR_NM` of each of :data:`FRAGMENTS`, :data:`RS40_RSSR9_NM`).
+
+    Raises
+    ------
+    ValueError
+        If ``ratio`` is not a finite number > 0.
     """
     if not (np.isfinite(ratio) and ratio > 0):
         raise ValueError(f"ratio = {ratio!r}: a feeding ratio Au44:Ag44 > 0")
@@ -90,8 +112,8 @@ def mixture(ratio: float, total_nM: float = TOTAL_NM) -> dict[str, float]:
         "[Ag44(p-MBA)30]4-": ag,
         "[Au(p-MBA)2]-": POOL_PER_CLUSTER * au,
         "[Ag(p-MBA)2]-": POOL_PER_CLUSTER * ag,
-        "RS": RESERVOIR_NM,
-        "RS_RSSR": RESERVOIR_NM,
+        **{name: RESERVOIR_NM for name in FRAGMENTS},
+        "RS40_RSSR9": RS40_RSSR9_NM,
     }
 
 
@@ -136,9 +158,11 @@ class Outcome:
     ratio : float
         Feeding ratio R = Au44:Ag44.
     fraction : dict
-        Framework -> fraction of the 44-atom clusters (sums to 1).
+        Framework -> fraction of the 44-atom clusters (sums to 1; decomposed
+        clusters are not clusters).
     distribution : dict
-        Framework -> concentration by x = 0..44, shape (45,) [nmol/L].
+        Family (frameworks, :data:`DECOMPOSED`, :data:`POOL`) -> concentration by
+        x = 0..44, shape (45,) [nmol/L] (the pool uses x = 0, 1).
     mode_x : dict
         Framework -> most abundant x.
     dominant : str
@@ -146,6 +170,9 @@ class Outcome:
     mean_electrons : float
         Average valence electron count of the clusters (18 for M44S30, 20 for M44S27
         and M44S26, from chem's electron counting).
+    decomposed : float
+        Fraction of the parent clusters that are decomposed into [M(p-MBA)2]-
+        complexes (lumped species / (clusters + lumped species)).
     """
 
     ratio: float
@@ -154,25 +181,36 @@ class Outcome:
     mode_x: dict
     dominant: str
     mean_electrons: float
+    decomposed: float
+
+    def mean_x(self, family: str) -> float:
+        """Mean Au count of a framework (or of the decomposed complexes); nan if absent."""
+        d = self.distribution[family]
+        total = d.sum()
+        return float((d * np.arange(len(d))).sum() / total) if total > 0 else float("nan")
 
 
-def outcome(ds, ratio: float, time_index: int = -1) -> Outcome:
-    """:class:`Outcome` from a simulation result (or an equilibrium, see :func:`equilibrium`)."""
-    comp = ds["family_composition"].isel(time=time_index)
-    dist = {f: comp.sel(family=f).values.astype(float) for f in FAMILIES}
-    totals = {f: float(d.sum()) for f, d in dist.items()}
+def _outcome(dist: dict, ratio: float) -> Outcome:
+    totals = {f: float(dist[f].sum()) for f in FAMILIES}
     total = sum(totals.values())
     fraction = {f: totals[f] / total for f in FAMILIES}
     electrons = _family_electrons()
-    mean_e = sum(fraction[f] * electrons[f] for f in FAMILIES)
+    n_decomposed = float(dist[DECOMPOSED].sum())
     return Outcome(
         ratio=ratio,
         fraction=fraction,
         distribution=dist,
         mode_x={f: int(np.argmax(dist[f])) for f in FAMILIES},
         dominant=max(FAMILIES, key=lambda f: fraction[f]),
-        mean_electrons=mean_e,
+        mean_electrons=sum(fraction[f] * electrons[f] for f in FAMILIES),
+        decomposed=n_decomposed / (total + n_decomposed),
     )
+
+
+def outcome(ds, ratio: float, time_index: int = -1) -> Outcome:
+    """:class:`Outcome` from a simulation result (equilibria: :func:`equilibrium_outcome`)."""
+    comp = ds["family_composition"].isel(time=time_index)
+    return _outcome({f: comp.sel(family=f).values.astype(float) for f in ALL_FAMILIES}, ratio)
 
 
 @lru_cache(maxsize=1)
@@ -233,10 +271,15 @@ def equilibrium(network, initial) -> np.ndarray:
     every linear invariant of the network (each metal, the ligand, the charge and
     the pool size: the left null space of the stoichiometric matrix), i.e. the
     long-time limit of the kinetics when every reaction obeys detailed balance
-    with :func:`standard_potentials_kJ_mol`. Solved by Newton on the dual.
-    """
-    from scipy.optimize import minimize
+    with :func:`standard_potentials_kJ_mol`. Solved by Newton's method on the (convex)
+    dual, c_i = exp(-G_i/RT + sum_k lambda_k W_ki), with a backtracking line search
+    from lambda = 0, so that no step leaves the range of floating point.
 
+    Raises
+    ------
+    RuntimeError
+        If the invariants are not met to 1e-8 (relative) after 500 Newton steps.
+    """
     from intercluster.kinetics.initial import initial_concentrations
     from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K
 
@@ -245,19 +288,39 @@ def equilibrium(network, initial) -> np.ndarray:
     W = _invariants(network)
     target = W @ c0
     base = -standard_potentials_kJ_mol(network) / rt
+    scale = max(1.0, float(np.abs(target).max()))
 
-    def conc(lam):
-        return np.exp(np.clip(base + W.T @ lam, -700, 700))
+    def dual(lam):
+        with np.errstate(over="ignore"):
+            c = np.exp(base + W.T @ lam)
+            return c, float(c.sum() - lam @ target)
 
-    res = minimize(
-        lambda lam: conc(lam).sum() - lam @ target,
-        np.zeros(len(W)),
-        jac=lambda lam: W @ conc(lam) - target,
-        hess=lambda lam: (W * conc(lam)) @ W.T,
-        method="trust-exact",
-        options={"gtol": 1e-10 * max(1.0, float(np.abs(target).max())), "maxiter": 5000},
+    lam = np.zeros(len(W))
+    c, f = dual(lam)
+    for _ in range(500):
+        grad = W @ c - target
+        if np.abs(grad).max() <= 1e-8 * scale:
+            return c
+        hess = (W * c) @ W.T
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        t = 1.0
+        while True:
+            c_new, f_new = dual(lam - t * step)
+            if np.isfinite(f_new) and f_new <= f - 1e-4 * t * (grad @ step):
+                break
+            t *= 0.5
+            if t < 1e-12:  # no descent left: rounding
+                break
+        if t < 1e-12:
+            break
+        lam, c, f = lam - t * step, c_new, f_new
+    raise RuntimeError(
+        f"equilibrium: invariants met to {np.abs(W @ c - target).max() / scale:.1e} "
+        "(relative), not 1e-8"
     )
-    return conc(res.x)
 
 
 def equilibrium_outcome(config: SimulationConfig, ratio: float, network=None) -> Outcome:
@@ -265,23 +328,13 @@ def equilibrium_outcome(config: SimulationConfig, ratio: float, network=None) ->
     net = config.network() if network is None else network
     c = equilibrium(net, mixture(ratio))
     cs = net.cluster_system
-    dist = {f: np.zeros(45) for f in FAMILIES}
+    dist = {f: np.zeros(45) for f in ALL_FAMILIES}
     names = [f.name for f in cs.families]
     for i, item in enumerate(cs.species):
         for fam, x in getattr(item, "subunits", ()):
             if names[fam] in dist:
                 dist[names[fam]][x] += c[i]
-    total = sum(d.sum() for d in dist.values())
-    fraction = {f: float(dist[f].sum() / total) for f in FAMILIES}
-    electrons = _family_electrons()
-    return Outcome(
-        ratio=ratio,
-        fraction=fraction,
-        distribution=dist,
-        mode_x={f: int(np.argmax(dist[f])) for f in FAMILIES},
-        dominant=max(FAMILIES, key=lambda f: fraction[f]),
-        mean_electrons=sum(fraction[f] * electrons[f] for f in FAMILIES),
-    )
+    return _outcome(dist, ratio)
 
 
 def feeding_electrons(ratio) -> np.ndarray:
@@ -304,15 +357,42 @@ def scan(config: SimulationConfig, ratios=PAPER_RATIOS, t_end_s: float | None = 
 
 
 def print_table(outcomes) -> None:
+    """One line per feeding ratio: framework shares, modal x, decomposed share and its
+    Au fraction, dominant framework, electron counts."""
     print(f"{'R':>6} {'M44S30':>7} {'M44S27':>7} {'M44S26':>7}  modal x (30/27/26)  "
-          "dominant  e-(clusters)  e-(fed)")  # fmt: skip
+          "decomposed (Au %)  dominant  e-(clusters)  e-(fed)")  # fmt: skip
     for o in outcomes:
         fr = o.fraction
         modes = "/".join(str(o.mode_x[f]) for f in FAMILIES)
+        au = f"{100 * o.mean_x(DECOMPOSED) / 44:3.0f}" if o.decomposed > 1e-6 else "  -"
+        dec = f"{o.decomposed:6.3f} ({au})"
         print(
             f"{ratio_text(o.ratio):>6} {fr['M44S30']:7.3f} {fr['M44S27']:7.3f} "
-            f"{fr['M44S26']:7.3f}  {modes:>18}  {o.dominant:>8}  {o.mean_electrons:12.2f}  "
-            f"{float(feeding_electrons(o.ratio)):7.2f}"
+            f"{fr['M44S26']:7.3f}  {modes:>18}  {dec:>17}  {o.dominant:>8}  "
+            f"{o.mean_electrons:12.2f}  {float(feeding_electrons(o.ratio)):7.2f}"
+        )
+
+
+#: Sampling times of the time course [s] (Lin et al. 2022, Fig. 3: 2 min ... 20 h).
+TIME_COURSE_S = np.array([0, 120, 600, 1800, 3600, 7200, 10800, 36000, 72000.0])
+
+
+def time_course(config: SimulationConfig, ratio: float, times_s=TIME_COURSE_S, network=None):
+    """:class:`Outcome` at each of ``times_s`` [s] for feeding ratio ``ratio`` (list)."""
+    ds = run(config, ratio, t_end_s=float(times_s[-1]), times_s=times_s, network=network)
+    return [outcome(ds, ratio, i) for i in range(len(times_s))]
+
+
+def print_time_course(outcomes, times_s=TIME_COURSE_S) -> None:
+    """Framework shares, mean x per framework and the decomposed share over time."""
+    print(f"{'t':>8} {'M44S30':>7} {'M44S27':>7} {'M44S26':>7}  mean x (30/27/26)  decomposed")
+    for t, o in zip(times_s, outcomes):
+        fr = o.fraction
+        xs = "/".join(f"{o.mean_x(f):.1f}" if fr[f] > 1e-3 else "-" for f in FAMILIES)
+        label = f"{t / 60:g} min" if t < 3600 else f"{t / 3600:g} h"
+        print(
+            f"{label:>8} {fr['M44S30']:7.3f} {fr['M44S27']:7.3f} {fr['M44S26']:7.3f}"
+            f"  {xs:>17}  {o.decomposed:10.3f}"
         )
 
 
@@ -328,6 +408,10 @@ def main(argv=None) -> None:
     print("equilibrium (t -> infinity):")
     equil = scan(config, t_end_s=None)
     print_table(equil)
+    net = config.network()
+    for r in (1 / 3, 3.0):
+        print(f"time course at {ratio_text(r)}:")
+        print_time_course(time_course(config, r, network=net))
     if not args.no_figures:
         write_figures(config, kinetic, equil, Path(args.out))
 
@@ -352,8 +436,11 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
                  label=f"{FAMILY_TEXT[f]}, 20 h")  # fmt: skip
         ax1.plot(r_e, [o.fraction[f] for o in equil], "--", color=colors[f], alpha=0.7,
                  label="equilibrium" if f == "M44S26" else None)  # fmt: skip
+    ax1.plot(r_k, [o.decomposed for o in kinetic], "s-", color="gray", ms=4,
+             label="decomposed into [M(p-MBA)2]- (share of parents), 20 h")  # fmt: skip
+    ax1.plot(r_e, [o.decomposed for o in equil], "--", color="gray", alpha=0.7)
     ax1.set_xscale("log")
-    ax1.set_ylabel("fraction of the M44 clusters")
+    ax1.set_ylabel("fraction of the M44 clusters\n(gray: of the parent clusters)")
     ax1.legend(fontsize=7, loc="center left")
     ax1.set_title("Au44:Ag44 feeding ratio scan (illustrative constants)", fontsize=10)
     ax2.plot(r_k, [o.mean_electrons for o in kinetic], "ko-", label="clusters, 20 h")
@@ -385,8 +472,11 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
         for k, f in enumerate(FAMILIES):
             ax.bar(x + (k - 1) * width, o.distribution[f] / total, width, color=colors[f],
                    label=FAMILY_TEXT[f])  # fmt: skip
-        ax.set_title(f"R = {ratio_text(r)}, 20 h", fontsize=9)
-        ax.set_ylabel("fraction")
+        ax.step(x, o.distribution[DECOMPOSED] / total, where="mid", color="gray",
+                label="decomposed, 44 [M(p-MBA)2]- (lumped)")  # fmt: skip
+        ax.set_title(f"R = {ratio_text(r)}, 20 h ({o.decomposed:.0%} of the parent clusters "
+                     "decomposed)", fontsize=9)  # fmt: skip
+        ax.set_ylabel("per cluster")
     axes[0].legend(fontsize=7)
     axes[-1].set_xlabel("x (Au atoms in Au_xAg_(44-x))")
     fig.tight_layout()
@@ -395,11 +485,10 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
     plt.close(fig)
 
     # 3. time courses at 1:3 and 3:1 (Figure 3 of Lin et al. 2022, qualitatively)
-    times = np.array([0, 120, 600, 1800, 3600, 7200, 10800, 36000, 72000.0])
+    times = TIME_COURSE_S
     fig, axes = plt.subplots(2, 2, figsize=(9, 6))
     for col, r in enumerate((1 / 3, 3.0)):
-        ds = run(config, r, times_s=times, network=net)
-        outs = [outcome(ds, r, i) for i in range(len(times))]
+        outs = time_course(config, r, network=net)
         th = times / 3600
         for f in FAMILIES:
             axes[0, col].plot(th, [o.fraction[f] for o in outs], "o-", color=colors[f],
@@ -411,12 +500,16 @@ def write_figures(config, kinetic, equil, out: Path) -> list[Path]:
                 for o in outs
             ]
             axes[1, col].plot(th, mean_x, "o-", color=colors[f])
+        axes[0, col].plot(th, [o.decomposed for o in outs], "s--", color="gray", ms=4,
+                          label="decomposed (share of parents)")  # fmt: skip
+        axes[1, col].plot(th, [o.mean_x(DECOMPOSED) if o.decomposed > 1e-3 else np.nan
+                               for o in outs], "s--", color="gray", ms=4)  # fmt: skip
         axes[0, col].set_title(f"R = {ratio_text(r)}", fontsize=9)
         axes[0, col].set_xscale("symlog", linthresh=0.1)
         axes[1, col].set_xscale("symlog", linthresh=0.1)
         axes[1, col].set_xlabel("time [h]")
     axes[0, 0].set_ylabel("fraction of the M44 clusters")
-    axes[1, 0].set_ylabel("mean x in the framework")
+    axes[1, 0].set_ylabel("mean x (Au per 44 atoms)")
     axes[0, 0].legend(fontsize=7)
     fig.tight_layout()
     paths.append(out / "au44_ag44_time.png")

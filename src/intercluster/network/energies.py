@@ -30,6 +30,19 @@ under the conservation of metal atoms, ligands and charge:
 
 Families without site classes have F = 0 (sim2).
 
+Partial decomposition of a cluster into N small complexes such as [Au(SR)2]- (Lin et
+al., Chem. Sci. 2022) fits the same scheme: a reaction has at most two reactants and
+two products, so the N complexes of one decomposed cluster are one lumped species of a
+pool family with N sites (formula: the sum of the complexes, e.g. [Au_xAg_(N-x)(SR)_2N]N-),
+reached by a conversion from the cluster's family with a fragment carrying the
+thiolate (and disulfide) taken up. Given the per-atom energy of the free complexes
+(one class ``m=1`` of the N = 1 pool) and one class of N sites with the same g, the
+lumped species is at equilibrium a random assembly of free complexes, binomial in the
+pool's A fraction (tests/network/test_lumped_complexes.py). Fragments have standard
+potential 0 (1 nmol/L); when conversions close a cycle whose net reaction turns
+fragments into each other, their concentrations must satisfy that reaction's
+equilibrium, or the cycle converts them.
+
 The model is named by its classes, e.g.
 ``"frameworks:SR30(core=12,shell=32);SR27(au=20,mix=24);pool(m=1)"``; parameters
 ``g_<family>_<class>_kJ_mol``, ``h_<family>_<class>_kJ_mol`` and ``temperature_K``
