@@ -12,10 +12,13 @@ s = 0..50, sums of the dimer isomers) as its observables y, so both sides return
 same outputs.
 
 AMICI generates and compiles a model module once, outside the timed regions, cached in
-``--cache`` (default ``benchmarks/.amici_cache``) under a name keyed by the SBML's hash;
-the generation + compile time is printed separately (0 when the cache was hit).
+``--cache`` (default ``benchmarks/.amici_cache``) under a name keyed by the hash of the
+SBML, the observables and AMICI's version; the generation + compile time is printed
+separately ("cached" when the cache was hit).
 
-Measured (medians of ``--repeat``):
+Measured: medians of ``--repeat`` rounds in which every contender is called once in turn
+(so that on a shared machine they see the same load), wall clock and the process's CPU
+time (all threads: NumPy's BLAS may use two):
 
 1. ``intercluster.kinetics.simulate`` (the public function, observables and intensities
    included, a Dataset returned) vs AMICI ``run_simulation`` (its public function; the
@@ -50,6 +53,7 @@ import argparse
 import hashlib
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -89,7 +93,8 @@ def amici_model(amici, sbml: str, observables: dict[str, str], cache: Path):
 
     Returns the module and the seconds spent generating and compiling it (0.0 when the
     cached module was loaded)."""
-    key = hashlib.sha256((sbml + repr(sorted(observables.items()))).encode()).hexdigest()[:16]
+    text = amici.__version__ + sbml + repr(sorted(observables.items()))
+    key = hashlib.sha256(text.encode()).hexdigest()[:16]
     name = f"intercluster_n25_sim3_{key}"
     out = cache / name
     seconds = 0.0
@@ -115,6 +120,26 @@ def amici_model(amici, sbml: str, observables: dict[str, str], cache: Path):
         seconds = time.perf_counter() - t0
         (out / ".complete").write_text(name + "\n")
     return amici.import_model_module(name, str(out)), seconds
+
+
+def round_robin(fns: dict, repeat: int) -> dict:
+    """Median wall and CPU seconds of each callable in ``fns``, called in turn.
+
+    Each callable is called once untimed (as :func:`_timing.median_time` does), then the
+    callables are called one after the other ``repeat`` times, so that on a shared machine
+    every contender sees the same load; returns ``{name: (wall, cpu)}``. CPU time is
+    the process's (all its threads)."""
+    for fn in fns.values():
+        fn()
+    wall = {k: [] for k in fns}
+    cpu = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            fn()
+            wall[k].append(time.perf_counter() - t0)
+            cpu[k].append(time.process_time() - c0)
+    return {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in fns}
 
 
 def main() -> int:
@@ -156,41 +181,49 @@ def main() -> int:
 
     # ---- ours
     skw = {"dead_time_s": 0.0, "t_end_s": T_END, "dt_s": 1.0, "rtol": RTOL, "atol_nM": ATOL}
-    ds = simulate(net, x0, **skw)
-    ds_sens = simulate(net, x0, sensitivities=NAMES, **skw)
-    t_ours = median_time(lambda: simulate(net, x0, **skw), args.repeat)
-    t_ours_sens = median_time(lambda: simulate(net, x0, sensitivities=NAMES, **skw), args.repeat)
     cn = compile_network(net)
     pmap = rate_parameter_map(net, NAMES)
     ikw = {"rtol": RTOL, "atol": ATOL, "sensitivities": pmap, "sens_error_control": True}
-    res_errcon = cn.integrate(x0, times, T_END, **ikw)
-    t_ours_errcon = median_time(lambda: cn.integrate(x0, times, T_END, **ikw), args.repeat)
+    ours = {
+        "simulate": lambda: simulate(net, x0, **skw),
+        "simulate_sens": lambda: simulate(net, x0, sensitivities=NAMES, **skw),
+        "integrate_sens_errcon": lambda: cn.integrate(x0, times, T_END, **ikw),
+    }
+    ds = ours["simulate"]()
+    ds_sens = ours["simulate_sens"]()
+    res_errcon = ours["integrate_sens_errcon"]()
     S_ours = ds_sens.concentration_sensitivity.values  # (time, parameter, species)
 
-    def ours_lines():
+    def ms(t):
+        return f"{t[0] * 1e3:9.1f} ms  (CPU {t[1] * 1e3:6.1f} ms)"
+
+    def ours_lines(tm):
         print(
-            f"  intercluster simulate                      {t_ours * 1e3:9.1f} ms  "
-            f"({ds.attrs['n_steps']} steps, {ds.attrs['n_rhs_evaluations']} RHS, "
-            f"{ds.attrs['n_factorizations']} LU)"
+            f"  intercluster simulate                      {ms(tm['simulate'])}  "
+            f"{ds.attrs['n_steps']} steps, {ds.attrs['n_rhs_evaluations']} RHS, "
+            f"{ds.attrs['n_factorizations']} LU"
         )
         print(
-            f"  intercluster simulate + sensitivities (3)  {t_ours_sens * 1e3:9.1f} ms  "
-            f"(sensitivities not in the error test: {ds_sens.attrs['n_steps']} steps)"
+            f"  intercluster simulate + sensitivities (3)  {ms(tm['simulate_sens'])}  "
+            f"sensitivities not in the error test, {ds_sens.attrs['n_steps']} steps"
         )
         print(
-            f"  same, sensitivities in the error test      {t_ours_errcon * 1e3:9.1f} ms  "
-            f"(CompiledNetwork.integrate, {res_errcon.n_steps} steps, {res_errcon.n_lu} LU)"
+            f"  integrate, sensitivities in the error test {ms(tm['integrate_sens_errcon'])}  "
+            f"CompiledNetwork.integrate, {res_errcon.n_steps} steps, {res_errcon.n_lu} LU"
         )
+
+    def ours_alone(why):
+        print(
+            f"\nAMICI is not available ({why}): intercluster's figures alone, medians of "
+            f"{args.repeat}:"
+        )
+        ours_lines(round_robin(ours, args.repeat))
+        return 0
 
     try:
         amici, sundials = load_amici(args.without_amici)
     except ImportError as exc:
-        print(
-            f"\nAMICI is not available ({exc}): intercluster's figures alone, medians of "
-            f"{args.repeat}:"
-        )
-        ours_lines()
-        return 0
+        return ours_alone(exc)
 
     # ---- AMICI: build once (outside the timed regions)
     sbml = to_sbml(net, x0)
@@ -203,13 +236,11 @@ def main() -> int:
     }
     try:
         module, compile_s = amici_model(amici, sbml, observables, args.cache)
-    except Exception as exc:  # a failed compile is reported, not raised
-        print(
-            f"\nAMICI {amici.__version__} could not build the model ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}): intercluster's figures alone:"
+    except Exception as exc:  # a failed build is reported, not raised
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return ours_alone(
+            f"AMICI {amici.__version__} could not build the model: {type(exc).__name__} {first}"
         )
-        ours_lines()
-        return 0
 
     model = module.get_model()
     model.set_timepoints(times)
@@ -251,18 +282,21 @@ def main() -> int:
         return time.perf_counter() - t0, arrays
 
     klu = sundials.LinearSolver.KLU
-    solver = make_solver(klu)
-    rdata = run(solver)
-    t_am = median_time(lambda: run(solver), args.repeat)
-    t_read, (x_am, y_am) = read_out(run(solver), ("x", "y"))
-    fsa = {}  # internal sensitivity method -> (median seconds, ReturnData)
     default_ism = ism(model.create_solver().get_internal_sensitivity_method())
-    for method in (ism.simultaneous, ism.staggered, ism.staggered1):
-        sv = make_solver(klu, method)
-        rd = run(sv)
-        fsa[method] = (median_time(lambda sv=sv: run(sv), args.repeat), rd)
-    t_read_s, (sx_am, sy_am) = read_out(run(make_solver(klu, default_ism)), ("sx", "sy"))
-    fastest = min(fsa, key=lambda m: fsa[m][0])
+    solvers = {"amici": make_solver(klu)}
+    methods = (ism.simultaneous, ism.staggered, ism.staggered1)
+    for method in methods:
+        solvers[f"amici_fsa_{method.name}"] = make_solver(klu, method)
+    rdata = {k: run(sv) for k, sv in solvers.items()}
+    t_read, (x_am, y_am) = read_out(run(solvers["amici"]), ("x", "y"))
+    sens_key = f"amici_fsa_{default_ism.name}"
+    t_read_s, (sx_am, sy_am) = read_out(run(solvers[sens_key]), ("sx", "sy"))
+
+    # ---- the timed rounds: ours and AMICI's calls in turn
+    fns = dict(ours)
+    for k, sv in solvers.items():
+        fns[k] = lambda sv=sv: run(sv)
+    tm = round_robin(fns, args.repeat)
     dense = None
     if not args.no_dense:  # SUNDIALS' own dense LU of the 377 x 377 matrix: ~2 s a run
         dsolver = make_solver(sundials.LinearSolver.dense)
@@ -290,30 +324,31 @@ def main() -> int:
         + (f"generated + compiled in {compile_s:.1f} s" if compile_s else "cached")
         + f" ({args.cache})"
     )
+    sv = solvers["amici"]
     print(
-        f"  settings: linear solver {sundials.LinearSolver(solver.get_linear_solver()).name}, "
-        f"rtol = rtol_fsa = {solver.get_relative_tolerance_fsa():g}, atol = atol_fsa = "
-        f"{solver.get_absolute_tolerance_fsa():g}, max steps 100000; sensitivities forward, "
+        f"  settings: linear solver {sundials.LinearSolver(sv.get_linear_solver()).name}, "
+        f"rtol = rtol_fsa = {sv.get_relative_tolerance_fsa():g}, atol = atol_fsa = "
+        f"{sv.get_absolute_tolerance_fsa():g}, max steps 100000; sensitivities forward, "
         f"first order, error-controlled (AMICI always), parameter scale ln (d x / d ln p, "
         f"as ours), plist = {list(NAMES)}; {len(obs_ids)} observables (ours), no "
         f"conservation-law reduction; AMICI's default internal sensitivity method: "
         f"{default_ism.name}"
     )
-    print(f"  simulation: {stats(rdata)}")
-    for method, (_, rd) in fsa.items():
-        print(f"  with sensitivities, {method.name}: {stats(rd)}")
+    print(f"  simulation: {stats(rdata['amici'])}")
+    for method in methods:
+        print(f"  with sensitivities, {method.name}: {stats(rdata[f'amici_fsa_{method.name}'])}")
     print(
         f"\nagreement: max |x_ours - x_AMICI| / total = {dx:.1e}, observables {dy:.1e}; "
         f"sensitivities d / d ln p (entries > 1e-3 of the largest; AMICI {default_ism.name}): "
         f"states {ds_err:.1e} (ours with error control {ds_err_errcon:.1e}), "
         f"observables {dsy_err:.1e}"
     )
-    print(f"\nmedians of {args.repeat}:")
-    ours_lines()
-    print(f"  AMICI run_simulation, KLU                  {t_am * 1e3:9.1f} ms")
-    for method, (t, _) in fsa.items():
-        label = f"AMICI run_simulation, KLU, FSA (3), {method.name}"
-        print(f"  {label:<42} {t * 1e3:9.1f} ms")
+    print(f"\nmedians of {args.repeat}, calls in turn (wall clock, and CPU of the process):")
+    ours_lines(tm)
+    print(f"  AMICI run_simulation, KLU                  {ms(tm['amici'])}")
+    for method in methods:
+        label = f"AMICI, KLU, FSA (3), {method.name}"
+        print(f"  {label:<42} {ms(tm[f'amici_fsa_{method.name}'])}")
     print(
         f"  AMICI, reading x and y into NumPy (once)   {t_read * 1e3:9.1f} ms  (ReturnDataView, "
         f"not in the times above); sx and sy: {t_read_s * 1e3:.1f} ms"
@@ -323,21 +358,42 @@ def main() -> int:
             f"  AMICI run_simulation, dense LU (1 run)     {dense[0] * 1e3:9.1f} ms  "
             f"({stats(dense[1])})"
         )
-    t_fsa_default, t_fsa_fast = fsa[default_ism][0], fsa[fastest][0]
-    r1 = t_ours / t_am
-    r2, r2_fast = t_ours_sens / t_fsa_default, t_ours_sens / t_fsa_fast
-    r3 = t_ours_errcon / t_fsa_fast
-    print("\nratios ours / AMICI (KLU; AMICI's times exclude reading its results into NumPy):")
+    fastest = min((f"amici_fsa_{m.name}" for m in methods), key=lambda k: tm[k][0])
+
+    def ratio(a, b):
+        return f"{tm[a][0] / tm[b][0]:6.3f} (CPU {tm[a][1] / tm[b][1]:.3f})"
+
+    r1 = tm["simulate"][0] / tm["amici"][0]
+    r2 = max(tm["simulate_sens"][0] / tm[k][0] for k in (sens_key, fastest))
     print(
-        f"  simulate                                   {r1:9.3f}   (target <= {TARGET_SIM}: "
-        f"{'met' if r1 <= TARGET_SIM else 'not met'})"
+        "\nratios ours / AMICI, wall clock (CPU) (KLU; AMICI's times exclude reading its "
+        "results into NumPy):"
     )
     print(
-        f"  simulate with forward sensitivities (3)    {r2:9.3f}   vs AMICI's default "
-        f"({default_ism.name}); {r2_fast:.3f} vs its fastest ({fastest.name}) "
-        f"(target <= {TARGET_SENS}: {'met' if max(r2, r2_fast) <= TARGET_SENS else 'not met'})"
+        f"  simulate                                   {ratio('simulate', 'amici')}   "
+        f"target <= {TARGET_SIM}: {'met' if r1 <= TARGET_SIM else 'not met'}"
     )
-    print(f"  both error-controlled (integrate / fastest) {r3:8.3f}")
+    fast_name = fastest.removeprefix("amici_fsa_")
+    print(
+        f"  simulate + sensitivities vs {default_ism.name:<14} "
+        f"{ratio('simulate_sens', sens_key)}   AMICI's default"
+        + (" and its fastest here" if fastest == sens_key else "")
+        + (
+            f"; target <= {TARGET_SENS}: {'met' if r2 <= TARGET_SENS else 'not met'}"
+            if fastest == sens_key
+            else ""
+        )
+    )
+    if fastest != sens_key:
+        print(
+            f"  simulate + sensitivities vs {fast_name:<14} {ratio('simulate_sens', fastest)}"
+            f"   AMICI's fastest here; target <= {TARGET_SENS}: "
+            f"{'met' if r2 <= TARGET_SENS else 'not met'}"
+        )
+    print(
+        f"  integrate (error-controlled) vs {fast_name:<10} "
+        f"{ratio('integrate_sens_errcon', fastest)}   both sensitivities error-controlled"
+    )
     return 0
 
 
