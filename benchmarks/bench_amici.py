@@ -161,6 +161,8 @@ def main() -> int:
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error("--repeat must be >= 1")
+    if args.cache.exists() and not args.cache.is_dir():
+        ap.error(f"--cache: {args.cache} exists and is not a folder")
 
     from intercluster import ExchangeSystem, build_network
     from intercluster.kinetics import initial_concentrations, simulate
