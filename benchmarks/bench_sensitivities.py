@@ -16,7 +16,8 @@ d y / d ln p for p = k_dim, k_diss, k_ex:
    1e-3 of the largest one.
 
 AMICI's figures for the same model (quoted, not measured here): 167 ms per simulation,
-2.2 s per simulation with forward sensitivities for the three constants.
+2.2 s per simulation with forward sensitivities for the three constants
+(``benchmarks/bench_amici.py`` measures AMICI side by side).
 
 Run:  python benchmarks/bench_sensitivities.py [--repeat 7]
 """
