@@ -362,8 +362,9 @@ def print_table(outcomes) -> None:
     print(f"{'R':>6} {'M44S30':>7} {'M44S27':>7} {'M44S26':>7}  modal x (30/27/26)  "
           "decomposed (Au %)  dominant  e-(clusters)  e-(fed)")  # fmt: skip
     for o in outcomes:
-        fr = o.fraction
-        modes = "/".join(str(o.mode_x[f]) for f in FAMILIES)
+        # shares below 0 by the solver's tolerance print as 0; no modal x without clusters
+        fr = {f: max(v, 0.0) for f, v in o.fraction.items()}
+        modes = "/".join(str(o.mode_x[f]) if fr[f] > 1e-3 else "-" for f in FAMILIES)
         au = f"{100 * o.mean_x(DECOMPOSED) / 44:3.0f}" if o.decomposed > 1e-6 else "  -"
         dec = f"{o.decomposed:6.3f} ({au})"
         print(
@@ -387,7 +388,7 @@ def print_time_course(outcomes, times_s=TIME_COURSE_S) -> None:
     """Framework shares, mean x per framework and the decomposed share over time."""
     print(f"{'t':>8} {'M44S30':>7} {'M44S27':>7} {'M44S26':>7}  mean x (30/27/26)  decomposed")
     for t, o in zip(times_s, outcomes):
-        fr = o.fraction
+        fr = {f: max(v, 0.0) for f, v in o.fraction.items()}
         xs = "/".join(f"{o.mean_x(f):.1f}" if fr[f] > 1e-3 else "-" for f in FAMILIES)
         label = f"{t / 60:g} min" if t < 3600 else f"{t / 3600:g} h"
         print(
