@@ -68,12 +68,16 @@ def test_secant_intervals_equal_the_scan_at_a_fraction_of_the_integrations(fitte
     problem, ex, res = fitted
     scan = _profile(problem, res, "scan", ex)
     secant = _profile(problem, res, "secant", ex)
-    assert set(secant.intervals) == set(scan.intervals) == {
-        "k_dim",
-        "k_diss",
-        "k_ex",
-        "k_dim/k_diss",
-    }
+    assert (
+        set(secant.intervals)
+        == set(scan.intervals)
+        == {
+            "k_dim",
+            "k_diss",
+            "k_ex",
+            "k_dim/k_diss",
+        }
+    )
     for name, a in scan.intervals.items():
         b = secant.intervals[name]
         half = math.log10(a.upper / a.lower) / 2
@@ -181,3 +185,46 @@ def test_process_workers_run_blas_single_threaded(fitted, monkeypatch):
         threads = ex.map("blas_threads", [None, None])
     assert all(t == [1] * len(t) for t in threads), threads
     assert any(threads), "no BLAS library found in the workers"
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"refine": {"jacobian": "exact"}}, "refine.jacobian = 'exact'"),
+        ({"uncertainty": {"profile_method": "grid"}}, "uncertainty.profile_method = 'grid'"),
+    ],
+)
+def test_fit_refuses_unknown_gradient_settings_before_any_work(settings, message):
+    from intercluster.errors import ConfigError
+
+    problem = _problem()
+    with pytest.raises(ConfigError, match=message):
+        fit(problem, method="refine", executor=SerialExecutor(problem), **settings)
+
+
+def test_sensitivities_refused_for_a_model_parameter():
+    """A site energy changes the model factors, which forward sensitivities of the base
+    constants do not cover: jacobian = "sensitivities" is refused before any work
+    (naming the free parameters); "auto" falls back to finite differences."""
+    from intercluster.errors import ConfigError
+
+    system, data = make_data(7, "site", {}, t_end_s=600)
+    params = [Parameter("g_top_kJ_mol", 0.5, -5.0, 5.0, log=False)]
+    problem = FitProblem(system, "site", params, data)
+    assert problem.sensitivity_parameters() is None
+    with pytest.raises(ConfigError, match=r"refine\.jacobian = 'sensitivities'.*g_top_kJ_mol"):
+        fit(
+            problem,
+            method="refine",
+            executor=SerialExecutor(problem),
+            refine={"jacobian": "sensitivities"},
+        )
+    result = fit(
+        problem,
+        method="refine",
+        executor=SerialExecutor(problem),
+        refine={"starts": 1, "max_evaluations": 30},
+        uncertainty={"profiles": True, "ratio": False, "max_evaluations": 10},
+    )
+    assert result.values["g_top_kJ_mol"] == pytest.approx(0.0, abs=0.2)
+    assert "g_top_kJ_mol" in result.intervals

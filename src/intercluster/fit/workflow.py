@@ -232,6 +232,23 @@ def fit(
     rset = _settings("refine", refine)
     uset = _settings("uncertainty", uncertainty)
     mset = _settings("mcmc", mcmc)
+    if rset["jacobian"] not in ("auto", "sensitivities", "2-point"):
+        raise ConfigError(
+            bad_value("refine.jacobian", rset["jacobian"], "'auto', 'sensitivities' or '2-point'")
+        )
+    if uset["profile_method"] not in ("secant", "scan"):
+        raise ConfigError(
+            bad_value("uncertainty.profile_method", uset["profile_method"], "'secant' or 'scan'")
+        )
+    if rset["jacobian"] == "sensitivities" and problem.sensitivity_parameters() is None:
+        raise ConfigError(
+            bad_value(
+                "refine.jacobian",
+                "sensitivities",
+                "'auto' or '2-point' here: sensitivities cover base rate constants only, and "
+                f"the free parameters are {', '.join(problem.free_names)}",
+            )
+        )
 
     def report(line: str) -> None:
         log.info(line)
