@@ -600,6 +600,57 @@ static void change_D(double *D, npy_intp n, int order, double fac, double *tmp)
     memcpy(D, tmp, sizeof(double) * n * (order + 1));
 }
 
+/* The per-step vector kernels over the history array D ((MAX_ORDER + 3) rows of N), one
+   pass over the columns with the loop over the rows inside and unrolled for each order
+   (1..MAX_ORDER), so that every column is read once and the compiler vectorizes across
+   columns. Each element sees the same operations in the same order as row-by-row
+   passes would do: the results are the same bit for bit. */
+#define FOR_ORDER(order, ...)                          \
+    switch (order) {                                   \
+    case 1: { const int K_ = 1; __VA_ARGS__ } break;     \
+    case 2: { const int K_ = 2; __VA_ARGS__ } break;     \
+    case 3: { const int K_ = 3; __VA_ARGS__ } break;     \
+    case 4: { const int K_ = 4; __VA_ARGS__ } break;     \
+    case 5: { const int K_ = 5; __VA_ARGS__ } break;     \
+    default: { const int K_ = order; __VA_ARGS__ } break; \
+    }
+
+/* The predictor y_pred = sum_{q<=order} D_q, psi = sum_{1<=q<=order} gamma_q D_q / alpha
+   and the error weights atol + rtol |y_pred| (scipy bdf.py _step_impl). */
+static void predict(const double *D, npy_intp N, npy_intp n, int order, const double *gamma,
+                    double alpha_o, const double *atol, double rtol, double *y_pred,
+                    double *scale, double *psi)
+{
+    FOR_ORDER(order, for (npy_intp i = 0; i < n; i++) {
+        double s = 0.0, p = 0.0;
+        for (int q = 0; q <= K_; q++) s += D[q * N + i];
+        for (int q = 1; q <= K_; q++) p += D[q * N + i] * gamma[q];
+        y_pred[i] = s;
+        scale[i] = atol[i] + rtol * fabs(s);
+        psi[i] = p / alpha_o;
+    })
+}
+
+/* After an accepted step: D_q += D_{q+1} for q = order, ..., 0 (scipy bdf.py). */
+static void history_sum(double *D, npy_intp N, int order)
+{
+    FOR_ORDER(order, for (npy_intp i = 0; i < N; i++) {
+        for (int q = K_; q >= 0; q--) D[q * N + i] += D[(q + 1) * N + i];
+    })
+}
+
+/* Dense output (scipy BdfDenseOutput): out[i] = D_0[i] + sum_{q=1..order} D_q[i] p[q-1]
+   for m columns from D, added left to right. */
+static void interpolate(double *out, const double *D, npy_intp N, npy_intp m, int order,
+                        const double *p)
+{
+    FOR_ORDER(order, for (npy_intp i = 0; i < m; i++) {
+        double v = D[i];
+        for (int q = 1; q <= K_; q++) v += D[q * N + i] * p[q - 1];
+        out[i] = v;
+    })
+}
+
 typedef struct {
     int status;
     double t;
@@ -852,14 +903,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             PROF_T(prof_pred);
             PROF_COUNT(PW_ATTEMPT, 1);
             PROF_COUNT(PW_ATTEMPT_ORDER, order);
-            for (npy_intp i = 0; i < n; i++) {
-                double s = 0.0, p = 0.0;
-                for (int q = 0; q <= order; q++) s += D[q * N + i];
-                for (int q = 1; q <= order; q++) p += D[q * N + i] * gamma[q];
-                y_pred[i] = s;
-                scale[i] = atol[i] + rtol * fabs(s);
-                psi[i] = p / alpha[order];
-            }
+            predict(D, N, n, order, gamma, alpha[order], atol, rtol, y_pred, scale, psi);
             PROF_ADD(PR_PREDICT, prof_pred);
             int converged = 0;
             c = h / alpha[order];
@@ -995,10 +1039,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 Dn2[i] = dS[i - n] - Dn1[i];
                 Dn1[i] = dS[i - n];
             }
-            for (int q = order; q >= 0; q--) {
-                double *Dq = D + (npy_intp)q * N, *Dq1 = D + (npy_intp)(q + 1) * N;
-                for (npy_intp i = 0; i < N; i++) Dq[i] += Dq1[i];
-            }
+            history_sum(D, N, order);
         }
         PROF_ADD(PR_HISTORY, prof_hist);
         /* dense output on (t_old, t] (scipy BdfDenseOutput) */
@@ -1015,15 +1056,13 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             } else {
                 PROF_COUNT(PW_DENSE_INTERP, 1);
                 PROF_COUNT(PW_DENSE_ORDER, order);
-                memcpy(Yo, D, sizeof(double) * n);
-                if (ns > 0) memcpy(So, D + n, sizeof(double) * nsn);
-                double p = 1.0;
+                double p[MAX_ORDER], pq = 1.0;
                 for (int q = 0; q < order; q++) {
-                    p *= (tt - (t - h_abs * q)) / (h_abs * (1 + q));
-                    const double *Dq = D + (npy_intp)(q + 1) * N;
-                    for (npy_intp i = 0; i < n; i++) Yo[i] += Dq[i] * p;
-                    for (npy_intp i = 0; i < nsn; i++) So[i] += Dq[n + i] * p;
+                    pq *= (tt - (t - h_abs * q)) / (h_abs * (1 + q));
+                    p[q] = pq;
                 }
+                interpolate(Yo, D, N, n, order, p);
+                if (ns > 0) interpolate(So, D + n, N, nsn, order, p);
             }
             out_i++;
         }
