@@ -75,10 +75,10 @@ static const char *prof_phase[PR_NPHASE] = {
     "error_estimate", "history_update", "change_D", "order_selection", "dense_output",
     "sensitivities", "check_in", "total"};
 enum { PW_NEWTON_ITER, PW_ATTEMPT, PW_ATTEMPT_ORDER, PW_DENSE_COPY, PW_DENSE_INTERP,
-       PW_DENSE_ORDER, PW_CHANGE_D_ORDER, PW_HISTORY_ORDER, PW_ORDER_NORMS, PW_NWORK };
+       PW_DENSE_ORDER, PW_CHANGE_D_ROWS2, PW_HISTORY_ORDER, PW_ORDER_NORMS, PW_NWORK };
 static const char *prof_work[PW_NWORK] = {
     "newton_iterations", "step_attempts", "sum_order_attempts", "outputs_copied",
-    "outputs_interpolated", "sum_order_interpolated", "sum_order_change_D",
+    "outputs_interpolated", "sum_order_interpolated", "sum_rows_squared_change_D",
     "sum_order_history", "order_norms"};
 static double prof_ns[PR_NPHASE];
 static long prof_calls[PR_NPHASE];
@@ -631,12 +631,26 @@ static void predict(const double *D, npy_intp N, npy_intp n, int order, const do
     })
 }
 
-/* After an accepted step: D_q += D_{q+1} for q = order, ..., 0 (scipy bdf.py). */
+/* After an accepted step (scipy bdf.py): D_{order+2} = d - D_{order+1}, D_{order+1} = d
+   (here for m columns), then D_q += D_{q+1} for q = order, ..., 0, row by row (rows do
+   not overlap: restrict lets the compiler vectorize without run-time alias checks). */
+static void history_shift(double *restrict Dn1, double *restrict Dn2, const double *restrict d,
+                          npy_intp m)
+{
+    for (npy_intp i = 0; i < m; i++) {
+        Dn2[i] = d[i] - Dn1[i];
+        Dn1[i] = d[i];
+    }
+}
+
+static void add_row(double *restrict a, const double *restrict b, npy_intp m)
+{
+    for (npy_intp i = 0; i < m; i++) a[i] += b[i];
+}
+
 static void history_sum(double *D, npy_intp N, int order)
 {
-    FOR_ORDER(order, for (npy_intp i = 0; i < N; i++) {
-        for (int q = K_; q >= 0; q--) D[q * N + i] += D[(q + 1) * N + i];
-    })
+    for (int q = order; q >= 0; q--) add_row(D + (npy_intp)q * N, D + (npy_intp)(q + 1) * N, N);
 }
 
 /* Dense output (scipy BdfDenseOutput): out[i] = D_0[i] + sum_{q=1..order} D_q[i] p[q-1]
@@ -878,12 +892,12 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         double min_step = 10.0 * EPS * fmax(fabs(t), 1e-300);
         if (h_abs > max_step) {
             PROFILED(PR_CHANGE_D, change_D(D, N, order, max_step / h_abs, tmp));
-            PROF_COUNT(PW_CHANGE_D_ORDER, order);
+            PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
             h_abs = max_step;
             n_equal_steps = 0;
         } else if (h_abs < min_step) {
             PROFILED(PR_CHANGE_D, change_D(D, N, order, min_step / h_abs, tmp));
-            PROF_COUNT(PW_CHANGE_D_ORDER, order);
+            PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
             h_abs = min_step;
             n_equal_steps = 0;
         }
@@ -895,7 +909,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             if (t_new >= t_end) {
                 t_new = t_end;
                 PROFILED(PR_CHANGE_D, change_D(D, N, order, (t_new - t) / h_abs, tmp));
-                PROF_COUNT(PW_CHANGE_D_ORDER, order);
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 n_equal_steps = 0;
             }
             double h = t_new - t;
@@ -965,7 +979,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             }
             if (!converged) {
                 PROFILED(PR_CHANGE_D, change_D(D, N, order, 0.5, tmp));
-                PROF_COUNT(PW_CHANGE_D_ORDER, order);
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 h_abs *= 0.5;
                 n_equal_steps = 0;
                 continue;
@@ -986,12 +1000,12 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 double fac = fmax(MIN_FACTOR, safety * pow(error_norm, -1.0 / (order + 1)));
                 h_abs *= fac;
                 PROFILED(PR_CHANGE_D, change_D(D, N, order, fac, tmp));
-                PROF_COUNT(PW_CHANGE_D_ORDER, order);
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 n_equal_steps = 0;
             } else if (negative) {
                 h_abs *= 0.5;
                 PROFILED(PR_CHANGE_D, change_D(D, N, order, 0.5, tmp));
-                PROF_COUNT(PW_CHANGE_D_ORDER, order);
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 n_equal_steps = 0;
             } else {
                 step_accepted = 1;
@@ -1010,7 +1024,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                                                       : MIN_FACTOR;
                             h_abs *= fac;
                             PROFILED(PR_CHANGE_D, change_D(D, N, order, fac, tmp));
-                            PROF_COUNT(PW_CHANGE_D_ORDER, order);
+                            PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                             n_equal_steps = 0;
                             step_accepted = 0;
                         } else if (en > error_norm) {
@@ -1029,16 +1043,11 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         PROF_COUNT(PW_HISTORY_ORDER, order);
         {
             double *Dn1 = D + (npy_intp)(order + 1) * N, *Dn2 = D + (npy_intp)(order + 2) * N;
-            for (npy_intp i = 0; i < n; i++) {
-                y[i] = y_new[i];
+            memcpy(y, y_new, sizeof(double) * n);
+            for (npy_intp i = 0; i < n; i++)
                 if (y[i] < st.min_y) st.min_y = y[i];
-                Dn2[i] = dvec[i] - Dn1[i];
-                Dn1[i] = dvec[i];
-            }
-            for (npy_intp i = n; i < N; i++) {
-                Dn2[i] = dS[i - n] - Dn1[i];
-                Dn1[i] = dS[i - n];
-            }
+            history_shift(Dn1, Dn2, dvec, n);
+            if (N > n) history_shift(Dn1 + n, Dn2 + n, dS, N - n);
             history_sum(D, N, order);
         }
         PROF_ADD(PR_HISTORY, prof_hist);
@@ -1117,7 +1126,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         h_abs *= fac;
         PROF_ADD(PR_ORDER, prof_ord);
         PROFILED(PR_CHANGE_D, change_D(D, N, order, fac, tmp));
-        PROF_COUNT(PW_CHANGE_D_ORDER, order);
+        PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
         n_equal_steps = 0;
     }
 done:
