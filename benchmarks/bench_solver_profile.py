@@ -122,8 +122,17 @@ def gcc(out: Path, src: Path, *flags: str) -> None:
     import numpy
 
     inc = sysconfig.get_paths()["include"]
-    cmd = ["gcc", *CFLAGS, *flags, f"-I{inc}", f"-I{numpy.get_include()}", str(src),
-           "-o", str(out), "-lm"]
+    cmd = [
+        "gcc",
+        *CFLAGS,
+        *flags,
+        f"-I{inc}",
+        f"-I{numpy.get_include()}",
+        str(src),
+        "-o",
+        str(out),
+        "-lm",
+    ]
     subprocess.run(cmd, check=True)
 
 
@@ -227,13 +236,18 @@ def machine_rates(tmp: Path, n: int) -> dict:
     src = tmp / "rates.c"
     src.write_text(RATES_C)
     lib_path = tmp / "rates.so"
-    subprocess.run(["gcc", "-shared", "-fPIC", "-O3", "-std=c99", str(src), "-o",
-                    str(lib_path)], check=True)
+    subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-O3", "-std=c99", str(src), "-o", str(lib_path)], check=True
+    )
     lib = ctypes.CDLL(str(lib_path))
     for name in ("axpy_seconds", "interp5_seconds", "read_seconds"):
         getattr(lib, name).restype = ctypes.c_double
-        getattr(lib, name).argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
-                                       ctypes.c_void_p]
+        getattr(lib, name).argtypes = [
+            ctypes.c_long,
+            ctypes.c_long,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
     rng = np.random.default_rng(0)
     x, y = rng.random(n), np.zeros(n)
     reps = 200_000
@@ -244,8 +258,9 @@ def machine_rates(tmp: Path, n: int) -> dict:
     interp5 = 10.0 * n * (reps // 2) / t
     words = np.arange(1 << 17, dtype=np.uint64)  # 1 MB: in L2, not in L1
     sink = np.zeros(1, np.uint64)
-    t = min(lib.read_seconds(words.size, 200, words.ctypes.data, sink.ctypes.data)
-            for _ in range(7))
+    t = min(
+        lib.read_seconds(words.size, 200, words.ctypes.data, sink.ctypes.data) for _ in range(7)
+    )
     l2_read = words.nbytes * 200 / t
 
     a = rng.random((600, 600))
@@ -258,8 +273,14 @@ def machine_rates(tmp: Path, n: int) -> dict:
     big.fill(1.0)
     t_store = min(_timed(lambda: big.fill(2.0)) for _ in range(7))
     t_fresh = min(_timed(lambda: np.zeros(shape).fill(2.0)) for _ in range(7))
-    return {"axpy": axpy, "interp5": interp5, "l2_read": l2_read, "dgemm": dgemm,
-            "store": big.nbytes / t_store, "fresh": big.nbytes / t_fresh}
+    return {
+        "axpy": axpy,
+        "interp5": interp5,
+        "l2_read": l2_read,
+        "dgemm": dgemm,
+        "store": big.nbytes / t_store,
+        "fresh": big.nbytes / t_fresh,
+    }
 
 
 def _timed(fn) -> float:
@@ -273,10 +294,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--repeat", type=int, default=15,
-                        help="runs of each build; the fastest profiled run is tabulated")
-    parser.add_argument("--sensitivities", action="store_true",
-                        help="with forward sensitivities for k_dim, k_diss, k_ex")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=15,
+        help="runs of each build; the fastest profiled run is tabulated",
+    )
+    parser.add_argument(
+        "--sensitivities",
+        action="store_true",
+        help="with forward sensitivities for k_dim, k_diss, k_ex",
+    )
     args = parser.parse_args()
 
     from intercluster import ExchangeSystem, build_network
@@ -323,38 +351,54 @@ def main() -> int:
     flops, per_call, y_bytes = flop_model(s, phases, work, N_OUT)
     load = os.getloadavg()
 
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"N = 25 sim3, {MIXTURE} nmol/L, 0..{T_END:g} s, {N_OUT} outputs, rtol {RTOL:g}, "
-          f"atol {ATOL:g} nmol/L{', sensitivities for k_dim, k_diss, k_ex' if pmap else ''}")
-    print(f"  {s['n']} species ({s['nc']} monomers, {s['npp']} dimer isomers in {s['nblk']} "
-          f"blocks), {s['nr']} reactions ({s['bimolecular']} bimolecular), "
-          f"{s['njc']} Jacobian contributions")
-    print(f"  {res.n_steps} steps, {res.n_fev} RHS, {res.n_jev} Jacobians, {res.n_lu} LU, "
-          f"{work['newton_iterations']} Newton iterations, {work['step_attempts']} step "
-          f"attempts, {work['outputs_interpolated']} interpolated outputs (mean order "
-          f"{work['sum_order_interpolated'] / max(work['outputs_interpolated'], 1):.2f})")
-    print(f"  integrate(), normal build: median {statistics.median(t_normal) * 1e3:.1f} ms, "
-          f"fastest {min(t_normal) * 1e3:.1f} ms of {args.repeat}; profiling build: median "
-          f"{statistics.median(t_prof) * 1e3:.1f} ms, fastest {min(t_prof) * 1e3:.1f} ms")
-    print(f"machine rates: the dense output's kernel at order 5 on {s['n']} columns in L1 "
-          f"(gcc -O3, as _bdf.c) {rates['interp5'] * 1e-9:.2f} Gflop/s; y += a x in L1 "
-          f"{rates['axpy'] * 1e-9:.2f} Gflop/s; dgemm 600^3 on one thread "
-          f"{rates['dgemm'] * 1e-9:.1f} Gflop/s; reading 1 MB (L2) "
-          f"{rates['l2_read'] * 1e-9:.1f} GB/s; storing the {N_OUT} x {s['n']} output array "
-          f"({y_bytes / 1e6:.1f} MB) {rates['store'] * 1e-9:.1f} GB/s pre-touched, "
-          f"{rates['fresh'] * 1e-9:.1f} GB/s freshly allocated")
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(
+        f"N = 25 sim3, {MIXTURE} nmol/L, 0..{T_END:g} s, {N_OUT} outputs, rtol {RTOL:g}, "
+        f"atol {ATOL:g} nmol/L{', sensitivities for k_dim, k_diss, k_ex' if pmap else ''}"
+    )
+    print(
+        f"  {s['n']} species ({s['nc']} monomers, {s['npp']} dimer isomers in {s['nblk']} "
+        f"blocks), {s['nr']} reactions ({s['bimolecular']} bimolecular), "
+        f"{s['njc']} Jacobian contributions"
+    )
+    print(
+        f"  {res.n_steps} steps, {res.n_fev} RHS, {res.n_jev} Jacobians, {res.n_lu} LU, "
+        f"{work['newton_iterations']} Newton iterations, {work['step_attempts']} step "
+        f"attempts, {work['outputs_interpolated']} interpolated outputs (mean order "
+        f"{work['sum_order_interpolated'] / max(work['outputs_interpolated'], 1):.2f})"
+    )
+    print(
+        f"  integrate(), normal build: median {statistics.median(t_normal) * 1e3:.1f} ms, "
+        f"fastest {min(t_normal) * 1e3:.1f} ms of {args.repeat}; profiling build: median "
+        f"{statistics.median(t_prof) * 1e3:.1f} ms, fastest {min(t_prof) * 1e3:.1f} ms"
+    )
+    print(
+        f"machine rates: the dense output's kernel at order 5 on {s['n']} columns in L1 "
+        f"(gcc -O3, as _bdf.c) {rates['interp5'] * 1e-9:.2f} Gflop/s; y += a x in L1 "
+        f"{rates['axpy'] * 1e-9:.2f} Gflop/s; dgemm 600^3 on one thread "
+        f"{rates['dgemm'] * 1e-9:.1f} Gflop/s; reading 1 MB (L2) "
+        f"{rates['l2_read'] * 1e-9:.1f} GB/s; storing the {N_OUT} x {s['n']} output array "
+        f"({y_bytes / 1e6:.1f} MB) {rates['store'] * 1e-9:.1f} GB/s pre-touched, "
+        f"{rates['fresh'] * 1e-9:.1f} GB/s freshly allocated"
+    )
 
     def floor_of(key):
         fl, by = flops[key]
         mem = by / (rates["store"] if key == "dense_output" else rates["l2_read"])
         return max(fl / rates["interp5"], mem)
 
-    print(f"\nphases of the fastest profiled run (solver only); floor = max(flops / "
-          f"{rates['interp5'] * 1e-9:.1f} Gflop/s, bytes / {rates['l2_read'] * 1e-9:.0f} GB/s) "
-          f"(the output array: / {rates['store'] * 1e-9:.0f} GB/s)")
-    print(f"  {'phase':<26}{'calls':>7}{'ms':>9}{'us/call':>9}{'%':>7}{'Mflop':>8}"
-          f"{'Gflop/s':>8}{'MB':>7}{'floor ms':>9}{'x floor':>8}")
+    print(
+        f"\nphases of the fastest profiled run (solver only); floor = max(flops / "
+        f"{rates['interp5'] * 1e-9:.1f} Gflop/s, bytes / {rates['l2_read'] * 1e-9:.0f} GB/s) "
+        f"(the output array: / {rates['store'] * 1e-9:.0f} GB/s)"
+    )
+    print(
+        f"  {'phase':<26}{'calls':>7}{'ms':>9}{'us/call':>9}{'%':>7}{'Mflop':>8}"
+        f"{'Gflop/s':>8}{'MB':>7}{'floor ms':>9}{'x floor':>8}"
+    )
     timed = 0.0
     n_timed = 0
     tot_flops = tot_bytes = 0
@@ -372,40 +416,56 @@ def main() -> int:
         tot_floor += fk
         rate = f"{fl / sec * 1e-9:8.2f}" if sec > 0 and fl > 0 else f"{'':>8}"
         ratio = f"{sec / fk:8.1f}" if fk > 0 else f"{'':>8}"
-        print(f"  {label:<26}{calls:>7}{sec * 1e3:>9.3f}{sec / max(calls, 1) * 1e6:>9.2f}"
-              f"{100 * sec / total:>7.1f}{fl * 1e-6:>8.2f}{rate}{by * 1e-6:>7.1f}"
-              f"{fk * 1e3:>9.3f}{ratio}")
+        print(
+            f"  {label:<26}{calls:>7}{sec * 1e3:>9.3f}{sec / max(calls, 1) * 1e6:>9.2f}"
+            f"{100 * sec / total:>7.1f}{fl * 1e-6:>8.2f}{rate}{by * 1e-6:>7.1f}"
+            f"{fk * 1e3:>9.3f}{ratio}"
+        )
     other = total - timed
-    print(f"  {'untimed (setup, control)':<26}{'':>7}{other * 1e3:>9.3f}{'':>9}"
-          f"{100 * other / total:>7.1f}")
-    print(f"  {'total':<26}{'':>7}{total * 1e3:>9.3f}{'':>9}{100.0:>7.1f}"
-          f"{tot_flops * 1e-6:>8.2f}{tot_flops / total * 1e-9:>8.2f}{tot_bytes * 1e-6:>7.1f}"
-          f"{tot_floor * 1e3:>9.3f}{total / tot_floor:>8.1f}")
+    print(
+        f"  {'untimed (setup, control)':<26}{'':>7}{other * 1e3:>9.3f}{'':>9}"
+        f"{100 * other / total:>7.1f}"
+    )
+    print(
+        f"  {'total':<26}{'':>7}{total * 1e3:>9.3f}{'':>9}{100.0:>7.1f}"
+        f"{tot_flops * 1e-6:>8.2f}{tot_flops / total * 1e-9:>8.2f}{tot_bytes * 1e-6:>7.1f}"
+        f"{tot_floor * 1e3:>9.3f}{total / tot_floor:>8.1f}"
+    )
     read_ns = best["timer_ns"] / 2
-    print(f"  (each phase includes about one clock read, {read_ns:.0f} ns; {n_timed} timed calls: "
-          f"{n_timed * read_ns * 1e-6:.2f} ms in the phases and as much in 'untimed')")
-    print("flops per call (analytic, one per +, -, *, /): "
-          + ", ".join(f"{k} {v:,}" for k, v in per_call.items()))
+    print(
+        f"  (each phase includes about one clock read, {read_ns:.0f} ns; {n_timed} timed calls: "
+        f"{n_timed * read_ns * 1e-6:.2f} ms in the phases and as much in 'untimed')"
+    )
+    print(
+        "flops per call (analytic, one per +, -, *, /): "
+        + ", ".join(f"{k} {v:,}" for k, v in per_call.items())
+    )
 
     f_arith = tot_flops / rates["interp5"]
     f_l2 = (tot_bytes - y_bytes) / rates["l2_read"]
     f_out = y_bytes / rates["store"]
     floor = max(f_arith, f_l2 + f_out)
-    print(f"\nfloor of the whole run: {tot_flops * 1e-6:.1f} Mflop at "
-          f"{rates['interp5'] * 1e-9:.1f} Gflop/s = {f_arith * 1e3:.2f} ms "
-          f"(at y += a x's {rates['axpy'] * 1e-9:.1f} Gflop/s: "
-          f"{tot_flops / rates['axpy'] * 1e3:.2f} ms; at the dgemm peak: "
-          f"{tot_flops / rates['dgemm'] * 1e3:.2f} ms); memory: "
-          f"{(tot_bytes - y_bytes) * 1e-6:.0f} MB through the caches at "
-          f"{rates['l2_read'] * 1e-9:.0f} GB/s = {f_l2 * 1e3:.2f} ms, plus the "
-          f"{y_bytes / 1e6:.1f} MB output at {rates['store'] * 1e-9:.0f} GB/s = "
-          f"{f_out * 1e3:.2f} ms ({y_bytes / rates['fresh'] * 1e3:.2f} ms into a fresh array)")
-    print(f"floor = max(arithmetic, memory) = {floor * 1e3:.2f} ms; phase by phase (the "
-          f"larger of the two in each) {tot_floor * 1e3:.2f} ms")
-    print(f"measured: solver {total * 1e3:.2f} ms (profiled, fastest run), "
-          f"{min(t_normal) * 1e3:.2f} ms (normal build, fastest; median "
-          f"{statistics.median(t_normal) * 1e3:.2f} ms): measured / floor = "
-          f"{min(t_normal) / floor:.1f} (phase by phase {min(t_normal) / tot_floor:.1f})")
+    print(
+        f"\nfloor of the whole run: {tot_flops * 1e-6:.1f} Mflop at "
+        f"{rates['interp5'] * 1e-9:.1f} Gflop/s = {f_arith * 1e3:.2f} ms "
+        f"(at y += a x's {rates['axpy'] * 1e-9:.1f} Gflop/s: "
+        f"{tot_flops / rates['axpy'] * 1e3:.2f} ms; at the dgemm peak: "
+        f"{tot_flops / rates['dgemm'] * 1e3:.2f} ms); memory: "
+        f"{(tot_bytes - y_bytes) * 1e-6:.0f} MB through the caches at "
+        f"{rates['l2_read'] * 1e-9:.0f} GB/s = {f_l2 * 1e3:.2f} ms, plus the "
+        f"{y_bytes / 1e6:.1f} MB output at {rates['store'] * 1e-9:.0f} GB/s = "
+        f"{f_out * 1e3:.2f} ms ({y_bytes / rates['fresh'] * 1e3:.2f} ms into a fresh array)"
+    )
+    print(
+        f"floor = max(arithmetic, memory) = {floor * 1e3:.2f} ms; phase by phase (the "
+        f"larger of the two in each) {tot_floor * 1e3:.2f} ms"
+    )
+    print(
+        f"measured: solver {total * 1e3:.2f} ms (profiled, fastest run), "
+        f"{min(t_normal) * 1e3:.2f} ms (normal build, fastest; median "
+        f"{statistics.median(t_normal) * 1e3:.2f} ms): measured / floor = "
+        f"{min(t_normal) / floor:.1f} (phase by phase {min(t_normal) / tot_floor:.1f})"
+    )
     return 0
 
 

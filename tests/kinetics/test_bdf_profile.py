@@ -52,8 +52,20 @@ def _build_profiling_variant(out_dir: Path):
         pytest.skip("Python headers are not available")
     so = out_dir / f"_bdf{sysconfig.get_config_var('EXT_SUFFIX')}"
     subprocess.run(
-        ["gcc", "-shared", "-fPIC", "-O3", "-std=c99", "-DIC_PROFILE", f"-I{inc}",
-         f"-I{numpy.get_include()}", str(BDF_C), "-o", str(so), "-lm"],
+        [
+            "gcc",
+            "-shared",
+            "-fPIC",
+            "-O3",
+            "-std=c99",
+            "-DIC_PROFILE",
+            f"-I{inc}",
+            f"-I{numpy.get_include()}",
+            str(BDF_C),
+            "-o",
+            str(so),
+            "-lm",
+        ],
         check=True,
     )
     loader = importlib.machinery.ExtensionFileLoader("_bdf", str(so))
