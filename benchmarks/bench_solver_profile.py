@@ -200,12 +200,14 @@ def flop_model(s: dict, phases: dict, work: dict, n_out: int) -> dict:
     lu_bytes = 8 * (6 * npp + 2 * (s["ncp"] + s["npc"]) + 2 * nc * nc) + 8 * 2 * s["npc"]
     tri = 2 * (npp - nseg) + 3 * (npp - nseg) + nseg
     solve = 2 * tri + 2 * s["ncp"] + 2 * s["npc"] + 2 * nc * nc - nc
-    solve_bytes = 8 * (2 * 3 * npp + 2 * 2 * (s["ncp"] + s["npc"]) + nc * nc + 4 * n)
+    # tri_l, tri_up, tri_uinv twice and w; values and rows of Jcp, Jpc; S; b, out, w
+    solve_bytes = 8 * (7 * npp + 2 * (s["ncp"] + s["npc"]) + npp + nc + nc * nc + 4 * n)
     it = work["newton_iterations"]
     newton = it * 8 * n  # b = c f - psi - d (3n), rms (3n), y += dy, d += dy (2n)
-    newton_bytes = it * 8 * 9 * n
+    # b = c f - psi - d (4 n), rms (2 n), y += dy, d += dy (5 n); per attempt y = y_pred, d = 0
+    newton_bytes = 8 * n * (11 * it + 3 * work["step_attempts"])
     pred = n * (3 * work["sum_order_attempts"] + 4 * work["step_attempts"])
-    pred_bytes = 8 * n * (work["sum_order_attempts"] + 4 * work["step_attempts"])
+    pred_bytes = 8 * n * (work["sum_order_attempts"] + 5 * work["step_attempts"])
     err = 6 * n * calls["error_estimate"]
     hist = n * (work["sum_order_history"] + 2 * calls["history_update"])
     chg = 2 * n * work["sum_rows_squared_change_D"]
@@ -219,16 +221,28 @@ def flop_model(s: dict, phases: dict, work: dict, n_out: int) -> dict:
         "linear_solve": (calls["linear_solve"] * solve, calls["linear_solve"] * solve_bytes),
         "newton_vector_work": (newton, newton_bytes),
         "predictor": (pred, pred_bytes),
-        "error_estimate": (err, 8 * 5 * n * calls["error_estimate"]),
-        "history_update": (hist, 8 * 3 * n * calls["history_update"]),
-        "change_D": (chg, 8 * 2 * n * work["sum_rows_squared_change_D"]),
-        "order_selection": (order, 8 * 4 * n * work["order_norms"]),
+        "error_estimate": (err, 8 * 8 * n * calls["error_estimate"]),
+        # y = y_new, min, D_{k+2} = d - D_{k+1}, D_{k+1} = d, then D_q += D_{q+1}
+        "history_update": (
+            hist,
+            8
+            * n
+            * (
+                7 * calls["history_update"]
+                + 3 * (work["sum_order_history"] + calls["history_update"])
+            ),
+        ),
+        "change_D": (chg, 8 * 3 * n * work["sum_rows_squared_change_D"]),
+        "order_selection": (order, 8 * 6 * n * work["order_norms"]),
         "dense_output": (dense, y_bytes),
         "sensitivities": (0, 0),
         "check_in": (0, 0),
     }
     per_call = {"rhs": rhs, "jacobian": jac, "factorization": lu, "linear_solve": solve}
-    return out, per_call, y_bytes
+    # what one Newton iteration touches: the RHS's and the solve's arrays, the step's
+    # vectors (11 n) and the history D ((MAX_ORDER + 3) n)
+    working_set = rhs_bytes + solve_bytes + 8 * n * (11 + 8)
+    return out, per_call, y_bytes, working_set
 
 
 # ------------------------------------------------------------------ machine rates
@@ -348,7 +362,7 @@ def main() -> int:
     best = min(profiles, key=lambda c: c["phases"]["total"][1])
     phases, work = best["phases"], best["work"]
     total = phases["total"][1]
-    flops, per_call, y_bytes = flop_model(s, phases, work, N_OUT)
+    flops, per_call, y_bytes, working_set = flop_model(s, phases, work, N_OUT)
     load = os.getloadavg()
 
     print(
@@ -390,15 +404,21 @@ def main() -> int:
         mem = by / (rates["store"] if key == "dense_output" else rates["l2_read"])
         return max(fl / rates["interp5"], mem)
 
+    model = pmap is None
     print(
-        f"\nphases of the fastest profiled run (solver only); floor = max(flops / "
-        f"{rates['interp5'] * 1e-9:.1f} Gflop/s, bytes / {rates['l2_read'] * 1e-9:.0f} GB/s) "
-        f"(the output array: / {rates['store'] * 1e-9:.0f} GB/s)"
+        "\nphases of the fastest profiled run (the solver alone)"
+        + (
+            f"; floor = max(flops / {rates['interp5'] * 1e-9:.1f} Gflop/s, bytes / "
+            f"{rates['l2_read'] * 1e-9:.0f} GB/s) (the output array: / "
+            f"{rates['store'] * 1e-9:.0f} GB/s)"
+            if model
+            else ""
+        )
     )
-    print(
-        f"  {'phase':<26}{'calls':>7}{'ms':>9}{'us/call':>9}{'%':>7}{'Mflop':>8}"
-        f"{'Gflop/s':>8}{'MB':>7}{'floor ms':>9}{'x floor':>8}"
-    )
+    header = f"  {'phase':<26}{'calls':>7}{'ms':>9}{'us/call':>9}{'%':>7}"
+    if model:
+        header += f"{'Mflop':>8}{'Gflop/s':>8}{'MB':>7}{'floor ms':>9}{'x floor':>8}"
+    print(header)
     timed = 0.0
     n_timed = 0
     tot_flops = tot_bytes = 0
@@ -407,8 +427,8 @@ def main() -> int:
         calls, sec = phases[key]
         if calls == 0 and key == "sensitivities":
             continue
-        fl, by = flops[key]
-        fk = floor_of(key)
+        fl, by = flops[key] if model else (0, 0)
+        fk = floor_of(key) if model else 0.0
         timed += sec
         n_timed += calls
         tot_flops += fl
@@ -416,29 +436,52 @@ def main() -> int:
         tot_floor += fk
         rate = f"{fl / sec * 1e-9:8.2f}" if sec > 0 and fl > 0 else f"{'':>8}"
         ratio = f"{sec / fk:8.1f}" if fk > 0 else f"{'':>8}"
-        print(
+        row = (
             f"  {label:<26}{calls:>7}{sec * 1e3:>9.3f}{sec / max(calls, 1) * 1e6:>9.2f}"
-            f"{100 * sec / total:>7.1f}{fl * 1e-6:>8.2f}{rate}{by * 1e-6:>7.1f}"
-            f"{fk * 1e3:>9.3f}{ratio}"
+            f"{100 * sec / total:>7.1f}"
         )
+        if model:
+            row += f"{fl * 1e-6:>8.2f}{rate}{by * 1e-6:>7.1f}{fk * 1e3:>9.3f}{ratio}"
+        print(row)
     other = total - timed
     print(
         f"  {'untimed (setup, control)':<26}{'':>7}{other * 1e3:>9.3f}{'':>9}"
         f"{100 * other / total:>7.1f}"
     )
-    print(
-        f"  {'total':<26}{'':>7}{total * 1e3:>9.3f}{'':>9}{100.0:>7.1f}"
-        f"{tot_flops * 1e-6:>8.2f}{tot_flops / total * 1e-9:>8.2f}{tot_bytes * 1e-6:>7.1f}"
-        f"{tot_floor * 1e3:>9.3f}{total / tot_floor:>8.1f}"
-    )
+    row = f"  {'total':<26}{'':>7}{total * 1e3:>9.3f}{'':>9}{100.0:>7.1f}"
+    if model:
+        row += (
+            f"{tot_flops * 1e-6:>8.2f}{tot_flops / total * 1e-9:>8.2f}{tot_bytes * 1e-6:>7.1f}"
+            f"{tot_floor * 1e3:>9.3f}{total / tot_floor:>8.1f}"
+        )
+    print(row)
     read_ns = best["timer_ns"] / 2
     print(
         f"  (each phase includes about one clock read, {read_ns:.0f} ns; {n_timed} timed calls: "
         f"{n_timed * read_ns * 1e-6:.2f} ms in the phases and as much in 'untimed')"
     )
+    if not model:
+        print(
+            "(with sensitivities the flop model does not apply: the corrector is not modelled "
+            "and the history array holds the sensitivities too)"
+        )
+        return 0
     print(
         "flops per call (analytic, one per +, -, *, /): "
         + ", ".join(f"{k} {v:,}" for k, v in per_call.items())
+    )
+    try:
+        l1 = os.sysconf("SC_LEVEL1_DCACHE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        try:
+            size = Path("/sys/devices/system/cpu/cpu0/cache/index0/size").read_text().strip()
+            l1 = int(size.rstrip("K")) * 1024 if size.endswith("K") else 0
+        except (OSError, ValueError):
+            l1 = 0
+    print(
+        f"a Newton iteration's working set: {working_set / 1024:.0f} KiB"
+        + (f" (L1d: {l1 / 1024:.0f} KiB per core)" if l1 and l1 > 0 else "")
+        + ", so its arrays stream from L2 at every iteration"
     )
 
     f_arith = tot_flops / rates["interp5"]
