@@ -21,7 +21,7 @@ atol 1e-12 nmol/L (as benchmarks/bench_kinetics.py): 377 species, 1,302 reaction
    the floor: total flops / the L1 loop's rate, and output bytes / store bandwidth; the
    ratio measured / floor.
 
-Run:  python benchmarks/bench_solver_profile.py [--repeat 15] [--sensitivities]
+Run:  python benchmarks/bench_solver_profile.py [--repeat 15] [--sensitivities] [--source F.c]
 (needs gcc and Python headers, as building the extension does)
 """
 
@@ -319,6 +319,13 @@ def main() -> int:
         action="store_true",
         help="with forward sensitivities for k_dim, k_diss, k_ex",
     )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=SRC,
+        help="the _bdf.c to profile (default: this checkout's; e.g. an earlier version "
+        "with the IC_PROFILE macros, to compare); the normal build is always the installed one",
+    )
     args = parser.parse_args()
 
     from intercluster import ExchangeSystem, build_network
@@ -335,7 +342,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ic_profile_") as tmpd:
         tmp = Path(tmpd)
         so = tmp / f"_bdf{ext_suffix()}"
-        gcc(so, SRC, "-DIC_PROFILE")
+        gcc(so, args.source, "-DIC_PROFILE")
         prof = load_extension(so)
         normal = solver._bdf
 
