@@ -115,6 +115,12 @@ static void prof_add(int id, double t0)
 
 typedef struct {
     npy_intp n, nr, nc, npp, njc, ncp, npc, nblk;
+    /* optional (bdf sets them, see rxn_runs): the reactions in nrun runs of one type,
+       run q = [run_end[q - 1], run_end[q]) (run_end[-1] = 0) of type run_type[q] =
+       2 (second reactant) + 1 (second product) */
+    npy_intp nrun;
+    const npy_intp *run_end;
+    const unsigned char *run_type;
     const double *k;
     const int64_t *r1, *r2, *p1, *p2;
     const int64_t *jc_rxn, *jc_other, *jc_block, *jc_dest;
@@ -181,6 +187,53 @@ static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject
 static void net_rhs(const Net *net, const double *x, double *out)
 {
     memset(out, 0, sizeof(double) * net->n);
+    if (net->nrun > 0) {
+        /* the same operations in the same order as the loop below, one loop per run of
+           reactions of one type: no per-reaction tests of the optional slots */
+        const double *k = net->k;
+        const int64_t *r1 = net->r1, *r2 = net->r2, *p1 = net->p1, *p2 = net->p2;
+        npy_intp j = 0;
+        for (npy_intp q = 0; q < net->nrun; q++) {
+            const npy_intp end = net->run_end[q];
+            switch (net->run_type[q]) {
+            case 0: /* A -> P */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                }
+                break;
+            case 1: /* A -> P + Q */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                    out[p2[j]] += v;
+                }
+                break;
+            case 2: /* A + B -> P */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    v *= x[r2[j]];
+                    out[r2[j]] -= v;
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                }
+                break;
+            default: /* A + B -> P + Q */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    v *= x[r2[j]];
+                    out[r2[j]] -= v;
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                    out[p2[j]] += v;
+                }
+                break;
+            }
+        }
+        return;
+    }
     for (npy_intp j = 0; j < net->nr; j++) {
         int64_t a = net->r1[j], b = net->r2[j], c = net->p2[j];
         double v = net->k[j] * x[a];
@@ -809,6 +862,20 @@ static double sens_norm(const double *row, double coef, const double *D0, npy_in
     return m;
 }
 
+/* Split the reactions into runs of one type (see Net; networks list reactions grouped by
+   kind, so there are few). Returns the number of runs; run_end and run_type need nr
+   elements. */
+static npy_intp rxn_runs(const Net *net, npy_intp *run_end, unsigned char *run_type)
+{
+    npy_intp nrun = 0;
+    for (npy_intp j = 0; j < net->nr; j++) {
+        unsigned char t = (unsigned char)(2 * (net->r2[j] >= 0) + (net->p2[j] >= 0));
+        if (nrun == 0 || run_type[nrun - 1] != t) run_type[nrun++] = t;
+        run_end[nrun - 1] = j + 1;
+    }
+    return nrun;
+}
+
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
                     double max_step, double first_step, long max_steps, double neg_tol,
@@ -819,15 +886,32 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     /* the history array D holds the state and, past it, the sensitivities
        (column n + ip * n + i is d y_i / d p_ip): N columns */
     const npy_intp ns = se ? se->ns : 0, N = n * (1 + ns);
+    /* the right-hand side by runs of one reaction type (same numbers, fewer tests) */
+    Net net_runs = *net;
+    npy_intp *run_end = malloc(sizeof(npy_intp) * (net->nr + 1));
+    unsigned char *run_type = malloc(net->nr + 1);
+    if (!run_end || !run_type) {
+        free(run_end); free(run_type);
+        st.status = NO_MEMORY;
+        return st;
+    }
+    net_runs.nrun = rxn_runs(net, run_end, run_type);
+    net_runs.run_end = run_end;
+    net_runs.run_type = run_type;
+    net = &net_runs;
     Lin L;
-    if (!lin_alloc(net, &L)) { st.status = NO_MEMORY; return st; }
+    if (!lin_alloc(net, &L)) { free(run_end); free(run_type); st.status = NO_MEMORY; return st; }
     SensWork W;
     memset(&W, 0, sizeof W);
     W.crate = 1.0;
     W.n_lu_seen = -1;
     double *svec = NULL;
     if (ns > 0) {
-        if (!lin_alloc(net, &W.L2)) { lin_free(&L); st.status = NO_MEMORY; return st; }
+        if (!lin_alloc(net, &W.L2)) {
+            lin_free(&L); free(run_end); free(run_type);
+            st.status = NO_MEMORY;
+            return st;
+        }
         svec = calloc(ns * n + 8 * n + 2 * net->nr + 1, sizeof(double));
     }
     const npy_intp rows = MAX_ORDER + 3;
@@ -837,6 +921,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     if (!D || !tmp || !vec || (ns > 0 && !svec)) {
         free(D); free(tmp); free(vec); free(svec); lin_free(&L);
         if (ns > 0) lin_free(&W.L2);
+        free(run_end); free(run_type);
         st.status = NO_MEMORY;
         return st;
     }
@@ -1149,7 +1234,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     }
 done:
     st.t = t;
-    free(D); free(tmp); free(vec); free(svec);
+    free(D); free(tmp); free(vec); free(svec); free(run_end); free(run_type);
     lin_free(&L);
     if (ns > 0) lin_free(&W.L2);
     return st;
