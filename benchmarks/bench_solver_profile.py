@@ -392,7 +392,8 @@ def main() -> int:
         f"{work['sum_order_interpolated'] / max(work['outputs_interpolated'], 1):.2f})"
     )
     print(
-        f"  integrate(), normal build: median {statistics.median(t_normal) * 1e3:.1f} ms, "
+        f"  integrate(), the installed (normal) build: median "
+        f"{statistics.median(t_normal) * 1e3:.1f} ms, "
         f"fastest {min(t_normal) * 1e3:.1f} ms of {args.repeat}; profiling build: median "
         f"{statistics.median(t_prof) * 1e3:.1f} ms, fastest {min(t_prof) * 1e3:.1f} ms"
     )
@@ -511,10 +512,10 @@ def main() -> int:
         f"larger of the two in each) {tot_floor * 1e3:.2f} ms"
     )
     print(
-        f"measured: solver {total * 1e3:.2f} ms (profiled, fastest run), "
-        f"{min(t_normal) * 1e3:.2f} ms (normal build, fastest; median "
-        f"{statistics.median(t_normal) * 1e3:.2f} ms): measured / floor = "
-        f"{min(t_normal) / floor:.1f} (phase by phase {min(t_normal) / tot_floor:.1f})"
+        f"measured: the profiled solver {total * 1e3:.2f} ms (fastest run): / floor = "
+        f"{total / floor:.1f}; integrate() with the installed build {min(t_normal) * 1e3:.2f} ms "
+        f"(fastest; median {statistics.median(t_normal) * 1e3:.2f} ms): / floor = "
+        f"{min(t_normal) / floor:.1f}"
     )
     return 0
 
