@@ -59,8 +59,68 @@ enum { SUCCESS = 0, STEP_TOO_SMALL = -1, TOO_MANY_STEPS = -2, SINGULAR = -4, NO_
    progress callback, if any. */
 #define CHECK_EVERY 64
 
+/* Profiling (benchmarks/bench_solver_profile.py): compiled with -DIC_PROFILE, the solver
+   accumulates the CLOCK_MONOTONIC time and the number of calls of each phase, and a few
+   work counters (Newton iterations, orders of the predictors and interpolations) that the
+   flop count needs, read and reset by _bdf.profile_counters(). Without IC_PROFILE every
+   macro below expands to the bare statement or to nothing: the normal build's machine code
+   is the same as without them. Only leaves are timed (no phase contains another), so the
+   phases add up to the total less the untimed bookkeeping and the timer's own cost. */
+#ifdef IC_PROFILE
+#include <time.h>
+enum { PR_RHS, PR_JAC, PR_LU, PR_SOLVE, PR_PREDICT, PR_NEWTON_VEC, PR_ERROR, PR_HISTORY,
+       PR_CHANGE_D, PR_ORDER, PR_DENSE, PR_SENS, PR_CHECKIN, PR_TOTAL, PR_NPHASE };
+static const char *prof_phase[PR_NPHASE] = {
+    "rhs", "jacobian", "factorization", "linear_solve", "predictor", "newton_vector_work",
+    "error_estimate", "history_update", "change_D", "order_selection", "dense_output",
+    "sensitivities", "check_in", "total"};
+enum { PW_NEWTON_ITER, PW_ATTEMPT, PW_ATTEMPT_ORDER, PW_DENSE_COPY, PW_DENSE_INTERP,
+       PW_DENSE_ORDER, PW_CHANGE_D_ROWS2, PW_HISTORY_ORDER, PW_ORDER_NORMS, PW_NWORK };
+static const char *prof_work[PW_NWORK] = {
+    "newton_iterations", "step_attempts", "sum_order_attempts", "outputs_copied",
+    "outputs_interpolated", "sum_order_interpolated", "sum_rows_squared_change_D",
+    "sum_order_history", "order_norms"};
+static double prof_ns[PR_NPHASE];
+static long prof_calls[PR_NPHASE];
+static long prof_count[PW_NWORK];
+static double prof_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+static void prof_add(int id, double t0)
+{
+    prof_ns[id] += prof_now() - t0;
+    prof_calls[id]++;
+}
+#define PROF_T(name) double name = prof_now()
+#define PROF_ADD(id, name) prof_add(id, name)
+#define PROF_COUNT(id, amount) (prof_count[id] += (amount))
+#define PROFILED(id, ...)                 \
+    do {                                  \
+        double prof_t0_ = prof_now();     \
+        __VA_ARGS__;                      \
+        prof_add(id, prof_t0_);           \
+    } while (0)
+#else
+#define PROF_T(name)
+#define PROF_ADD(id, name)
+#define PROF_COUNT(id, amount)
+#define PROFILED(id, ...) \
+    do {                  \
+        __VA_ARGS__;      \
+    } while (0)
+#endif
+
 typedef struct {
     npy_intp n, nr, nc, npp, njc, ncp, npc, nblk;
+    /* optional (bdf sets them, see rxn_runs): the reactions in nrun runs of one type,
+       run q = [run_end[q - 1], run_end[q]) (run_end[-1] = 0) of type run_type[q] =
+       2 (second reactant) + 1 (second product) */
+    npy_intp nrun;
+    const npy_intp *run_end;
+    const unsigned char *run_type;
     const double *k;
     const int64_t *r1, *r2, *p1, *p2;
     const int64_t *jc_rxn, *jc_other, *jc_block, *jc_dest;
@@ -82,6 +142,10 @@ typedef struct {
     double *tri_l, *tri_uinv, *tri_up, *Acp, *Apc, *S, *work;
     npy_intp *piv;
     int64_t *blk_mark, *blk_list;
+    /* the periphery's independent tridiagonal segments [seg[s], seg[s + 1]) of the last
+       factorization, nseg of them (see lin_factor) */
+    int64_t *seg;
+    npy_intp nseg;
     /* sparse path: J in the CSC pattern; SuperLU's factors (arrays owned by fac) */
     double *Jsp, *z;
     int64_t *udiag;
@@ -123,6 +187,53 @@ static int get_array(PyObject *obj, int typenum, const char *name, PyArrayObject
 static void net_rhs(const Net *net, const double *x, double *out)
 {
     memset(out, 0, sizeof(double) * net->n);
+    if (net->nrun > 0) {
+        /* the same operations in the same order as the loop below, one loop per run of
+           reactions of one type: no per-reaction tests of the optional slots */
+        const double *k = net->k;
+        const int64_t *r1 = net->r1, *r2 = net->r2, *p1 = net->p1, *p2 = net->p2;
+        npy_intp j = 0;
+        for (npy_intp q = 0; q < net->nrun; q++) {
+            const npy_intp end = net->run_end[q];
+            switch (net->run_type[q]) {
+            case 0: /* A -> P */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                }
+                break;
+            case 1: /* A -> P + Q */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                    out[p2[j]] += v;
+                }
+                break;
+            case 2: /* A + B -> P */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    v *= x[r2[j]];
+                    out[r2[j]] -= v;
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                }
+                break;
+            default: /* A + B -> P + Q */
+                for (; j < end; j++) {
+                    double v = k[j] * x[r1[j]];
+                    v *= x[r2[j]];
+                    out[r2[j]] -= v;
+                    out[r1[j]] -= v;
+                    out[p1[j]] += v;
+                    out[p2[j]] += v;
+                }
+                break;
+            }
+        }
+        return;
+    }
     for (npy_intp j = 0; j < net->nr; j++) {
         int64_t a = net->r1[j], b = net->r2[j], c = net->p2[j];
         double v = net->k[j] * x[a];
@@ -334,6 +445,17 @@ static int lin_factor(const Net *net, Lin *L, double c)
         }
         L->tri_uinv[i] = 1.0 / b;
     }
+    /* Segments: where the block changes, tri_l is 0 and, if tri_up before it is 0 too
+       (always, for the networks solver.py builds), the two sides do not couple. Solving
+       them one by one in lin_solve gives the same numbers as one sweep over the whole
+       periphery (x - 0 * y is x for finite y), but the sweeps' dependency chains end at
+       each segment, so that the processor overlaps the short recurrences instead of
+       waiting out one chain of npp multiply-subtract latencies. */
+    L->nseg = 0;
+    for (npy_intp i = 0; i < npp; i++)
+        if (i == 0 || (net->blk_of[i] != net->blk_of[i - 1] && L->tri_up[i - 1] == 0.0))
+            L->seg[L->nseg++] = i;
+    L->seg[L->nseg] = npp;
     for (npy_intp r = 0; r < net->ncp; r++) L->Acp[r] = c * L->Jcp[r];
     for (npy_intp r = 0; r < net->npc; r++) L->Apc[r] = c * L->Jpc[r];
     for (npy_intp i = 0; i < nc; i++) {
@@ -374,7 +496,7 @@ static int lin_solve(const Net *net, Lin *L, const double *b, double *out)
     npy_intp nc = net->nc, npp = net->npp;
     double *w = L->work;
     memcpy(w, b + nc, sizeof(double) * npp);
-    if (npp > 0) tri_solve(L, 0, npp, w);
+    for (npy_intp s = 0; s < L->nseg; s++) tri_solve(L, L->seg[s], L->seg[s + 1], w);
     memcpy(out, b, sizeof(double) * nc);
     for (npy_intp i = 0; i < npp; i++) {
         double yi = w[i];
@@ -390,7 +512,7 @@ static int lin_solve(const Net *net, Lin *L, const double *b, double *out)
             for (int64_t p = net->pc_ptr[j]; p < net->pc_ptr[j + 1]; p++)
                 w[net->pc_row[p]] += L->Apc[p] * xj;
     }
-    if (npp > 0) tri_solve(L, 0, npp, w);
+    for (npy_intp s = 0; s < L->nseg; s++) tri_solve(L, L->seg[s], L->seg[s + 1], w);
     memcpy(out + nc, w, sizeof(double) * npp);
     return 1;
 }
@@ -400,6 +522,7 @@ static void lin_free(Lin *L)
     free(L->Jcc); free(L->Jcp); free(L->Jpc); free(L->Jlo); free(L->Jdi); free(L->Jup);
     free(L->tri_l); free(L->tri_uinv); free(L->tri_up); free(L->Acp); free(L->Apc);
     free(L->S); free(L->work); free(L->piv); free(L->blk_mark); free(L->blk_list);
+    free(L->seg);
     free(L->Jsp); free(L->z); free(L->udiag);
     if (L->fac) {
         PyGILState_STATE g = PyGILState_Ensure();
@@ -428,12 +551,13 @@ static int lin_alloc(const Net *net, Lin *L)
     L->piv = calloc(net->nc + 1, sizeof(npy_intp));
     L->blk_mark = calloc(net->nblk + 1, sizeof(int64_t));
     L->blk_list = calloc(net->nblk + 1, sizeof(int64_t));
+    L->seg = calloc(npp1 + 1, sizeof(int64_t));
     L->Jsp = calloc(net->nnz + 1, sizeof(double));
     L->z = calloc(net->sparse ? net->n : 1, sizeof(double));
     L->udiag = calloc(net->sparse ? net->n : 1, sizeof(int64_t));
     if (!L->Jsp || !L->z || !L->udiag || !L->Jcc || !L->Jcp || !L->Jpc || !L->Jlo || !L->Jdi || !L->Jup || !L->tri_l ||
         !L->tri_uinv || !L->tri_up || !L->Acp || !L->Apc || !L->S || !L->work || !L->piv ||
-        !L->blk_mark || !L->blk_list) {
+        !L->blk_mark || !L->blk_list || !L->seg) {
         lin_free(L);
         return 0;
     }
@@ -527,6 +651,89 @@ static void change_D(double *D, npy_intp n, int order, double fac, double *tmp)
         }
     }
     memcpy(D, tmp, sizeof(double) * n * (order + 1));
+}
+
+/* The per-step vector kernels over the history array D ((MAX_ORDER + 3) rows of N), one
+   pass over the columns with the loop over the rows inside and unrolled for each order
+   (1..MAX_ORDER), so that every column is read once and the compiler vectorizes across
+   columns. Each element sees the same operations in the same order as row-by-row
+   passes would do: the results are the same bit for bit. */
+#define FOR_ORDER(order, ...)                          \
+    switch (order) {                                   \
+    case 1: { const int K_ = 1; __VA_ARGS__ } break;     \
+    case 2: { const int K_ = 2; __VA_ARGS__ } break;     \
+    case 3: { const int K_ = 3; __VA_ARGS__ } break;     \
+    case 4: { const int K_ = 4; __VA_ARGS__ } break;     \
+    case 5: { const int K_ = 5; __VA_ARGS__ } break;     \
+    default: { const int K_ = order; __VA_ARGS__ } break; \
+    }
+
+/* b = c f - psi - d, and whether every f_i is finite (then 1, else 0 and b is not to be
+   used): one pass, the finiteness test on the exponent bits (all ones: inf or NaN) as an
+   integer OR, which the compiler vectorizes, where an isfinite() loop that stops at the
+   first failure runs one element per cycle. */
+static int newton_residual(double c, const double *f, const double *psi, const double *d,
+                           double *b, npy_intp n)
+{
+    const uint64_t exponent = 0x7ff0000000000000ULL, one = 0x0010000000000000ULL;
+    uint64_t bad = 0;
+    for (npy_intp i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, f + i, sizeof u);
+        bad |= (u & exponent) + one; /* bit 63 set iff the exponent is all ones */
+        b[i] = c * f[i] - psi[i] - d[i];
+    }
+    return (bad >> 63) == 0;
+}
+
+/* The predictor y_pred = sum_{q<=order} D_q, psi = sum_{1<=q<=order} gamma_q D_q / alpha
+   and the error weights atol + rtol |y_pred| (scipy bdf.py _step_impl). */
+static void predict(const double *D, npy_intp N, npy_intp n, int order, const double *gamma,
+                    double alpha_o, const double *atol, double rtol, double *y_pred,
+                    double *scale, double *psi)
+{
+    FOR_ORDER(order, for (npy_intp i = 0; i < n; i++) {
+        double s = 0.0, p = 0.0;
+        for (int q = 0; q <= K_; q++) s += D[q * N + i];
+        for (int q = 1; q <= K_; q++) p += D[q * N + i] * gamma[q];
+        y_pred[i] = s;
+        scale[i] = atol[i] + rtol * fabs(s);
+        psi[i] = p / alpha_o;
+    })
+}
+
+/* After an accepted step (scipy bdf.py): D_{order+2} = d - D_{order+1}, D_{order+1} = d
+   (here for m columns), then D_q += D_{q+1} for q = order, ..., 0, row by row (rows do
+   not overlap: restrict lets the compiler vectorize without run-time alias checks). */
+static void history_shift(double *restrict Dn1, double *restrict Dn2, const double *restrict d,
+                          npy_intp m)
+{
+    for (npy_intp i = 0; i < m; i++) {
+        Dn2[i] = d[i] - Dn1[i];
+        Dn1[i] = d[i];
+    }
+}
+
+static void add_row(double *restrict a, const double *restrict b, npy_intp m)
+{
+    for (npy_intp i = 0; i < m; i++) a[i] += b[i];
+}
+
+static void history_sum(double *D, npy_intp N, int order)
+{
+    for (int q = order; q >= 0; q--) add_row(D + (npy_intp)q * N, D + (npy_intp)(q + 1) * N, N);
+}
+
+/* Dense output (scipy BdfDenseOutput): out[i] = D_0[i] + sum_{q=1..order} D_q[i] p[q-1]
+   for m columns from D, added left to right. */
+static void interpolate(double *out, const double *D, npy_intp N, npy_intp m, int order,
+                        const double *p)
+{
+    FOR_ORDER(order, for (npy_intp i = 0; i < m; i++) {
+        double v = D[i];
+        for (int q = 1; q <= K_; q++) v += D[q * N + i] * p[q - 1];
+        out[i] = v;
+    })
 }
 
 typedef struct {
@@ -655,6 +862,20 @@ static double sens_norm(const double *row, double coef, const double *D0, npy_in
     return m;
 }
 
+/* Split the reactions into runs of one type (see Net; networks list reactions grouped by
+   kind, so there are few). Returns the number of runs; run_end and run_type need nr
+   elements. */
+static npy_intp rxn_runs(const Net *net, npy_intp *run_end, unsigned char *run_type)
+{
+    npy_intp nrun = 0;
+    for (npy_intp j = 0; j < net->nr; j++) {
+        unsigned char t = (unsigned char)(2 * (net->r2[j] >= 0) + (net->p2[j] >= 0));
+        if (nrun == 0 || run_type[nrun - 1] != t) run_type[nrun++] = t;
+        run_end[nrun - 1] = j + 1;
+    }
+    return nrun;
+}
+
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
                     double max_step, double first_step, long max_steps, double neg_tol,
@@ -665,15 +886,32 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     /* the history array D holds the state and, past it, the sensitivities
        (column n + ip * n + i is d y_i / d p_ip): N columns */
     const npy_intp ns = se ? se->ns : 0, N = n * (1 + ns);
+    /* the right-hand side by runs of one reaction type (same numbers, fewer tests) */
+    Net net_runs = *net;
+    npy_intp *run_end = malloc(sizeof(npy_intp) * (net->nr + 1));
+    unsigned char *run_type = malloc(net->nr + 1);
+    if (!run_end || !run_type) {
+        free(run_end); free(run_type);
+        st.status = NO_MEMORY;
+        return st;
+    }
+    net_runs.nrun = rxn_runs(net, run_end, run_type);
+    net_runs.run_end = run_end;
+    net_runs.run_type = run_type;
+    net = &net_runs;
     Lin L;
-    if (!lin_alloc(net, &L)) { st.status = NO_MEMORY; return st; }
+    if (!lin_alloc(net, &L)) { free(run_end); free(run_type); st.status = NO_MEMORY; return st; }
     SensWork W;
     memset(&W, 0, sizeof W);
     W.crate = 1.0;
     W.n_lu_seen = -1;
     double *svec = NULL;
     if (ns > 0) {
-        if (!lin_alloc(net, &W.L2)) { lin_free(&L); st.status = NO_MEMORY; return st; }
+        if (!lin_alloc(net, &W.L2)) {
+            lin_free(&L); free(run_end); free(run_type);
+            st.status = NO_MEMORY;
+            return st;
+        }
         svec = calloc(ns * n + 8 * n + 2 * net->nr + 1, sizeof(double));
     }
     const npy_intp rows = MAX_ORDER + 3;
@@ -683,6 +921,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     if (!D || !tmp || !vec || (ns > 0 && !svec)) {
         free(D); free(tmp); free(vec); free(svec); lin_free(&L);
         if (ns > 0) lin_free(&W.L2);
+        free(run_end); free(run_type);
         st.status = NO_MEMORY;
         return st;
     }
@@ -716,7 +955,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         if (ns > 0) memcpy(Sout + out_i * ns * n, D + n, sizeof(double) * ns * n);
         out_i++;
     }
-    net_rhs(net, y, f);
+    PROFILED(PR_RHS, net_rhs(net, y, f));
     st.n_fev++;
     double interval = t_end - t0;
     double h_abs;
@@ -730,7 +969,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
         h0 = fmin(h0, interval);
         for (npy_intp i = 0; i < n; i++) y_new[i] = y[i] + h0 * f[i];
-        net_rhs(net, y_new, dy);
+        PROFILED(PR_RHS, net_rhs(net, y_new, dy));
         st.n_fev++;
         for (npy_intp i = 0; i < n; i++) err[i] = dy[i] - f[i];
         double d2 = rms(err, scale, n) / h0;
@@ -748,18 +987,20 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     }
     int order = 1, n_equal_steps = 0, lu_valid = 0;
     double c = 0.0, c_lu = 1.0;
-    net_jacobian(net, y, &L);
+    PROFILED(PR_JAC, net_jacobian(net, y, &L));
     st.n_jev++;
 
     while (t < t_end) {
         if (st.n_steps >= max_steps) { st.status = TOO_MANY_STEPS; goto done; }
         double min_step = 10.0 * EPS * fmax(fabs(t), 1e-300);
         if (h_abs > max_step) {
-            change_D(D, N, order, max_step / h_abs, tmp);
+            PROFILED(PR_CHANGE_D, change_D(D, N, order, max_step / h_abs, tmp));
+            PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
             h_abs = max_step;
             n_equal_steps = 0;
         } else if (h_abs < min_step) {
-            change_D(D, N, order, min_step / h_abs, tmp);
+            PROFILED(PR_CHANGE_D, change_D(D, N, order, min_step / h_abs, tmp));
+            PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
             h_abs = min_step;
             n_equal_steps = 0;
         }
@@ -770,51 +1011,61 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             t_new = t + h_abs;
             if (t_new >= t_end) {
                 t_new = t_end;
-                change_D(D, N, order, (t_new - t) / h_abs, tmp);
+                PROFILED(PR_CHANGE_D, change_D(D, N, order, (t_new - t) / h_abs, tmp));
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 n_equal_steps = 0;
             }
             double h = t_new - t;
             h_abs = h;
-            for (npy_intp i = 0; i < n; i++) {
-                double s = 0.0, p = 0.0;
-                for (int q = 0; q <= order; q++) s += D[q * N + i];
-                for (int q = 1; q <= order; q++) p += D[q * N + i] * gamma[q];
-                y_pred[i] = s;
-                scale[i] = atol[i] + rtol * fabs(s);
-                psi[i] = p / alpha[order];
-            }
+            PROF_T(prof_pred);
+            PROF_COUNT(PW_ATTEMPT, 1);
+            PROF_COUNT(PW_ATTEMPT_ORDER, order);
+            predict(D, N, n, order, gamma, alpha[order], atol, rtol, y_pred, scale, psi);
+            PROF_ADD(PR_PREDICT, prof_pred);
             int converged = 0;
             c = h / alpha[order];
             if (lu_valid && fabs(c / c_lu - 1.0) > LU_REUSE) lu_valid = 0;
             while (!converged) {
                 if (!lu_valid) {
                     st.n_lu++;
-                    int fs = lin_factor(net, &L, c);
+                    int fs;
+                    PROFILED(PR_LU, fs = lin_factor(net, &L, c));
                     if (fs < 0) { st.status = INTERRUPTED; goto done; }
                     if (fs == 0) { st.status = SINGULAR; goto done; }
                     c_lu = c;
                     lu_valid = 1;
                 }
                 /* Newton iteration (scipy solve_bdf_system) */
+                PROF_T(prof_init);
                 memcpy(y_new, y_pred, sizeof(double) * n);
                 memset(dvec, 0, sizeof(double) * n);
+                PROF_ADD(PR_NEWTON_VEC, prof_init);
                 double dy_norm_old = -1.0;
                 for (int kk = 0; kk < NEWTON_MAXITER; kk++) {
                     n_iter = kk + 1;
-                    net_rhs(net, y_new, f);
+                    PROF_COUNT(PW_NEWTON_ITER, 1);
+                    PROFILED(PR_RHS, net_rhs(net, y_new, f));
                     st.n_fev++;
-                    int finite = 1;
-                    for (npy_intp i = 0; i < n; i++) if (!isfinite(f[i])) { finite = 0; break; }
-                    if (!finite) break;
-                    for (npy_intp i = 0; i < n; i++) bvec[i] = c * f[i] - psi[i] - dvec[i];
-                    if (lin_solve(net, &L, bvec, dy) < 0) { st.status = INTERRUPTED; goto done; }
+                    PROF_T(prof_b);
+                    if (!newton_residual(c, f, psi, dvec, bvec, n)) {
+                        PROF_ADD(PR_NEWTON_VEC, prof_b);
+                        break;
+                    }
+                    PROF_ADD(PR_NEWTON_VEC, prof_b);
+                    int ls;
+                    PROFILED(PR_SOLVE, ls = lin_solve(net, &L, bvec, dy));
+                    if (ls < 0) { st.status = INTERRUPTED; goto done; }
+                    PROF_T(prof_u);
                     double dy_norm = rms(dy, scale, n);
                     int has_rate = dy_norm_old >= 0.0;
                     double rate = (has_rate && dy_norm_old > 0.0) ? dy_norm / dy_norm_old : 0.0;
                     if (has_rate && (rate >= 1.0 ||
-                                     pow(rate, NEWTON_MAXITER - kk) / (1.0 - rate) * dy_norm > newton_tol))
+                                     pow(rate, NEWTON_MAXITER - kk) / (1.0 - rate) * dy_norm > newton_tol)) {
+                        PROF_ADD(PR_NEWTON_VEC, prof_u);
                         break;
+                    }
                     for (npy_intp i = 0; i < n; i++) { y_new[i] += dy[i]; dvec[i] += dy[i]; }
+                    PROF_ADD(PR_NEWTON_VEC, prof_u);
                     if (dy_norm == 0.0 || (has_rate && rate / (1.0 - rate) * dy_norm < newton_tol)) {
                         converged = 1;
                         break;
@@ -823,19 +1074,21 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 }
                 if (!converged) {
                     if (current_jac) break;
-                    net_jacobian(net, y_pred, &L);
+                    PROFILED(PR_JAC, net_jacobian(net, y_pred, &L));
                     st.n_jev++;
                     lu_valid = 0;
                     current_jac = 1;
                 }
             }
             if (!converged) {
-                change_D(D, N, order, 0.5, tmp);
+                PROFILED(PR_CHANGE_D, change_D(D, N, order, 0.5, tmp));
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 h_abs *= 0.5;
                 n_equal_steps = 0;
                 continue;
             }
             safety = 0.9 * (2 * NEWTON_MAXITER + 1) / (double)(2 * NEWTON_MAXITER + n_iter);
+            PROF_T(prof_err);
             for (npy_intp i = 0; i < n; i++) {
                 scale[i] = atol[i] + rtol * fabs(y_new[i]);
                 err[i] = error_const[order] * dvec[i];
@@ -845,22 +1098,27 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             if (neg_tol >= 0.0)
                 for (npy_intp i = 0; i < n; i++)
                     if (y_new[i] < -neg_tol) { negative = 1; break; }
+            PROF_ADD(PR_ERROR, prof_err);
             if (error_norm > 1.0) {
                 double fac = fmax(MIN_FACTOR, safety * pow(error_norm, -1.0 / (order + 1)));
                 h_abs *= fac;
-                change_D(D, N, order, fac, tmp);
+                PROFILED(PR_CHANGE_D, change_D(D, N, order, fac, tmp));
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 n_equal_steps = 0;
             } else if (negative) {
                 h_abs *= 0.5;
-                change_D(D, N, order, 0.5, tmp);
+                PROFILED(PR_CHANGE_D, change_D(D, N, order, 0.5, tmp));
+                PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                 n_equal_steps = 0;
             } else {
                 step_accepted = 1;
                 if (ns > 0) {
                     double en;
-                    int sr = sens_correct(net, se, &L, &W, D, N, order, gamma, alpha[order],
-                                          error_const[order], c, y_new, atol, rtol, newton_tol,
-                                          dS, &en, &st);
+                    int sr;
+                    PROFILED(PR_SENS,
+                             sr = sens_correct(net, se, &L, &W, D, N, order, gamma, alpha[order],
+                                               error_const[order], c, y_new, atol, rtol,
+                                               newton_tol, dS, &en, &st));
                     if (sr < 0) { st.status = INTERRUPTED; goto done; }
                     if (sr == 0) { st.status = SINGULAR; goto done; }
                     if (se->errcon) {
@@ -868,7 +1126,8 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                             double fac = isfinite(en) ? fmax(MIN_FACTOR, safety * pow(en, -1.0 / (order + 1)))
                                                       : MIN_FACTOR;
                             h_abs *= fac;
-                            change_D(D, N, order, fac, tmp);
+                            PROFILED(PR_CHANGE_D, change_D(D, N, order, fac, tmp));
+                            PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
                             n_equal_steps = 0;
                             step_accepted = 0;
                         } else if (en > error_norm) {
@@ -883,47 +1142,46 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         n_equal_steps++;
         double t_old = t;
         t = t_new;
+        PROF_T(prof_hist);
+        PROF_COUNT(PW_HISTORY_ORDER, order);
         {
             double *Dn1 = D + (npy_intp)(order + 1) * N, *Dn2 = D + (npy_intp)(order + 2) * N;
-            for (npy_intp i = 0; i < n; i++) {
-                y[i] = y_new[i];
+            memcpy(y, y_new, sizeof(double) * n);
+            for (npy_intp i = 0; i < n; i++)
                 if (y[i] < st.min_y) st.min_y = y[i];
-                Dn2[i] = dvec[i] - Dn1[i];
-                Dn1[i] = dvec[i];
-            }
-            for (npy_intp i = n; i < N; i++) {
-                Dn2[i] = dS[i - n] - Dn1[i];
-                Dn1[i] = dS[i - n];
-            }
-            for (int q = order; q >= 0; q--) {
-                double *Dq = D + (npy_intp)q * N, *Dq1 = D + (npy_intp)(q + 1) * N;
-                for (npy_intp i = 0; i < N; i++) Dq[i] += Dq1[i];
-            }
+            history_shift(Dn1, Dn2, dvec, n);
+            if (N > n) history_shift(Dn1 + n, Dn2 + n, dS, N - n);
+            history_sum(D, N, order);
         }
+        PROF_ADD(PR_HISTORY, prof_hist);
         /* dense output on (t_old, t] (scipy BdfDenseOutput) */
+        PROF_T(prof_dense);
         while (out_i < n_out && t_out[out_i] <= t) {
             double tt = t_out[out_i];
             double *Yo = Y + out_i * n;
             double *So = ns > 0 ? Sout + out_i * ns * n : NULL;
             const npy_intp nsn = ns * n;
             if (tt == t) {
+                PROF_COUNT(PW_DENSE_COPY, 1);
                 memcpy(Yo, y, sizeof(double) * n);
                 if (ns > 0) memcpy(So, D + n, sizeof(double) * nsn);
             } else {
-                memcpy(Yo, D, sizeof(double) * n);
-                if (ns > 0) memcpy(So, D + n, sizeof(double) * nsn);
-                double p = 1.0;
+                PROF_COUNT(PW_DENSE_INTERP, 1);
+                PROF_COUNT(PW_DENSE_ORDER, order);
+                double p[MAX_ORDER], pq = 1.0;
                 for (int q = 0; q < order; q++) {
-                    p *= (tt - (t - h_abs * q)) / (h_abs * (1 + q));
-                    const double *Dq = D + (npy_intp)(q + 1) * N;
-                    for (npy_intp i = 0; i < n; i++) Yo[i] += Dq[i] * p;
-                    for (npy_intp i = 0; i < nsn; i++) So[i] += Dq[n + i] * p;
+                    pq *= (tt - (t - h_abs * q)) / (h_abs * (1 + q));
+                    p[q] = pq;
                 }
+                interpolate(Yo, D, N, n, order, p);
+                if (ns > 0) interpolate(So, D + n, N, nsn, order, p);
             }
             out_i++;
         }
+        PROF_ADD(PR_DENSE, prof_dense);
         if (t_old == t) break;
         if (st.n_steps % CHECK_EVERY == 0) {
+            PROF_T(prof_chk);
             PyGILState_STATE g = PyGILState_Ensure();
             int bad = PyErr_CheckSignals();
             if (!bad && callback != Py_None) {
@@ -932,10 +1190,13 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 Py_XDECREF(r);
             }
             PyGILState_Release(g);
+            PROF_ADD(PR_CHECKIN, prof_chk);
             if (bad) { st.status = INTERRUPTED; goto done; }
         }
         if (n_equal_steps < order + 1) continue;
 
+        PROF_T(prof_ord);
+        PROF_COUNT(PW_ORDER_NORMS, 1);
         double norms[3];
         if (order > 1) {
             for (npy_intp i = 0; i < n; i++) err[i] = error_const[order - 1] * D[(npy_intp)order * N + i];
@@ -966,12 +1227,14 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         order += delta;
         double fac = fmin(MAX_FACTOR, safety * best);
         h_abs *= fac;
-        change_D(D, N, order, fac, tmp);
+        PROF_ADD(PR_ORDER, prof_ord);
+        PROFILED(PR_CHANGE_D, change_D(D, N, order, fac, tmp));
+        PROF_COUNT(PW_CHANGE_D_ROWS2, (order + 1) * (order + 1));
         n_equal_steps = 0;
     }
 done:
     st.t = t;
-    free(D); free(tmp); free(vec); free(svec);
+    free(D); free(tmp); free(vec); free(svec); free(run_end); free(run_type);
     lin_free(&L);
     if (ns > 0) lin_free(&W.L2);
     return st;
@@ -1343,8 +1606,9 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
     }
     BdfStats st;
     Py_BEGIN_ALLOW_THREADS
-    st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol), max_step, first_step,
-             max_steps, neg_tol, F64(Y), callback, optr != Py_None ? &sens : NULL, S);
+    PROFILED(PR_TOTAL, st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol),
+                                max_step, first_step, max_steps, neg_tol, F64(Y), callback,
+                                optr != Py_None ? &sens : NULL, S));
     Py_END_ALLOW_THREADS
     refs_release(&refs);
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
@@ -1414,11 +1678,55 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
     return PyFloat_FromDouble(nt * ns > 0 ? ymin : NAN);
 }
 
+#ifdef IC_PROFILE
+/* profile_counters(reset=True) -> {"phases": {name: (calls, seconds)}, "work": {name: count},
+   "timer_ns": cost of one timed call of an empty statement}; only in the profiling build. */
+static PyObject *py_profile_counters(PyObject *self, PyObject *args)
+{
+    int reset = 1;
+    if (!PyArg_ParseTuple(args, "|p", &reset)) return NULL;
+    const int n_cal = 200000;
+    double t_cal = prof_now();
+    for (int i = 0; i < n_cal; i++) {
+        double t = prof_now();
+        prof_ns[PR_NPHASE - 1] += 0.0 * t;
+    }
+    double per_pair = 2.0 * (prof_now() - t_cal) / n_cal; /* two clock reads per phase */
+    PyObject *phases = PyDict_New(), *work = PyDict_New(), *ret = NULL;
+    if (!phases || !work) goto out;
+    for (int i = 0; i < PR_NPHASE; i++) {
+        PyObject *v = Py_BuildValue("(ld)", prof_calls[i], prof_ns[i] * 1e-9);
+        if (!v || PyDict_SetItemString(phases, prof_phase[i], v) < 0) { Py_XDECREF(v); goto out; }
+        Py_DECREF(v);
+    }
+    for (int i = 0; i < PW_NWORK; i++) {
+        PyObject *v = PyLong_FromLong(prof_count[i]);
+        if (!v || PyDict_SetItemString(work, prof_work[i], v) < 0) { Py_XDECREF(v); goto out; }
+        Py_DECREF(v);
+    }
+    ret = Py_BuildValue("{sOsOsd}", "phases", phases, "work", work, "timer_ns", per_pair);
+    if (ret && reset) {
+        memset(prof_ns, 0, sizeof prof_ns);
+        memset(prof_calls, 0, sizeof prof_calls);
+        memset(prof_count, 0, sizeof prof_count);
+    }
+out:
+    Py_XDECREF(phases);
+    Py_XDECREF(work);
+    return ret;
+}
+#endif
+
 static PyMethodDef methods[] = {
     {"observe", py_observe, METH_VARARGS,
      "observe(y, index, weight, n_obs, obs, intensity) -> min(y): obs[t, index[i]] += "
      "weight[i] y[t, i] (index -1: no observable), intensity = obs / row sum (None: sums "
      "only)"},
+#ifdef IC_PROFILE
+    {"profile_counters", py_profile_counters, METH_VARARGS,
+     "profile_counters(reset=True) -> {'phases': {name: (calls, seconds)}, 'work': {name: "
+     "count}, 'timer_ns': ns per timed phase}; the profiling build (-DIC_PROFILE) only"},
+#endif
     {"rhs", py_rhs, METH_VARARGS,
      "rhs(y, network, out): out = dy/dt; network is a CompiledNetwork (arrays by name)"},
     {"solve_newton", py_solve_newton, METH_VARARGS,
