@@ -11,7 +11,6 @@ import scipy.sparse as sp
 from intercluster import ExchangeSystem, build_network
 from intercluster.kinetics import _bdf
 from intercluster.kinetics.observables import (
-    _one_to_one,
     normalise,
     observable_concentrations,
     observe,
@@ -31,9 +30,9 @@ def test_single_family_kernel_equals_the_matrix_product(n_atoms):
     conc = rng.random((57, net.system.n_species)) * 40
     conc[3] = 0.0  # a row of zeros keeps zero intensities
     conc[5, 2] = -1e-13  # a tiny negative concentration is the minimum
-    assert _one_to_one(net) is not None  # the kernel applies
-    obs, inten, low = observe(net, conc)
+    obs, inten, low, imax = observe(net, conc)
     ref_obs, ref_int, ref_low = _reference(net, conc)
+    np.testing.assert_array_equal(imax, np.argmax(ref_int, axis=0))
     np.testing.assert_allclose(obs, ref_obs, rtol=1e-13, atol=1e-12)
     np.testing.assert_allclose(inten, ref_int, rtol=1e-12, atol=1e-15)
     assert low == ref_low == -1e-13
@@ -54,11 +53,11 @@ def test_general_networks_two_families_and_trimers(max_subunits):
         constants={"k_tri": 4e-3, "k_tri_diss": 5e-2} if max_subunits == 3 else None,
     )
     net = build_network(system, "sim2")
-    assert _one_to_one(net) is not None
     rng = np.random.default_rng(max_subunits)
     conc = rng.random((11, net.n_species))
-    obs, inten, low = observe(net, conc)
+    obs, inten, low, imax = observe(net, conc)
     ref = _reference(net, conc)
+    np.testing.assert_array_equal(imax, np.argmax(ref[1], axis=0))
     np.testing.assert_allclose(obs, ref[0], rtol=1e-13)
     np.testing.assert_allclose(inten, ref[1], rtol=1e-12)
     assert low == ref[2]
@@ -66,7 +65,7 @@ def test_general_networks_two_families_and_trimers(max_subunits):
 
 class _Split:
     """A network stand-in whose observation model splits one species between two
-    observables (not one-to-one): the matrix product is used."""
+    observables with weights 0.5."""
 
     def __init__(self):
         self.observable_matrix = sp.csr_matrix(np.array([[1.0, 0.5, 0.0], [0.0, 0.5, 1.0]]))
@@ -75,12 +74,12 @@ class _Split:
         return id(self)
 
 
-def test_split_contributions_use_the_matrix_product():
+def test_split_contributions_and_weights():
     net = _Split()
-    assert _one_to_one(net) is None
     conc = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
-    obs, inten, low = observe(net, conc)
+    obs, inten, low, imax = observe(net, conc)
     np.testing.assert_allclose(obs, [[2.0, 4.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(imax, [0, 0])
     np.testing.assert_allclose(inten, [[1 / 3, 2 / 3], [0.0, 0.0]])
     assert low == 0.0
 
@@ -88,19 +87,25 @@ def test_split_contributions_use_the_matrix_product():
 def test_kernel_checks_its_arrays():
     y = np.ones((4, 3))
     obs, inten = np.empty((4, 2)), np.empty((4, 2))
-    w = np.ones(3)
-    with pytest.raises(ValueError, match="index"):
-        _bdf.observe(y, np.array([0, 2, 1]), w, 2, obs, inten)  # 2 is not an observable
-    with pytest.raises(ValueError, match="index"):
-        _bdf.observe(y, np.array([0, 1]), w, 2, obs, inten)  # wrong length
+    ptr, sp = np.array([0, 1, 3]), np.array([0, 1, 2])
+    with pytest.raises(ValueError, match="species"):
+        _bdf.observe(y, ptr, np.array([0, 1, 3]), None, obs, inten)  # no species 3
+    with pytest.raises(ValueError, match="ptr"):
+        _bdf.observe(y, np.array([0, 2, 1]), sp, None, obs, inten)  # decreasing
+    with pytest.raises(ValueError, match="ptr"):
+        _bdf.observe(y, np.array([0, 1, 4]), sp, None, obs, inten)  # past the end
     with pytest.raises(TypeError, match="y"):
-        _bdf.observe(np.ones((4, 3), dtype=np.float32), np.array([0, 1, 1]), w, 2, obs, inten)
+        _bdf.observe(np.ones((4, 3), dtype=np.float32), ptr, sp, None, obs, inten)
     with pytest.raises(ValueError, match="obs"):
-        _bdf.observe(y, np.array([0, 1, 1]), w, 2, np.empty((3, 2)), inten)
+        _bdf.observe(y, ptr, sp, None, np.empty((3, 2)), inten)
     with pytest.raises(TypeError, match="intensity"):
-        _bdf.observe(y, np.array([0, 1, 1]), w, 2, obs, np.empty((2, 4)).T)
-    low = _bdf.observe(y, np.array([0, -1, 1]), w, 2, obs, inten)  # -1: no observable
-    assert low == 1.0
+        _bdf.observe(y, ptr, sp, None, obs, np.empty((2, 4)).T)
+    with pytest.raises(ValueError, match="weight"):
+        _bdf.observe(y, ptr, sp, np.ones(2), obs, inten)
+    with pytest.raises(ValueError, match="imax"):
+        _bdf.observe(y, ptr, sp, None, obs, None, np.empty(2, np.int64))
+    low = _bdf.observe(y, np.array([0, 1, 2]), np.array([0, 2]), None, obs, inten)
+    assert low == 1.0  # species 1 feeds no observable but counts for the minimum
     np.testing.assert_array_equal(obs, np.ones((4, 2)))
 
 
@@ -117,3 +122,22 @@ def test_observable_sums_of_a_three_dimensional_array():
     np.testing.assert_allclose(
         observable_sums(split, np.ones((2, 2, 3))), np.full((2, 2, 2), [1.5, 1.5])
     )
+
+
+def test_grid_maxima_first_of_ties_and_t_max_agrees():
+    """imax is the first row of each observable's largest intensity (as numpy's argmax),
+    and t_max refined from it equals t_max found on its own; a column that is never
+    positive has no t_max."""
+    from intercluster.kinetics.observables import t_max
+
+    net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
+    n = net.system.n_species
+    t = np.arange(8.0)
+    conc = np.zeros((8, n))
+    conc[:, 0] = [1, 2, 5, 5, 1, 1, 1, 1]  # [Au2]- (0 Ag): a plateau, the first row wins
+    conc[:, 1] = [1, 1, 1, 2, 3, 2, 1, 1]  # [AgAu]-
+    _, inten, _, imax = observe(net, conc)
+    np.testing.assert_array_equal(imax, np.argmax(inten, axis=0))
+    tm = t_max(t, inten, imax)
+    np.testing.assert_array_equal(tm, t_max(t, inten))
+    assert np.isnan(tm[-1])  # [Ag4]2- never forms here

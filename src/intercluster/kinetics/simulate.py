@@ -246,7 +246,7 @@ def simulate(
     wall = _time.perf_counter() - start
 
     conc = res.y
-    obs, intensity, conc_min = observe(network, conc)
+    obs, intensity, conc_min, imax = observe(network, conc)
     if not getattr(network, "is_single_family", True):
         ds = _general_dataset(
             network,
@@ -262,6 +262,7 @@ def simulate(
             res,
             wall,
             conc_min,
+            imax,
         )
         return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
     atoms0 = network.atom_matrix @ x0
@@ -307,7 +308,7 @@ def simulate(
     attrs["intercluster_version"] = __version__
     ds = xr.Dataset(
         {
-            **_core_variables(conc, obs, intensity, times, x0),
+            **_core_variables(conc, obs, intensity, times, x0, imax),
         },
         coords={
             "time": ("time", times, {"units": "s", "long_name": "time after the dead time"}),
@@ -455,7 +456,20 @@ def composition_distributions(network, concentration: np.ndarray) -> np.ndarray:
 
 
 def _general_dataset(
-    network, conc, obs, intensity, x0, times, dead, t_end_s, rtol, atol, res, wall, conc_min
+    network,
+    conc,
+    obs,
+    intensity,
+    x0,
+    times,
+    dead,
+    t_end_s,
+    rtol,
+    atol,
+    res,
+    wall,
+    conc_min,
+    imax,
 ):
     """The result Dataset of a general network (families, complexes, rules)."""
     cs = network.cluster_system
@@ -519,7 +533,7 @@ def _general_dataset(
     dist = composition_distributions(network, conc)
     return xr.Dataset(
         {
-            **_core_variables(conc, obs, intensity, times, x0),
+            **_core_variables(conc, obs, intensity, times, x0, imax),
             "family_composition": (
                 ("time", "family", "x"),
                 dist,
@@ -550,7 +564,7 @@ def _general_dataset(
     )
 
 
-def _core_variables(conc, obs, intensity, times, x0) -> dict:
+def _core_variables(conc, obs, intensity, times, x0, imax=None) -> dict:
     """The data variables every simulation Dataset holds (single-family and general):
     concentrations [nmol/L], observables [nmol/L], normalised intensities, t_max [s] and
     the initial concentrations [nmol/L]."""
@@ -564,7 +578,7 @@ def _core_variables(conc, obs, intensity, times, x0) -> dict:
         ),
         "t_max": (
             ("observable",),
-            t_max(times, intensity),
+            t_max(times, intensity, imax),
             {"units": "s", "long_name": "time of maximum normalised intensity"},
         ),
         "initial_concentration": (("species",), x0, {"units": "nmol/L"}),
