@@ -1674,9 +1674,15 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
         const double *r0 = Y + t0 * ns;
         const double *r1 = nb > 1 ? r0 + ns : r0, *r2 = nb > 2 ? r0 + 2 * ns : r0;
         const double *r3 = nb > 3 ? r0 + 3 * ns : r0;
-        double m = INFINITY;
-        for (npy_intp i = 0; i < nb * ns; i++) m = r0[i] < m ? r0[i] : m; /* vectorizes */
-        if (m < ymin) ymin = m;
+        /* eight running minima: a single one is a serial chain of compares (4 cycles each) */
+        double mn[8] = {INFINITY, INFINITY, INFINITY, INFINITY,
+                        INFINITY, INFINITY, INFINITY, INFINITY};
+        const npy_intp len = nb * ns;
+        npy_intp i = 0;
+        for (; i + 8 <= len; i += 8)
+            for (int q = 0; q < 8; q++) mn[q] = r0[i + q] < mn[q] ? r0[i + q] : mn[q];
+        for (; i < len; i++) mn[0] = r0[i] < mn[0] ? r0[i] : mn[0];
+        for (int q = 0; q < 8; q++) ymin = mn[q] < ymin ? mn[q] : ymin;
         double tot[4] = {0.0, 0.0, 0.0, 0.0};
         double *restrict o = O + t0 * n_obs;
         for (npy_intp j = 0; j < n_obs; j++) {
