@@ -248,3 +248,22 @@ def test_valid_network_trajectory_is_bit_identical_to_before_the_checks():
         y0, np.linspace(0, 3620, 11), 3620.0, rtol=1e-8, atol=1e-12, neg_tol=1e-13 * y0.sum()
     )
     np.testing.assert_array_equal(res.y, np.load(DATA / "sim3_N4_trajectory.npy"))
+
+
+def test_compiled_arrays_are_read_only_views():
+    """The C integrator checks the index arrays once per call and trusts them afterwards:
+    a compiled network's arrays cannot be changed in place (not even by a callback during
+    a solve), and the caller's own rate-constant array keeps its flags."""
+    from intercluster import ExchangeSystem, build_network
+    from intercluster.kinetics.simulate import compile_network
+
+    net = build_network(ExchangeSystem("Ag", "Au", 3), "sim3")
+    cn = compile_network(net)
+    for name in ("r1", "r2", "p1", "p2", "k", "jc_row", "cp_ptr", "blk_start"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(cn, name)[0] = 10**6
+    k = np.array(net.rate_constants, dtype=float)
+    cn2 = cn.with_rate_constants(k)
+    assert k.flags.writeable  # the caller's array is untouched
+    with pytest.raises(ValueError, match="read-only"):
+        cn2.k[0] = 1.0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -257,6 +257,17 @@ class CompiledNetwork:
     sp_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     sp_diag: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     sp_perm: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __post_init__(self) -> None:
+        # every array as a read-only view: the C integrator checks the index arrays once
+        # per call and then trusts them, so nothing (a callback, a caller holding a
+        # reference) may change them during a solve; the caller's own arrays keep their flags
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                view = value.view()
+                view.flags.writeable = False
+                object.__setattr__(self, f.name, view)
 
     @property
     def linear_solver(self) -> str:
