@@ -405,25 +405,30 @@ def _add_sensitivities(ds, network, pmap, res, obs, intensity):
     dtotal = dobs.sum(axis=2)  # (time, parameter)
     pos = total > 0
     inv = np.where(pos, 1.0 / np.where(pos, total, 1.0), 0.0)
-    dint = (dobs - intensity[:, None, :] * dtotal[:, :, None]) * inv[:, None, None]
+    # d I_i = (d o_i - I_i d sum o) / sum o, in place in one (time, parameter, observable)
+    # array instead of three temporaries of that size
+    dint = np.multiply(intensity[:, None, :], dtotal[:, :, None])
+    np.subtract(dobs, dint, out=dint)
+    dint *= inv[:, None, None]
     dims_s = ("time", "parameter", "species")
     dims_o = ("time", "parameter", "observable")
-    ds = ds.assign_coords(parameter=("parameter", list(pmap.labels)))
-    ds["concentration_sensitivity"] = (
-        dims_s,
-        S,
-        {"units": "nmol/L", "long_name": "d concentration / d ln(parameter)"},
-    )
-    ds["observable_concentration_sensitivity"] = (
-        dims_o,
-        dobs,
-        {"units": "nmol/L", "long_name": "d observable concentration / d ln(parameter)"},
-    )
-    ds["intensity_sensitivity"] = (
-        dims_o,
-        dint,
-        {"units": "1", "long_name": "d normalised intensity / d ln(parameter)"},
-    )
+    ds = ds.assign(  # one merge for the three variables
+        concentration_sensitivity=(
+            dims_s,
+            S,
+            {"units": "nmol/L", "long_name": "d concentration / d ln(parameter)"},
+        ),
+        observable_concentration_sensitivity=(
+            dims_o,
+            dobs,
+            {"units": "nmol/L", "long_name": "d observable concentration / d ln(parameter)"},
+        ),
+        intensity_sensitivity=(
+            dims_o,
+            dint,
+            {"units": "1", "long_name": "d normalised intensity / d ln(parameter)"},
+        ),
+    ).assign_coords(parameter=("parameter", list(pmap.labels)))
     ds.attrs["sensitivity_parameters"] = list(pmap.labels)
     ds.attrs["n_sensitivity_solves"] = res.n_sens_solves
     ds.attrs["n_sensitivity_factorizations"] = res.n_sens_lu
