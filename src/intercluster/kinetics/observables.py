@@ -20,7 +20,14 @@ import weakref
 
 import numpy as np
 
-__all__ = ["normalise", "observable_concentrations", "observable_sums", "observe", "t_max"]
+__all__ = [
+    "normalise",
+    "observable_concentrations",
+    "observable_sums",
+    "observation_plan",
+    "observe",
+    "t_max",
+]
 
 
 def observable_concentrations(network, concentration: np.ndarray) -> np.ndarray:
@@ -73,7 +80,7 @@ def observe(network, concentration: np.ndarray):
     if conc.ndim == 2 and conc.dtype == np.float64:
         from intercluster.kinetics import _bdf
 
-        ptr, species, weight = _plan(network)
+        ptr, species, weight = observation_plan(network)
         conc = np.ascontiguousarray(conc)
         obs = np.empty((conc.shape[0], len(ptr) - 1))
         intensity = np.empty_like(obs)
@@ -94,7 +101,7 @@ def observable_sums(network, values: np.ndarray) -> np.ndarray:
     from intercluster.kinetics import _bdf
 
     values = np.asarray(values, dtype=float)
-    ptr, species, weight = _plan(network)
+    ptr, species, weight = observation_plan(network)
     lead = values.shape[:-1]
     flat = np.ascontiguousarray(values.reshape(-1, values.shape[-1]))
     out = np.empty((flat.shape[0], len(ptr) - 1))
@@ -102,9 +109,11 @@ def observable_sums(network, values: np.ndarray) -> np.ndarray:
     return out.reshape(*lead, len(ptr) - 1)
 
 
-def _plan(network):
+def observation_plan(network):
     """The observation matrix as CSR arrays (ptr, species, weight or None if every
-    weight is 1), int64/float64 for the C kernel; cached per network."""
+    weight is 1), int64/float64 for the C kernels (:func:`observe`, and
+    ``CompiledNetwork.integrate(observation=...)``, which observes each output row while
+    it is in cache); cached per network."""
     plan = _PLAN.get(network)
     if plan is None:
         M = network.observable_matrix.tocsr()
