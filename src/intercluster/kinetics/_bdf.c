@@ -876,56 +876,10 @@ static npy_intp rxn_runs(const Net *net, npy_intp *run_end, unsigned char *run_t
     return nrun;
 }
 
-/* Observation of each output row while it is hot in cache (bdf_solve's `observation`):
-   o[j] = sum over k in ptr[j]..ptr[j+1] of w[k] row[sp[k]] (w NULL: 1), the row's
-   intensities o / sum o (0 where the sum is not > 0 or not finite), the first row of each
-   observable's largest intensity, and the smallest entry of every row. */
-typedef struct {
-    const int64_t *ptr, *sp;
-    const double *w;
-    npy_intp n_obs;
-    double *O, *IN;
-    int64_t *IM;
-    double ymin;
-} Obs;
-
-static void observe_row(Obs *ob, const double *restrict row, npy_intp n, npy_intp t)
-{
-    double mn[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
-    npy_intp i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (int q = 0; q < 4; q++) mn[q] = row[i + q] < mn[q] ? row[i + q] : mn[q];
-    for (; i < n; i++) mn[0] = row[i] < mn[0] ? row[i] : mn[0];
-    for (int q = 0; q < 4; q++) ob->ymin = mn[q] < ob->ymin ? mn[q] : ob->ymin;
-    const npy_intp m = ob->n_obs;
-    double *restrict o = ob->O + t * m, total = 0.0;
-    for (npy_intp j = 0; j < m; j++) {
-        double acc = 0.0;
-        if (ob->w)
-            for (int64_t k = ob->ptr[j]; k < ob->ptr[j + 1]; k++) acc += ob->w[k] * row[ob->sp[k]];
-        else
-            for (int64_t k = ob->ptr[j]; k < ob->ptr[j + 1]; k++) acc += row[ob->sp[k]];
-        o[j] = acc;
-        total += acc;
-    }
-    double *restrict in = ob->IN + t * m;
-    if (total > 0.0 && isfinite(total)) {
-        const double inv = 1.0 / total;
-        for (npy_intp j = 0; j < m; j++) in[j] = o[j] * inv;
-    } else {
-        memset(in, 0, (size_t)m * sizeof(double));
-    }
-    if (t == 0)
-        for (npy_intp j = 0; j < m; j++) ob->IM[j] = 0;
-    else
-        for (npy_intp j = 0; j < m; j++)
-            if (in[j] > ob->IN[ob->IM[j] * m + j]) ob->IM[j] = t;
-}
-
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
                     double max_step, double first_step, long max_steps, double neg_tol,
-                    double *Y, PyObject *callback, const Sens *se, double *Sout, Obs *ob)
+                    double *Y, PyObject *callback, const Sens *se, double *Sout)
 {
     BdfStats st = {SUCCESS, t0, 0, 0, 0, 0, 0.0, 0, 0};
     const npy_intp n = net->n;
@@ -999,7 +953,6 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     while (out_i < n_out && t_out[out_i] <= t0) {
         memcpy(Y + out_i * n, y, sizeof(double) * n);
         if (ns > 0) memcpy(Sout + out_i * ns * n, D + n, sizeof(double) * ns * n);
-        if (ob) observe_row(ob, Y + out_i * n, n, out_i);
         out_i++;
     }
     PROFILED(PR_RHS, net_rhs(net, y, f));
@@ -1223,7 +1176,6 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 interpolate(Yo, D, N, n, order, p);
                 if (ns > 0) interpolate(So, D + n, N, nsn, order, p);
             }
-            if (ob) observe_row(ob, Yo, n, out_i);
             out_i++;
         }
         PROF_ADD(PR_DENSE, prof_dense);
@@ -1601,13 +1553,12 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 {
     PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None, *lu = Py_None;
     PyObject *optr = Py_None, *orxn = Py_None, *oval = Py_None, *osp = Py_None, *oS = Py_None;
-    PyObject *oobs = Py_None;
     int errcon = 0;
     double t0, t_end, rtol, max_step, first_step, neg_tol;
     long max_steps;
-    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OOOOOOOpO", &oy0, &t0, &t_end, &otout, &rtol,
+    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OOOOOOOp", &oy0, &t0, &t_end, &otout, &rtol,
                           &oatol, &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY,
-                          &callback, &lu, &optr, &orxn, &oval, &osp, &oS, &errcon, &oobs))
+                          &callback, &lu, &optr, &orxn, &oval, &osp, &oS, &errcon))
         return NULL;
     if (callback != Py_None && !PyCallable_Check(callback)) {
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
@@ -1653,54 +1604,12 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         refs_release(&refs);
         return NULL;
     }
-    Obs obs;
-    memset(&obs, 0, sizeof obs);
-    obs.ymin = INFINITY;
-    PyArrayObject *olow = NULL;
-    if (oobs != Py_None) {
-        /* observation = (ptr, species, weight or None, obs, intensity, imax, low[1]) */
-        PyObject *op, *os, *ow, *oo, *oi, *om, *ol;
-        PyArrayObject *ap, *as, *aw = NULL, *ao, *ai, *am;
-        if (!PyTuple_Check(oobs) ||
-            !PyArg_ParseTuple(oobs, "OOOOOOO", &op, &os, &ow, &oo, &oi, &om, &ol)) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_TypeError, "observation: expected a tuple of 7");
-            refs_release(&refs);
-            return NULL;
-        }
-        int ok = get_array(op, NPY_INT64, "observation ptr", &ap, -1, 0) &&
-                 PyArray_SIZE(ap) >= 2 &&
-                 get_array(os, NPY_INT64, "observation species", &as, -1, 0);
-        npy_intp m = ok ? PyArray_SIZE(ap) - 1 : 0, nnz = ok ? PyArray_SIZE(as) : 0;
-        ok = ok && check_ptr(I64(ap), m + 1, nnz, "observation ptr") &&
-             check_range(I64(as), nnz, 0, n, "observation species") &&
-             (ow == Py_None || get_array(ow, NPY_FLOAT64, "observation weight", &aw, nnz, 0)) &&
-             get_array(oo, NPY_FLOAT64, "observation obs", &ao, n_out * m, 1) &&
-             get_array(oi, NPY_FLOAT64, "observation intensity", &ai, n_out * m, 1) &&
-             get_array(om, NPY_INT64, "observation imax", &am, m, 1) &&
-             get_array(ol, NPY_FLOAT64, "observation low", &olow, 1, 1);
-        if (!ok) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "observation ptr: expected at least 2 entries");
-            refs_release(&refs);
-            return NULL;
-        }
-        obs.ptr = I64(ap);
-        obs.sp = I64(as);
-        obs.w = aw ? F64(aw) : NULL;
-        obs.n_obs = m;
-        obs.O = F64(ao);
-        obs.IN = F64(ai);
-        obs.IM = I64(am);
-        for (npy_intp j = 0; j < m; j++) obs.IM[j] = 0;
-    }
     BdfStats st;
     Py_BEGIN_ALLOW_THREADS
     PROFILED(PR_TOTAL, st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol),
                                 max_step, first_step, max_steps, neg_tol, F64(Y), callback,
-                                optr != Py_None ? &sens : NULL, S, oobs != Py_None ? &obs : NULL));
+                                optr != Py_None ? &sens : NULL, S));
     Py_END_ALLOW_THREADS
-    if (olow) F64(olow)[0] = n_out * n > 0 ? obs.ymin : NAN;
     refs_release(&refs);
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
     if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
@@ -1880,11 +1789,9 @@ static PyMethodDef methods[] = {
     {"bdf_solve", py_bdf_solve, METH_VARARGS,
      "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol, "
      "network, Y"
-     "[, callback, lu, sens_ptr, sens_rxn, sens_val, sens_species, S, sens_error_control, "
-     "observation]); "
+     "[, callback, lu, sens_ptr, sens_rxn, sens_val, sens_species, S, sens_error_control]); "
      "callback(t) is called every 64 steps; lu: the sparse path's LU object; sens_*: forward "
-     "sensitivities (None: off) into S (n_out, n_params, n_species); observation: "
-     "(ptr, species, weight, obs, intensity, imax, low) observes each output row (see observe)"
+     "sensitivities (None: off) into S (n_out, n_params, n_species)"
      " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y, n_sens_solve, n_sens_lu)"},
     {NULL, NULL, 0, NULL}};
 

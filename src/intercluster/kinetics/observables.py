@@ -111,9 +111,8 @@ def observable_sums(network, values: np.ndarray) -> np.ndarray:
 
 def observation_plan(network):
     """The observation matrix as CSR arrays (ptr, species, weight or None if every
-    weight is 1), int64/float64 for the C kernels (:func:`observe`, and
-    ``CompiledNetwork.integrate(observation=...)``, which observes each output row while
-    it is in cache); cached per network."""
+    weight is 1), int64/float64 for the C kernel of :func:`observe`; cached per
+    network."""
     plan = _PLAN.get(network)
     if plan is None:
         M = network.observable_matrix.tocsr()

@@ -11,7 +11,7 @@ import xarray as xr
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.kinetics.initial import initial_concentrations
-from intercluster.kinetics.observables import observable_sums, observation_plan, t_max
+from intercluster.kinetics.observables import observable_sums, observe, t_max
 from intercluster.kinetics.solver import CompiledNetwork, ParamMap
 from intercluster.network.rules import KIND_PARAMETER
 from intercluster.network.system import DimerSum
@@ -239,7 +239,6 @@ def simulate(
             callback=callback,
             neg_tol=NEG_TOL_RELATIVE * float(x0.sum()),
             sensitivities=pmap,
-            observation=observation_plan(network),
         )
     finally:
         if bar is not None:
@@ -247,7 +246,7 @@ def simulate(
     wall = _time.perf_counter() - start
 
     conc = res.y
-    obs, intensity, conc_min, imax = res.observed
+    obs, intensity, conc_min, imax = observe(network, conc)
     if not getattr(network, "is_single_family", True):
         ds = _general_dataset(
             network,
@@ -271,8 +270,8 @@ def simulate(
     # with weight 1, so the sums are the same; (time, 77) instead of (time, 377), and
     # einsum's own loop instead of a BLAS thread pool that a loaded machine stalls
     coords = _single_family_coords(system)
-    n_a = coords["observable_n_a"][1].astype(float)
-    size = np.where(coords["observable_is_dimer"][1], 2.0, 1.0) * system.n_atoms
+    n_a = coords["observable_n_a"].values.astype(float)
+    size = np.where(coords["observable_is_dimer"].values, 2.0, 1.0) * system.n_atoms
     atoms = np.stack([np.einsum("ij,j->i", obs, n_a), np.einsum("ij,j->i", obs, size - n_a)])
     with np.errstate(invalid="ignore", divide="ignore"):
         drift = np.max(np.abs(atoms - atoms0[:, None]), axis=1) / np.where(atoms0 > 0, atoms0, 1)
@@ -325,6 +324,8 @@ def _dataset(data_vars: dict, coords: dict, attrs: dict) -> xr.Dataset:
     xarray then skips inferring what each tuple is."""
 
     def variable(name, spec, index=False):
+        if isinstance(spec, xr.Variable):  # cached: its own copy (attrs), the data shared
+            return spec.copy(deep=False)
         cls = xr.IndexVariable if index and spec[0] in (name, (name,)) else xr.Variable
         return cls(*spec)
 
@@ -365,6 +366,11 @@ def _single_family_coords(system) -> dict:
                 "observable",
                 frozen([isinstance(o, DimerSum) for o in observables]),
             ),
+        }
+        # as Variables (an IndexVariable for each dimension's own coordinate), built once
+        coords = {
+            k: (xr.IndexVariable if k in ("species", "observable") else xr.Variable)(*v)
+            for k, v in coords.items()
         }
         if len(_COORDS) > 64:
             _COORDS.clear()
