@@ -1,6 +1,6 @@
 """Kinetics speed: intercluster vs libRoadRunner (and SciPy LSODA) in one run.
 
-Issue 2, section 8. Same model (our SBML export of N = 25, sim3, Table 1),
+Same model (our SBML export of N = 25, sim3, Table 1),
 same tolerances (rtol 1e-8, atol 1e-12 nmol/L), same output grid (0..3620 s
 every 1 s, 3621 points). Cold starts (network build + first simulation, and
 libRoadRunner's load + first simulation) are measured in fresh processes,

@@ -54,10 +54,11 @@ def test_readme_python_examples_run(tmp_path):
         assert proc.returncode == 0, block + proc.stderr
 
 
-PRODUCT_TEXT = ["README.md", "docs", "src", "tests", "benchmarks"]
+PRODUCT_TEXT = ["README.md", "docs", "src", "tests", "benchmarks", "examples", "tools"]
 # what a user cannot resolve: paths outside the repository, seed file numbers, issue numbers
 FORBIDDEN = re.compile(
-    r"\.\./shared/|\bissue \d+|\b00[0-4]_[0-9a-f]{8}|(?<![\w.,])00[0-4](?![\w.,])"
+    r"\.\./shared/|\bissue \d+|\b00[0-4]_[0-9a-f]{8}|(?<![\w.,])00[0-4](?![\w.,])",
+    re.IGNORECASE,
 )
 
 

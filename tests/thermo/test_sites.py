@@ -58,7 +58,7 @@ def test_partition_functions_match_brute_force_enumeration(classes):
 
 
 def test_partition_functions_n144_three_classes_no_overflow():
-    """Issue 5, section 7: N = 144 with three classes in well under a second."""
+    """N = 144 with three classes in well under a second."""
     import time
 
     sizes, energies = (1, 71, 72), (40.0, -25.0, 10.0)
