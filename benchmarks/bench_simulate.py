@@ -90,8 +90,9 @@ def main() -> None:
     size = np.where(ds_coords["observable_is_dimer"].values, 2.0, 1.0) * 25
     parts = {
         "mixture string -> initial concentrations": lambda: initial_concentrations(net.system, mix),
-        "observables + intensities + minimum (C, on the finished array; simulate does "
-        "it inside the solver)": lambda: observe(net, conc),
+        "observables + intensities + minimum + grid maxima (C, one pass)": lambda: observe(
+            net, conc
+        ),
         "t_max of 77 observables (grid maxima known)": lambda: t_max(times, inten, imax),
         "conservation drift (atoms of each metal, from the observables)": lambda: (
             np.einsum("ij,j->i", obs, n_a),
