@@ -141,3 +141,51 @@ def test_grid_maxima_first_of_ties_and_t_max_agrees():
     tm = t_max(t, inten, imax)
     np.testing.assert_array_equal(tm, t_max(t, inten))
     assert np.isnan(tm[-1])  # [Ag4]2- never forms here
+
+
+@pytest.mark.parametrize("with_sensitivities", [False, True])
+def test_integrator_observes_each_output_row_as_observe_does(with_sensitivities):
+    """integrate(observation=...) sums, normalises and checks each output row inside the
+    solver: bit for bit what observe() gives on the finished array, with or without
+    sensitivities (the state is the same either way)."""
+    from intercluster.kinetics import initial_concentrations
+    from intercluster.kinetics.observables import observation_plan
+    from intercluster.kinetics.simulate import compile_network, rate_parameter_map
+
+    net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system, "Ag6:Au6 = 40:40")
+    t = np.linspace(0.0, 600.0, 61)  # t = 0 is an output: the row before the first step
+    kw = {"rtol": 1e-8, "atol": 1e-12}
+    if with_sensitivities:
+        kw["sensitivities"] = rate_parameter_map(net, ("k_dim", "k_ex"))
+    res = cn.integrate(y0, t, 600.0, observation=observation_plan(net), **kw)
+    plain = cn.integrate(y0, t, 600.0, **kw)
+    np.testing.assert_array_equal(res.y, plain.y)
+    assert plain.observed is None
+    obs, inten, low, imax = res.observed
+    ref = observe(net, res.y)
+    np.testing.assert_array_equal(obs, ref[0])
+    np.testing.assert_array_equal(inten, ref[1])
+    assert low == ref[2]
+    np.testing.assert_array_equal(imax, ref[3])
+
+
+def test_integrator_checks_the_observation_arrays():
+    from intercluster.kinetics import initial_concentrations
+    from intercluster.kinetics.observables import observation_plan
+    from intercluster.kinetics.simulate import compile_network
+
+    net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system, "Ag2:Au2 = 40:40")
+    ptr, sp, w = observation_plan(net)
+    t = np.linspace(0.0, 10.0, 3)
+    bad = sp.copy()
+    bad[-1] = net.system.n_species  # past the last species
+    with pytest.raises(ValueError, match="observation species"):
+        cn.integrate(y0, t, 10.0, observation=(ptr, bad, w))
+    with pytest.raises(ValueError, match="observation ptr"):
+        cn.integrate(y0, t, 10.0, observation=(ptr[::-1].copy(), sp, w))
+    with pytest.raises(ValueError, match="observation weight"):
+        cn.integrate(y0, t, 10.0, observation=(ptr, sp, np.ones(len(sp) + 1)))

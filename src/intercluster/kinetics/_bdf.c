@@ -876,10 +876,93 @@ static npy_intp rxn_runs(const Net *net, npy_intp *run_end, unsigned char *run_t
     return nrun;
 }
 
+/* Observation of the solution: o[t, j] = sum over k in ptr[j]..ptr[j+1] of w[k] y[t, sp[k]]
+   (the observation matrix in CSR form; w NULL: all 1); intensities o / sum o (0 where the
+   sum is not > 0 or not finite; IN NULL: sums only); IM[j] the first row of observable j's
+   largest intensity (IM NULL: not tracked); ymin the smallest entry. Used by observe() on a
+   finished array and by the solver on each block of output rows while they are in cache. */
+typedef struct {
+    const int64_t *ptr, *sp;
+    const double *w;
+    npy_intp n_obs, n;
+    double *O, *IN;
+    int64_t *IM;
+    double ymin;
+} Obs;
+
+/* rows t0 .. t0 + nb - 1 (nb <= 4) of Y (rows of ob->n): blocks of four rows, so that each
+   gathered index serves four independent sums (the loop overhead of the short member lists
+   is paid once per block and the additions of one row do not wait on each other); each sum
+   still adds its members in order, so the result does not depend on the blocking */
+static void observe_block(Obs *restrict ob, const double *Y, npy_intp t0, npy_intp nb)
+{
+    const npy_intp ns = ob->n, n_obs = ob->n_obs;
+    const int64_t *P = ob->ptr, *SP = ob->sp;
+    const double *W = ob->w;
+    double *IN = ob->IN;
+    int64_t *IM = ob->IM;
+    const double *r0 = Y + t0 * ns;
+    const double *r1 = nb > 1 ? r0 + ns : r0, *r2 = nb > 2 ? r0 + 2 * ns : r0;
+    const double *r3 = nb > 3 ? r0 + 3 * ns : r0;
+    /* eight running minima: a single one is a serial chain of compares (4 cycles each) */
+    double mn[8] = {INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY,
+                    INFINITY};
+    const npy_intp len = nb * ns;
+    npy_intp i = 0;
+    for (; i + 8 <= len; i += 8)
+        for (int q = 0; q < 8; q++) mn[q] = r0[i + q] < mn[q] ? r0[i + q] : mn[q];
+    for (; i < len; i++) mn[0] = r0[i] < mn[0] ? r0[i] : mn[0];
+    for (int q = 0; q < 8; q++) ob->ymin = mn[q] < ob->ymin ? mn[q] : ob->ymin;
+    double tot[4] = {0.0, 0.0, 0.0, 0.0};
+    double *restrict o = ob->O + t0 * n_obs;
+    for (npy_intp j = 0; j < n_obs; j++) {
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+        const int64_t e = P[j + 1];
+        if (W) {
+            for (int64_t k = P[j]; k < e; k++) {
+                const int64_t v = SP[k];
+                const double wk = W[k];
+                a0 += wk * r0[v];
+                a1 += wk * r1[v];
+                a2 += wk * r2[v];
+                a3 += wk * r3[v];
+            }
+        } else {
+            for (int64_t k = P[j]; k < e; k++) {
+                const int64_t v = SP[k];
+                a0 += r0[v];
+                a1 += r1[v];
+                a2 += r2[v];
+                a3 += r3[v];
+            }
+        }
+        const double a[4] = {a0, a1, a2, a3};
+        for (npy_intp b = 0; b < nb; b++) {
+            o[b * n_obs + j] = a[b];
+            tot[b] += a[b];
+        }
+    }
+    if (!IN) return;
+    for (npy_intp b = 0; b < nb; b++) {
+        const npy_intp t = t0 + b;
+        const double *restrict orow = o + b * n_obs;
+        double *restrict in = IN + t * n_obs;
+        if (tot[b] > 0.0 && isfinite(tot[b])) {
+            double inv = 1.0 / tot[b];
+            for (npy_intp j = 0; j < n_obs; j++) in[j] = orow[j] * inv;
+        } else {
+            memset(in, 0, (size_t)n_obs * sizeof(double));
+        }
+        if (IM && t > 0)
+            for (npy_intp j = 0; j < n_obs; j++)
+                if (in[j] > IN[IM[j] * n_obs + j]) IM[j] = t;
+    }
+}
+
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
                     double max_step, double first_step, long max_steps, double neg_tol,
-                    double *Y, PyObject *callback, const Sens *se, double *Sout)
+                    double *Y, PyObject *callback, const Sens *se, double *Sout, Obs *ob)
 {
     BdfStats st = {SUCCESS, t0, 0, 0, 0, 0, 0.0, 0, 0};
     const npy_intp n = net->n;
@@ -950,10 +1033,15 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     for (npy_intp i = 0; i < n; i++) if (y[i] < st.min_y) st.min_y = y[i];
     double t = t0;
     npy_intp out_i = 0;
+    npy_intp obs_done = 0; /* output rows observed so far (ob), in blocks of four */
     while (out_i < n_out && t_out[out_i] <= t0) {
         memcpy(Y + out_i * n, y, sizeof(double) * n);
         if (ns > 0) memcpy(Sout + out_i * ns * n, D + n, sizeof(double) * ns * n);
         out_i++;
+        if (ob && out_i - obs_done == 4) {
+            observe_block(ob, Y, obs_done, 4);
+            obs_done = out_i;
+        }
     }
     PROFILED(PR_RHS, net_rhs(net, y, f));
     st.n_fev++;
@@ -1177,6 +1265,10 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                 if (ns > 0) interpolate(So, D + n, N, nsn, order, p);
             }
             out_i++;
+            if (ob && out_i - obs_done == 4) { /* four fresh rows, still in cache */
+                observe_block(ob, Y, obs_done, 4);
+                obs_done = out_i;
+            }
         }
         PROF_ADD(PR_DENSE, prof_dense);
         if (t_old == t) break;
@@ -1233,6 +1325,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         n_equal_steps = 0;
     }
 done:
+    if (ob && out_i > obs_done) observe_block(ob, Y, obs_done, out_i - obs_done);
     st.t = t;
     free(D); free(tmp); free(vec); free(svec); free(run_end); free(run_type);
     lin_free(&L);
@@ -1553,12 +1646,13 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
 {
     PyObject *oy0, *otout, *oatol, *onet, *oY, *callback = Py_None, *lu = Py_None;
     PyObject *optr = Py_None, *orxn = Py_None, *oval = Py_None, *osp = Py_None, *oS = Py_None;
+    PyObject *oobs = Py_None;
     int errcon = 0;
     double t0, t_end, rtol, max_step, first_step, neg_tol;
     long max_steps;
-    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OOOOOOOp", &oy0, &t0, &t_end, &otout, &rtol,
+    if (!PyArg_ParseTuple(args, "OddOdOddldOO|OOOOOOOpO", &oy0, &t0, &t_end, &otout, &rtol,
                           &oatol, &max_step, &first_step, &max_steps, &neg_tol, &onet, &oY,
-                          &callback, &lu, &optr, &orxn, &oval, &osp, &oS, &errcon))
+                          &callback, &lu, &optr, &orxn, &oval, &osp, &oS, &errcon, &oobs))
         return NULL;
     if (callback != Py_None && !PyCallable_Check(callback)) {
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
@@ -1604,12 +1698,53 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         refs_release(&refs);
         return NULL;
     }
+    Obs obs = {NULL, NULL, NULL, 0, n, NULL, NULL, NULL, INFINITY};
+    PyArrayObject *olow = NULL;
+    if (oobs != Py_None) {
+        /* observation = (ptr, species, weight or None, obs, intensity, imax, low[1]) */
+        PyObject *op, *os, *ow, *oo, *oi, *om, *ol;
+        PyArrayObject *ap = NULL, *as = NULL, *aw = NULL, *ao, *ai, *am;
+        if (!PyTuple_Check(oobs) ||
+            !PyArg_ParseTuple(oobs, "OOOOOOO", &op, &os, &ow, &oo, &oi, &om, &ol)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "observation: expected a tuple of 7");
+            refs_release(&refs);
+            return NULL;
+        }
+        int ok = get_array(op, NPY_INT64, "observation ptr", &ap, -1, 0) &&
+                 PyArray_SIZE(ap) >= 2 &&
+                 get_array(os, NPY_INT64, "observation species", &as, -1, 0);
+        npy_intp m = ok ? PyArray_SIZE(ap) - 1 : 0, nnz = ok ? PyArray_SIZE(as) : 0;
+        ok = ok && check_ptr(I64(ap), m + 1, nnz, "observation ptr") &&
+             check_range(I64(as), nnz, 0, n, "observation species") &&
+             (ow == Py_None || get_array(ow, NPY_FLOAT64, "observation weight", &aw, nnz, 0)) &&
+             get_array(oo, NPY_FLOAT64, "observation obs", &ao, n_out * m, 1) &&
+             get_array(oi, NPY_FLOAT64, "observation intensity", &ai, n_out * m, 1) &&
+             get_array(om, NPY_INT64, "observation imax", &am, m, 1) &&
+             get_array(ol, NPY_FLOAT64, "observation low", &olow, 1, 1);
+        if (!ok) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "observation ptr: expected at least 2 entries");
+            refs_release(&refs);
+            return NULL;
+        }
+        obs.ptr = I64(ap);
+        obs.sp = I64(as);
+        obs.w = aw ? F64(aw) : NULL;
+        obs.n_obs = m;
+        obs.O = F64(ao);
+        obs.IN = F64(ai);
+        obs.IM = I64(am);
+        for (npy_intp j = 0; j < m; j++) obs.IM[j] = 0;
+    }
     BdfStats st;
     Py_BEGIN_ALLOW_THREADS
     PROFILED(PR_TOTAL, st = bdf(&net, F64(y0), t0, t_end, F64(tout), n_out, rtol, F64(atol),
                                 max_step, first_step, max_steps, neg_tol, F64(Y), callback,
-                                optr != Py_None ? &sens : NULL, S));
+                                optr != Py_None ? &sens : NULL, S,
+                                oobs != Py_None ? &obs : NULL));
     Py_END_ALLOW_THREADS
+    if (olow) F64(olow)[0] = n_out * n > 0 ? obs.ymin : NAN;
     refs_release(&refs);
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
     if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
@@ -1658,76 +1793,15 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
         }
         if (!get_array(oimax, NPY_INT64, "imax", &imax, n_obs, 1)) return NULL;
     }
-    const int64_t *P = I64(ptr), *SP = I64(sp);
-    const double *Y = F64(y), *W = w ? F64(w) : NULL;
-    double *O = F64(obs), *IN = inten ? F64(inten) : NULL;
-    int64_t *IM = imax ? I64(imax) : NULL;
+    Obs ob = {I64(ptr), I64(sp), w ? F64(w) : NULL, n_obs, ns, F64(obs),
+              inten ? F64(inten) : NULL, imax ? I64(imax) : NULL, INFINITY};
+    const double *Y = F64(y);
     double ymin = INFINITY;
     Py_BEGIN_ALLOW_THREADS
-    if (IM)
-        for (npy_intp j = 0; j < n_obs; j++) IM[j] = 0;
-    /* blocks of four rows: each gathered index serves four independent sums, so the loop
-       overhead of the short member lists is paid once per block and the additions of one
-       row do not wait on each other; each sum still adds its members in order */
-    for (npy_intp t0 = 0; t0 < nt; t0 += 4) {
-        const npy_intp nb = nt - t0 < 4 ? nt - t0 : 4;
-        const double *r0 = Y + t0 * ns;
-        const double *r1 = nb > 1 ? r0 + ns : r0, *r2 = nb > 2 ? r0 + 2 * ns : r0;
-        const double *r3 = nb > 3 ? r0 + 3 * ns : r0;
-        /* eight running minima: a single one is a serial chain of compares (4 cycles each) */
-        double mn[8] = {INFINITY, INFINITY, INFINITY, INFINITY,
-                        INFINITY, INFINITY, INFINITY, INFINITY};
-        const npy_intp len = nb * ns;
-        npy_intp i = 0;
-        for (; i + 8 <= len; i += 8)
-            for (int q = 0; q < 8; q++) mn[q] = r0[i + q] < mn[q] ? r0[i + q] : mn[q];
-        for (; i < len; i++) mn[0] = r0[i] < mn[0] ? r0[i] : mn[0];
-        for (int q = 0; q < 8; q++) ymin = mn[q] < ymin ? mn[q] : ymin;
-        double tot[4] = {0.0, 0.0, 0.0, 0.0};
-        double *restrict o = O + t0 * n_obs;
-        for (npy_intp j = 0; j < n_obs; j++) {
-            double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-            const int64_t e = P[j + 1];
-            if (W) {
-                for (int64_t k = P[j]; k < e; k++) {
-                    const int64_t v = SP[k];
-                    const double wk = W[k];
-                    a0 += wk * r0[v];
-                    a1 += wk * r1[v];
-                    a2 += wk * r2[v];
-                    a3 += wk * r3[v];
-                }
-            } else {
-                for (int64_t k = P[j]; k < e; k++) {
-                    const int64_t v = SP[k];
-                    a0 += r0[v];
-                    a1 += r1[v];
-                    a2 += r2[v];
-                    a3 += r3[v];
-                }
-            }
-            const double a[4] = {a0, a1, a2, a3};
-            for (npy_intp b = 0; b < nb; b++) {
-                o[b * n_obs + j] = a[b];
-                tot[b] += a[b];
-            }
-        }
-        if (!IN) continue;
-        for (npy_intp b = 0; b < nb; b++) {
-            const npy_intp t = t0 + b;
-            const double *restrict ob = o + b * n_obs;
-            double *restrict in = IN + t * n_obs;
-            if (tot[b] > 0.0 && isfinite(tot[b])) {
-                double inv = 1.0 / tot[b];
-                for (npy_intp j = 0; j < n_obs; j++) in[j] = ob[j] * inv;
-            } else {
-                memset(in, 0, (size_t)n_obs * sizeof(double));
-            }
-            if (IM && t > 0)
-                for (npy_intp j = 0; j < n_obs; j++)
-                    if (in[j] > IN[IM[j] * n_obs + j]) IM[j] = t;
-        }
-    }
+    if (ob.IM)
+        for (npy_intp j = 0; j < n_obs; j++) ob.IM[j] = 0;
+    for (npy_intp t0 = 0; t0 < nt; t0 += 4) observe_block(&ob, Y, t0, nt - t0 < 4 ? nt - t0 : 4);
+    ymin = ob.ymin;
     Py_END_ALLOW_THREADS
     return PyFloat_FromDouble(nt * ns > 0 ? ymin : NAN);
 }
@@ -1789,9 +1863,12 @@ static PyMethodDef methods[] = {
     {"bdf_solve", py_bdf_solve, METH_VARARGS,
      "bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol, "
      "network, Y"
-     "[, callback, lu, sens_ptr, sens_rxn, sens_val, sens_species, S, sens_error_control]); "
+     "[, callback, lu, sens_ptr, sens_rxn, sens_val, sens_species, S, sens_error_control, "
+     "observation]); "
      "callback(t) is called every 64 steps; lu: the sparse path's LU object; sens_*: forward "
-     "sensitivities (None: off) into S (n_out, n_params, n_species)"
+     "sensitivities (None: off) into S (n_out, n_params, n_species); observation: "
+     "(ptr, species, weight, obs, intensity, imax, low) observes the output rows four at a "
+     "time as they are written (see observe)"
      " -> (status, t_reached, n_steps, n_fev, n_jev, n_lu, min_y, n_sens_solve, n_sens_lu)"},
     {NULL, NULL, 0, NULL}};
 

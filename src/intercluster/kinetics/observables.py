@@ -111,8 +111,9 @@ def observable_sums(network, values: np.ndarray) -> np.ndarray:
 
 def observation_plan(network):
     """The observation matrix as CSR arrays (ptr, species, weight or None if every
-    weight is 1), int64/float64 for the C kernel of :func:`observe`; cached per
-    network."""
+    weight is 1), int64/float64 for the C kernel of :func:`observe` and for
+    ``CompiledNetwork.integrate(observation=...)``, which observes the output rows four
+    at a time while they are in cache; cached per network."""
     plan = _PLAN.get(network)
     if plan is None:
         M = network.observable_matrix.tocsr()

@@ -11,7 +11,7 @@ import xarray as xr
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.kinetics.initial import initial_concentrations
-from intercluster.kinetics.observables import observable_sums, observe, t_max
+from intercluster.kinetics.observables import observable_sums, observation_plan, t_max
 from intercluster.kinetics.solver import CompiledNetwork, ParamMap
 from intercluster.network.rules import KIND_PARAMETER
 from intercluster.network.system import DimerSum
@@ -239,6 +239,7 @@ def simulate(
             callback=callback,
             neg_tol=NEG_TOL_RELATIVE * float(x0.sum()),
             sensitivities=pmap,
+            observation=observation_plan(network),
         )
     finally:
         if bar is not None:
@@ -246,7 +247,8 @@ def simulate(
     wall = _time.perf_counter() - start
 
     conc = res.y
-    obs, intensity, conc_min, imax = observe(network, conc)
+    # observed by the solver, four output rows at a time while they were in cache
+    obs, intensity, conc_min, imax = res.observed
     if not getattr(network, "is_single_family", True):
         ds = _general_dataset(
             network,

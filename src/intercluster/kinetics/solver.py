@@ -63,6 +63,10 @@ class IntegrationResult:
     n_sens_solves, n_sens_lu : int
         Linear solves of the sensitivity corrector, and the factorizations it needed
         beyond the state's (when the iteration with the state's matrix did not converge).
+    observed : tuple or None
+        With ``observation``: (obs (n_out, n_observables) [nmol/L], intensity (n_out,
+        n_observables), smallest output concentration [nmol/L], imax (n_observables,)),
+        as :func:`intercluster.kinetics.observables.observe` gives them.
     """
 
     y: np.ndarray
@@ -75,6 +79,7 @@ class IntegrationResult:
     sensitivities: np.ndarray | None = None
     n_sens_solves: int = 0
     n_sens_lu: int = 0
+    observed: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -511,6 +516,7 @@ class CompiledNetwork:
         callback=None,
         sensitivities: ParamMap | None = None,
         sens_error_control: bool = False,
+        observation: tuple | None = None,
     ) -> IntegrationResult:
         """Integrate from ``t0`` to ``t_end`` [s] and return y at ``t_out``.
 
@@ -524,6 +530,12 @@ class CompiledNetwork:
         to them). ``sens_error_control``: include them in the local error test and the
         order selection (CVODES' errconS); off by default, and then the state's steps,
         and so the state, are exactly those of a run without sensitivities.
+
+        ``observation``: (ptr, species, weight or None), the observation matrix in CSR
+        form (int64, int64, float64); each output row is then summed into observables,
+        normalised and checked for its minimum while it is still in cache
+        (``result.observed``; :func:`intercluster.kinetics.observables.observe` does the
+        same on a finished array).
 
         ``neg_tol`` [nmol/L]: a step leaving a concentration below -neg_tol is
         rejected and retried with half the step (None: no check).
@@ -577,6 +589,19 @@ class CompiledNetwork:
             ptr, rxn, val = sensitivities._csr()
             species = np.ascontiguousarray(sensitivities.initial_species, np.int64)
             sens_args = (ptr, rxn, val, species, S, bool(sens_error_control))
+        observed = None
+        if observation is not None:
+            o_ptr, o_species, o_weight = observation
+            n_obs = len(o_ptr) - 1
+            observed = (
+                np.empty((t_out.size, n_obs)),  # observables
+                np.empty((t_out.size, n_obs)),  # intensities
+                np.full(1, np.nan),  # smallest output concentration
+                np.zeros(n_obs, dtype=np.int64),  # row of each largest intensity
+            )
+            obs_arg = (o_ptr, o_species, o_weight, observed[0], observed[1], observed[3])
+            obs_arg += (observed[2],)
+            sens_args = (sens_args or (None, None, None, None, None, False)) + (obs_arg,)
         (
             status,
             t_reached,
@@ -610,8 +635,20 @@ class CompiledNetwork:
                 f"{_STATUS.get(status, f'status {status}')}. Try a looser rtol/atol, smaller "
                 f"rate constants, or check the initial concentrations"
             )
+        if observed is not None:
+            observed = (observed[0], observed[1], float(observed[2][0]), observed[3])
         return IntegrationResult(
-            Y, t_reached, n_steps, n_fev, n_jev, n_lu, min_y, S, n_sens_solves, n_sens_lu
+            Y,
+            t_reached,
+            n_steps,
+            n_fev,
+            n_jev,
+            n_lu,
+            min_y,
+            S,
+            n_sens_solves,
+            n_sens_lu,
+            observed,
         )
 
 
