@@ -8,6 +8,7 @@ energies under the conservation of metal atoms, ligands and charge.
 
 import numpy as np
 import pytest
+from energy_balance import RT, chemical_potentials, reactions_by_species
 
 from intercluster.errors import ConfigError
 from intercluster.kinetics.simulate import simulate
@@ -17,9 +18,7 @@ from intercluster.network.energies import (
     framework_log_partition_functions,
 )
 from intercluster.network.models import get_model
-from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K, log_binomial, log_partition_functions
-
-RT = GAS_CONSTANT_KJ_MOL_K * 298.15
+from intercluster.network.sites import log_partition_functions
 
 
 def _system(e_b=3.0):
@@ -55,22 +54,6 @@ ENERGIES = {
 }
 
 
-def _potentials(net):
-    model, params = net.model, net.parameters
-    cs = net.cluster_system
-    tables = [
-        model.composition_energy_kJ_mol(f, params)
-        - RT * log_binomial(f.n_atoms, np.arange(f.n_atoms + 1))
-        + f.energy_kJ_mol
-        for f in cs.families
-    ]
-    g = np.zeros(net.n_species)
-    for i, item in enumerate(cs.species):
-        for fam, x in getattr(item, "subunits", ()):
-            g[i] += tables[fam][x]
-    return g
-
-
 def test_closure_energy_only_changes_the_full_class():
     plain = log_partition_functions([2, 4], [-6.0, 4.0])
     closed = framework_log_partition_functions([2, 4], [-6.0, 4.0], [-2.0, 0.0])
@@ -82,13 +65,9 @@ def test_closure_energy_only_changes_the_full_class():
 
 def test_every_reaction_pair_obeys_detailed_balance_with_the_energies():
     net = build_network(_system(), MODEL, ENERGIES)
-    g = _potentials(net)
+    g = chemical_potentials(net)
     r = net.reactions
-    key = {}
-    for j in range(len(r)):
-        react = tuple(sorted(int(i) for i in r.reactants[j] if i >= 0))
-        prod = tuple(sorted(int(i) for i in r.products[j] if i >= 0))
-        key[(react, prod)] = j
+    key = reactions_by_species(net)
     checked = {"exchange": 0, "conversion": 0}
     for (react, prod), j in key.items():
         back = key.get((prod, react))
@@ -106,7 +85,7 @@ def test_long_run_reaches_the_equilibrium_of_the_energies_and_conserves():
     init = {"[Au6(p-MBA)5]2-": 10.0, "[Ag6(p-MBA)4]-": 30.0, "[Ag(p-MBA)2]-": 2.0, "RS": 5.0}
     ds = simulate(net, init, t_end_s=3e6, dead_time_s=0.0, times_s=np.array([0.0, 3e6]))
     c = ds["concentration"].values[-1]
-    g = _potentials(net)
+    g = chemical_potentials(net)
     # at equilibrium c_i = exp(-G_i/RT + sum_k lambda_k W_ki): ln c + G/RT lies in the
     # span of the conservation laws (rows of the left null space of S)
     S = net.stoichiometry.toarray()

@@ -21,13 +21,12 @@ rules (Conversion, DirectExchange) and the ``frameworks:`` rate model:
 
 import numpy as np
 import pytest
+from energy_balance import RT, chemical_potentials, reactions_by_species
 from scipy.stats import binom
 
 from intercluster.kinetics.simulate import simulate
 from intercluster.network import ClusterSystem, Conversion, DirectExchange, Family, build_network
-from intercluster.network.sites import GAS_CONSTANT_KJ_MOL_K, log_binomial
 
-RT = GAS_CONSTANT_KJ_MOL_K * 298.15
 N = 4
 MODEL = "frameworks:A(core=2,shell=2);B(all=4);lump(all=4);pool(m=1)"
 ENERGIES = {
@@ -82,22 +81,6 @@ def _system(second_channel: bool = False):
     )
 
 
-def _potentials(net):
-    model, params = net.model, net.parameters
-    cs = net.cluster_system
-    tables = [
-        model.composition_energy_kJ_mol(f, params)
-        - RT * log_binomial(f.n_atoms, np.arange(f.n_atoms + 1))
-        + f.energy_kJ_mol
-        for f in cs.families
-    ]
-    g = np.zeros(net.n_species)
-    for i, item in enumerate(cs.species):
-        for fam, x in getattr(item, "subunits", ()):
-            g[i] += tables[fam][x]
-    return g
-
-
 INITIAL = {
     "[Au4(p-MBA)3]2-": 10.0,
     "[Ag4(p-MBA)3]2-": 20.0,
@@ -147,13 +130,8 @@ def _core(x: int) -> str:
 
 def test_detailed_balance_with_two_decomposition_channels():
     net = build_network(_system(second_channel=True), MODEL, ENERGIES)
-    g = _potentials(net)
-    r = net.reactions
-    key = {}
-    for j in range(len(r)):
-        react = tuple(sorted(int(i) for i in r.reactants[j] if i >= 0))
-        prod = tuple(sorted(int(i) for i in r.products[j] if i >= 0))
-        key[(react, prod)] = j
+    g = chemical_potentials(net)
+    key = reactions_by_species(net)
     for (react, prod), j in key.items():
         back = key[(prod, react)]
         d_g = g[list(prod)].sum() - g[list(react)].sum()

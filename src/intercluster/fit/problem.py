@@ -404,24 +404,24 @@ class FitProblem:
             If the integration fails.
         """
         prep = self.prepared()[i]
-        d = self.datasets[i]
         net = prep.network.with_parameters(**values)
-        compiled = prep.compiled.with_rate_constants(net.rate_constants)
+        res = self._integrate(i, prep.compiled.with_rate_constants(net.rate_constants))
+        return prep.t_out, normalise(_sum_observables(prep, res.y))
+
+    def _integrate(self, i: int, compiled, sensitivities=None):
+        """Dataset ``i`` integrated with ``compiled`` (its rate constants set) on the
+        dataset's time grid, counted in :func:`integrations_done`."""
+        prep, d = self.prepared()[i], self.datasets[i]
         _INTEGRATIONS[0] += 1
-        res = compiled.integrate(
+        return compiled.integrate(
             prep.x0,
             d.dead_time_s + prep.t_out,
             prep.t_end_total,
             rtol=self.rtol,
             atol=self.atol_nM,
             neg_tol=prep.neg_tol,
+            sensitivities=sensitivities,
         )
-        if prep.obs_runs is not None:
-            # each observable sums a contiguous run of species: sum the runs directly
-            obs = np.add.reduceat(res.y, prep.obs_runs, axis=1)
-        else:
-            obs = np.asarray(prep.obs_matrix @ res.y.T).T
-        return prep.t_out, normalise(obs)
 
     def evaluate(self, theta, *, residuals: bool = False) -> Evaluation:
         """Objective at ``theta`` (see :mod:`intercluster.fit.objectives`).
@@ -569,25 +569,11 @@ class FitProblem:
                             val.append(np.full(idx.size, dlnp[q, m]))
                     cat = (np.concatenate(rxn), np.concatenate(val)) if rxn else ([], [])
                     groups[f"direction {m}"] = cat
-                _INTEGRATIONS[0] += 1
-                res = compiled.integrate(
-                    prep.x0,
-                    d.dead_time_s + prep.t_out,
-                    prep.t_end_total,
-                    rtol=self.rtol,
-                    atol=self.atol_nM,
-                    neg_tol=prep.neg_tol,
-                    sensitivities=ParamMap.from_groups(groups),
-                )
+                res = self._integrate(i, compiled, ParamMap.from_groups(groups))
                 S = res.sensitivities  # d y / d direction
-                n_t, n_p, n_s = S.shape
-                if prep.obs_runs is not None:
-                    obs = np.add.reduceat(res.y, prep.obs_runs, axis=1)
-                    dobs = np.add.reduceat(S, prep.obs_runs, axis=2)
-                else:
-                    obs = np.asarray(prep.obs_matrix @ res.y.T).T
-                    dobs = np.asarray(S.reshape(n_t * n_p, n_s) @ prep.obs_matrix.T)
-                    dobs = dobs.reshape(n_t, n_p, -1)
+                n_t, n_p, _ = S.shape
+                obs = _sum_observables(prep, res.y)
+                dobs = _sum_observables(prep, S)
                 inten = normalise(obs)
                 total = obs.sum(axis=1)
                 pos = total > 0
@@ -734,6 +720,16 @@ class FitProblem:
             for j, label in enumerate(d.labels):
                 rows.append({"dataset": d.name, "observable": label, "chi2": float(chi[j])})
         return rows
+
+
+def _sum_observables(prep, values: np.ndarray) -> np.ndarray:
+    """Species quantities (..., n_species) summed into the dataset's observables
+    (..., n_obs): contiguous runs of species summed directly where each observable is
+    one (np.add.reduceat), else the dataset's rows of the observation matrix."""
+    if prep.obs_runs is not None:
+        return np.add.reduceat(values, prep.obs_runs, axis=-1)
+    flat = values.reshape(-1, values.shape[-1])
+    return np.asarray(flat @ prep.obs_matrix.T).reshape(*values.shape[:-1], -1)
 
 
 def _contiguous_runs(matrix, obs_index: np.ndarray) -> np.ndarray | None:

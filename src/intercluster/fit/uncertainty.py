@@ -154,9 +154,9 @@ def profile_task(problem, payload: dict) -> dict:
         points = _scan_side(problem, payload)
     else:
         points = _secant_side(problem, payload)
-    points.sort(key=lambda p: abs(p["coordinate"] - _coordinate(payload["spec"], payload["theta"])))
     spec = payload["spec"]
     c0 = _coordinate(spec, np.asarray(payload["theta"], float))
+    points.sort(key=lambda p: abs(p["coordinate"] - c0))
     cmin, cmax = _limits(problem, spec)
     limit = cmax if payload["direction"] > 0 else cmin
     crossing, is_open = _crossing(points, c0, limit, payload["threshold"])
@@ -484,7 +484,8 @@ def wald_intervals(
 
     t0 = _time.perf_counter()
     before = integrations_done()
-    if robust and residuals is None:
+    evaluated = robust and residuals is None
+    if evaluated:
         residuals = problem.evaluate(theta_opt, residuals=True).residuals
     info = _summary(problem, theta_opt, chi2_min, jacobian, residuals, ratio, threshold, robust)
     return ProfileResult(
@@ -498,7 +499,7 @@ def wald_intervals(
         intervals={},
         wald=info["wald"],
         profiles={},
-        n_evaluations=int(integrations_done() > before),
+        n_evaluations=int(evaluated),
         n_integrations=integrations_done() - before,
         better_point=None,
         wall_time_s=_time.perf_counter() - t0,

@@ -250,22 +250,7 @@ def simulate(
     # observed by the solver, four output rows at a time while they were in cache
     obs, intensity, conc_min, imax = res.observed
     if not getattr(network, "is_single_family", True):
-        ds = _general_dataset(
-            network,
-            conc,
-            obs,
-            intensity,
-            x0,
-            times,
-            dead,
-            t_end_s,
-            rtol,
-            atol,
-            res,
-            wall,
-            conc_min,
-            imax,
-        )
+        ds = _general_dataset(network, res, x0, times, dead, t_end_s, rtol, atol, wall)
         return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
     atoms0 = network.atom_matrix @ x0
     # atoms of each metal from the observables: every species is in exactly one of them
@@ -484,23 +469,11 @@ def composition_distributions(network, concentration: np.ndarray) -> np.ndarray:
     return out
 
 
-def _general_dataset(
-    network,
-    conc,
-    obs,
-    intensity,
-    x0,
-    times,
-    dead,
-    t_end_s,
-    rtol,
-    atol,
-    res,
-    wall,
-    conc_min,
-    imax,
-):
-    """The result Dataset of a general network (families, complexes, rules)."""
+def _general_dataset(network, res, x0, times, dead, t_end_s, rtol, atol, wall):
+    """The result Dataset of a general network (families, complexes, rules), from the
+    solver's result ``res`` (its output and what it observed)."""
+    conc = res.y
+    obs, intensity, conc_min, imax = res.observed
     cs = network.cluster_system
     C = network.conservation_matrix
     totals0 = C @ x0

@@ -599,8 +599,8 @@ class CompiledNetwork:
                 np.full(1, np.nan),  # smallest output concentration
                 np.zeros(n_obs, dtype=np.int64),  # row of each largest intensity
             )
-            obs_arg = (o_ptr, o_species, o_weight, observed[0], observed[1], observed[3])
-            obs_arg += (observed[2],)
+            obs, inten, low, imax = observed
+            obs_arg = (o_ptr, o_species, o_weight, obs, inten, imax, low)  # the C order
             sens_args = (sens_args or (None, None, None, None, None, False)) + (obs_arg,)
         (
             status,
