@@ -189,3 +189,69 @@ def test_integrator_checks_the_observation_arrays():
         cn.integrate(y0, t, 10.0, observation=(ptr[::-1].copy(), sp, w))
     with pytest.raises(ValueError, match="observation weight"):
         cn.integrate(y0, t, 10.0, observation=(ptr, sp, np.ones(len(sp) + 1)))
+
+
+def test_totals_of_the_observables_are_the_atoms_of_each_metal():
+    """The observation simulate gives the solver carries, as totals, the atoms of metal A
+    and of metal B of every observable: the solver's totals at each output time equal the
+    network's atom matrix applied to the concentrations, and the kernel's totals on a
+    finished array equal the weights times the observables."""
+    from intercluster.kinetics import initial_concentrations
+    from intercluster.kinetics.simulate import _observation, compile_network
+
+    net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system, "Ag6:Au6 = 30:50")
+    t = np.linspace(0.0, 600.0, 23)
+    plan = _observation(net)
+    res = cn.integrate(y0, t, 600.0, observation=plan)
+    atoms = net.atom_matrix @ res.y.T  # (metal, time)
+    assert res.observed_totals.shape == atoms.shape == (2, 23)
+    np.testing.assert_allclose(res.observed_totals, atoms, rtol=1e-13)
+    np.testing.assert_allclose(atoms[:, 0], [6 * 30.0, 6 * 50.0])
+    assert cn.integrate(y0, t, 600.0, observation=plan[:3]).observed_totals is None
+
+    ptr, sp, w, weights = plan
+    obs, inten = np.empty((23, len(ptr) - 1)), np.empty((23, len(ptr) - 1))
+    totals = np.empty((2, 23))
+    _bdf.observe(res.y, ptr, sp, w, obs, inten, np.empty(len(ptr) - 1, np.int64), weights, totals)
+    np.testing.assert_allclose(totals, weights @ obs.T, rtol=1e-14)
+    np.testing.assert_array_equal(totals, res.observed_totals)
+
+
+def test_totals_arrays_are_checked():
+    y = np.ones((4, 3))
+    obs, inten = np.empty((4, 2)), np.empty((4, 2))
+    ptr, sp = np.array([0, 1, 3]), np.array([0, 1, 2])
+    weights, totals = np.ones((1, 2)), np.empty((1, 4))
+    with pytest.raises(ValueError, match="both or neither"):
+        _bdf.observe(y, ptr, sp, None, obs, inten, None, weights)
+    with pytest.raises(ValueError, match="totals_weight"):
+        _bdf.observe(y, ptr, sp, None, obs, inten, None, np.ones((1, 3)), totals)
+    with pytest.raises(ValueError, match="totals"):
+        _bdf.observe(y, ptr, sp, None, obs, inten, None, weights, np.empty((1, 3)))
+    with pytest.raises(TypeError, match="totals"):
+        _bdf.observe(y, ptr, sp, None, obs, inten, None, weights, np.empty((1, 8))[:, ::2])
+    _bdf.observe(
+        y,
+        ptr,
+        sp,
+        None,
+        obs,
+        inten,
+        None,
+        np.array([[1.0, 2.0], [0.5, 0.0]]),
+        tot2 := np.empty((2, 4)),
+    )
+    np.testing.assert_array_equal(tot2, [[5.0] * 4, [0.5] * 4])  # obs rows are (1, 2)
+
+    from intercluster.kinetics import initial_concentrations
+    from intercluster.kinetics.observables import observation_plan
+    from intercluster.kinetics.simulate import compile_network
+
+    net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system, "Ag2:Au2 = 40:40")
+    t = np.linspace(0.0, 10.0, 3)
+    with pytest.raises(ValueError, match="totals_weight"):
+        cn.integrate(y0, t, 10.0, observation=(*observation_plan(net), np.ones((2, 3))))

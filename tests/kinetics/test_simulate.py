@@ -264,7 +264,11 @@ def test_conservation_drift_reports_a_leak(monkeypatch, mechanism):
         y[-1, system.index("[Ag4]-")] -= moved
         y[-1, system.index("[Au4]-")] += moved
         if res.observed is not None:  # the solver observed the rows it wrote
-            res = dataclasses.replace(res, observed=observe(net, y))
+            observed = observe(net, y)
+            totals = res.observed_totals
+            if totals is not None:  # atoms of each metal, from the observables' weights
+                totals = kwargs["observation"][3] @ observed[0].T
+            res = dataclasses.replace(res, observed=observed, observed_totals=totals)
         return res
 
     monkeypatch.setattr(CompiledNetwork, "integrate", leaking)

@@ -44,6 +44,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define MAX_ORDER 5
 #define NEWTON_MAXITER 4
@@ -879,8 +882,11 @@ static npy_intp rxn_runs(const Net *net, npy_intp *run_end, unsigned char *run_t
 /* Observation of the solution: o[t, j] = sum over k in ptr[j]..ptr[j+1] of w[k] y[t, sp[k]]
    (the observation matrix in CSR form; w NULL: all 1); intensities o / sum o (0 where the
    sum is not > 0 or not finite; IN NULL: sums only); IM[j] the first row of observable j's
-   largest intensity (IM NULL: not tracked); ymin the smallest entry. Used by observe() on a
-   finished array and by the solver on each block of output rows while they are in cache. */
+   largest intensity (IM NULL: not tracked; VM holds that intensity, so that a row is compared
+   with n_obs running maxima in one array instead of a gather from the rows they are in);
+   ymin the smallest entry; TOT[k, t] the totals sum_j TW[k, j] o[t, j] (n_tot 0: none; e.g.
+   the atoms of each metal, for the conservation drift). Used by observe() on a finished
+   array and by the solver on each block of output rows while they are in cache. */
 typedef struct {
     const int64_t *ptr, *sp;
     const double *w;
@@ -888,6 +894,11 @@ typedef struct {
     double *O, *IN;
     int64_t *IM;
     double ymin;
+    double *VM;        /* with IM: the largest intensity of each observable so far (n_obs) */
+    npy_intp n_tot;    /* totals: TOT[k, t] = sum over j of TW[k, j] O[t, j] (0: none) */
+    const double *TW;  /* (n_tot, n_obs) weights of the observables */
+    double *TOT;       /* (n_tot, n_rows): each total over time, contiguous */
+    npy_intp n_rows;   /* rows of the output (time points) */
 } Obs;
 
 /* rows t0 .. t0 + nb - 1 (nb <= 4) of Y (rows of ob->n): blocks of four rows, so that each
@@ -909,12 +920,34 @@ static void observe_block(Obs *restrict ob, const double *Y, npy_intp t0, npy_in
                     INFINITY};
     const npy_intp len = nb * ns;
     npy_intp i = 0;
+#if defined(__SSE2__)
+    /* MINPD(a, b) is a < b ? a : b lane by lane, the C expression below (a NaN is never
+       taken, and of two zeros the running one is kept), two lanes at a time: GCC does not
+       vectorize the ternary itself, since it cannot prove the operands are not NaN */
+    __m128d m0 = _mm_set1_pd(INFINITY), m1 = m0, m2 = m0, m3 = m0;
+    for (; i + 8 <= len; i += 8) {
+        m0 = _mm_min_pd(_mm_loadu_pd(r0 + i), m0);
+        m1 = _mm_min_pd(_mm_loadu_pd(r0 + i + 2), m1);
+        m2 = _mm_min_pd(_mm_loadu_pd(r0 + i + 4), m2);
+        m3 = _mm_min_pd(_mm_loadu_pd(r0 + i + 6), m3);
+    }
+    _mm_storeu_pd(mn, m0);
+    _mm_storeu_pd(mn + 2, m1);
+    _mm_storeu_pd(mn + 4, m2);
+    _mm_storeu_pd(mn + 6, m3);
+#else
     for (; i + 8 <= len; i += 8)
         for (int q = 0; q < 8; q++) mn[q] = r0[i + q] < mn[q] ? r0[i + q] : mn[q];
+#endif
     for (; i < len; i++) mn[0] = r0[i] < mn[0] ? r0[i] : mn[0];
     for (int q = 0; q < 8; q++) ob->ymin = mn[q] < ob->ymin ? mn[q] : ob->ymin;
     double tot[4] = {0.0, 0.0, 0.0, 0.0};
     double *restrict o = ob->O + t0 * n_obs;
+    /* two totals (the atoms of two metals) are summed in the same pass, in eight
+       independent registers; other counts after it, four rows at a time */
+    const int fused = ob->n_tot == 2;
+    const double *TW0 = ob->TW, *TW1 = fused ? ob->TW + n_obs : NULL;
+    double u0 = 0.0, u1 = 0.0, u2 = 0.0, u3 = 0.0, v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0;
     for (npy_intp j = 0; j < n_obs; j++) {
         double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
         const int64_t e = P[j + 1];
@@ -941,21 +974,54 @@ static void observe_block(Obs *restrict ob, const double *Y, npy_intp t0, npy_in
             o[b * n_obs + j] = a[b];
             tot[b] += a[b];
         }
+        if (fused) {
+            const double w0 = TW0[j], w1 = TW1[j];
+            u0 += w0 * a0; u1 += w0 * a1; u2 += w0 * a2; u3 += w0 * a3;
+            v0 += w1 * a0; v1 += w1 * a1; v2 += w1 * a2; v3 += w1 * a3;
+        }
+    }
+    if (fused) {
+        const double u[4] = {u0, u1, u2, u3}, v[4] = {v0, v1, v2, v3};
+        for (npy_intp b = 0; b < nb; b++) {
+            ob->TOT[t0 + b] = u[b];
+            ob->TOT[ob->n_rows + t0 + b] = v[b];
+        }
+    } else {
+        for (npy_intp k = 0; k < ob->n_tot; k++) {
+            const double *restrict tw = ob->TW + k * n_obs;
+            double s[4] = {0.0, 0.0, 0.0, 0.0};
+            for (npy_intp j = 0; j < n_obs; j++)
+                for (npy_intp b = 0; b < 4; b++) s[b] += tw[j] * o[(b < nb ? b : 0) * n_obs + j];
+            for (npy_intp b = 0; b < nb; b++) ob->TOT[k * ob->n_rows + t0 + b] = s[b];
+        }
     }
     if (!IN) return;
     for (npy_intp b = 0; b < nb; b++) {
         const npy_intp t = t0 + b;
         const double *restrict orow = o + b * n_obs;
         double *restrict in = IN + t * n_obs;
-        if (tot[b] > 0.0 && isfinite(tot[b])) {
-            double inv = 1.0 / tot[b];
-            for (npy_intp j = 0; j < n_obs; j++) in[j] = orow[j] * inv;
+        const int pos = tot[b] > 0.0 && isfinite(tot[b]);
+        const double inv = pos ? 1.0 / tot[b] : 0.0;
+        double *restrict vm = ob->VM;
+        if (!IM) {
+            if (pos)
+                for (npy_intp j = 0; j < n_obs; j++) in[j] = orow[j] * inv;
+            else
+                memset(in, 0, (size_t)n_obs * sizeof(double));
+        } else if (t == 0) {
+            for (npy_intp j = 0; j < n_obs; j++) vm[j] = in[j] = pos ? orow[j] * inv : 0.0;
         } else {
-            memset(in, 0, (size_t)n_obs * sizeof(double));
+            /* normalise and compare with the running maxima in one loop; a new maximum
+               is rare after the first rows, so the branch is well predicted */
+            for (npy_intp j = 0; j < n_obs; j++) {
+                const double x = pos ? orow[j] * inv : 0.0;
+                in[j] = x;
+                if (x > vm[j]) {
+                    vm[j] = x;
+                    IM[j] = (int64_t)t;
+                }
+            }
         }
-        if (IM && t > 0)
-            for (npy_intp j = 0; j < n_obs; j++)
-                if (in[j] > IN[IM[j] * n_obs + j]) IM[j] = t;
     }
 }
 
@@ -1638,6 +1704,32 @@ static int parse_sens(PyObject *optr, PyObject *orxn, PyObject *oval, PyObject *
     return 1;
 }
 
+/* the optional totals of an observation: totals_weight (n_tot, n_obs) C-contiguous float64
+   and totals (n_tot, n_rows) writable, both given or both None; sets ob->n_tot, TW, TOT */
+static int get_totals(PyObject *otw, PyObject *otot, npy_intp n_obs, npy_intp n_rows,
+                      PyArrayObject **atw, PyArrayObject **atot, Obs *ob)
+{
+    if (otw == Py_None && otot == Py_None) return 1;
+    if (otw == Py_None || otot == Py_None) {
+        PyErr_SetString(PyExc_ValueError, "totals_weight and totals: give both or neither");
+        return 0;
+    }
+    if (!get_array(otw, NPY_FLOAT64, "totals_weight", atw, -1, 0)) return 0;
+    npy_intp size = PyArray_SIZE(*atw);
+    if (PyArray_NDIM(*atw) != 2 || PyArray_DIM(*atw, 1) != n_obs || size < n_obs) {
+        PyErr_SetString(PyExc_ValueError,
+                        "totals_weight: expected an (n_totals >= 1, n_observables) array");
+        return 0;
+    }
+    npy_intp n_tot = size / n_obs;
+    if (!get_array(otot, NPY_FLOAT64, "totals", atot, n_rows * n_tot, 1)) return 0;
+    ob->n_tot = n_tot;
+    ob->TW = F64(*atw);
+    ob->TOT = F64(*atot);
+    ob->n_rows = n_rows;
+    return 1;
+}
+
 /* bdf_solve(y0, t0, t_end, t_out, rtol, atol, max_step, first_step, max_steps, neg_tol,
              network, Y[, callback, lu, sens_ptr, sens_rxn, sens_val, sens_species, S,
              sens_error_control]); neg_tol < 0 switches the non-negativity check off;
@@ -1698,16 +1790,19 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         refs_release(&refs);
         return NULL;
     }
-    Obs obs = {NULL, NULL, NULL, 0, n, NULL, NULL, NULL, INFINITY};
+    Obs obs = {NULL, NULL, NULL, 0, n, NULL, NULL, NULL, INFINITY, NULL, 0, NULL, NULL, 0};
     PyArrayObject *olow = NULL;
     if (oobs != Py_None) {
-        /* observation = (ptr, species, weight or None, obs, intensity, imax, low[1]) */
-        PyObject *op, *os, *ow, *oo, *oi, *om, *ol;
-        PyArrayObject *ap = NULL, *as = NULL, *aw = NULL, *ao, *ai, *am;
+        /* observation = (ptr, species, weight or None, obs, intensity, imax, low[1]
+           [, totals_weight (n_tot, n_obs), totals (n_tot, n_out)]) */
+        PyObject *op, *os, *ow, *oo, *oi, *om, *ol, *otw = Py_None, *otot = Py_None;
+        PyArrayObject *ap = NULL, *as = NULL, *aw = NULL, *ao, *ai, *am, *atw = NULL;
+        PyArrayObject *atot = NULL;
         if (!PyTuple_Check(oobs) ||
-            !PyArg_ParseTuple(oobs, "OOOOOOO", &op, &os, &ow, &oo, &oi, &om, &ol)) {
+            !PyArg_ParseTuple(oobs, "OOOOOOO|OO", &op, &os, &ow, &oo, &oi, &om, &ol, &otw,
+                              &otot)) {
             if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_TypeError, "observation: expected a tuple of 7");
+                PyErr_SetString(PyExc_TypeError, "observation: expected a tuple of 7 or 9");
             refs_release(&refs);
             return NULL;
         }
@@ -1721,7 +1816,8 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
              get_array(oo, NPY_FLOAT64, "observation obs", &ao, n_out * m, 1) &&
              get_array(oi, NPY_FLOAT64, "observation intensity", &ai, n_out * m, 1) &&
              get_array(om, NPY_INT64, "observation imax", &am, m, 1) &&
-             get_array(ol, NPY_FLOAT64, "observation low", &olow, 1, 1);
+             get_array(ol, NPY_FLOAT64, "observation low", &olow, 1, 1) &&
+             get_totals(otw, otot, m, n_out, &atw, &atot, &obs);
         if (!ok) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_ValueError, "observation ptr: expected at least 2 entries");
@@ -1736,6 +1832,11 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         obs.IN = F64(ai);
         obs.IM = I64(am);
         for (npy_intp j = 0; j < m; j++) obs.IM[j] = 0;
+        obs.VM = malloc(sizeof(double) * m);
+        if (!obs.VM) {
+            refs_release(&refs);
+            return PyErr_NoMemory();
+        }
     }
     BdfStats st;
     Py_BEGIN_ALLOW_THREADS
@@ -1745,6 +1846,7 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
                                 oobs != Py_None ? &obs : NULL));
     Py_END_ALLOW_THREADS
     if (olow) F64(olow)[0] = n_out * n > 0 ? obs.ymin : NAN;
+    free(obs.VM);
     refs_release(&refs);
     if (st.status == NO_MEMORY) return PyErr_NoMemory();
     if (st.status == INTERRUPTED) return NULL; /* the exception raised in the check-in */
@@ -1762,8 +1864,10 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
  * that t_max refines). One pass over the (time, species) array, single-threaded. */
 static PyObject *py_observe(PyObject *self, PyObject *args)
 {
-    PyObject *oy, *optr, *osp, *ow, *oobs, *oint, *oimax = Py_None;
-    if (!PyArg_ParseTuple(args, "OOOOOO|O", &oy, &optr, &osp, &ow, &oobs, &oint, &oimax))
+    PyObject *oy, *optr, *osp, *ow, *oobs, *oint, *oimax = Py_None, *otw = Py_None;
+    PyObject *otot = Py_None;
+    if (!PyArg_ParseTuple(args, "OOOOOO|OOO", &oy, &optr, &osp, &ow, &oobs, &oint, &oimax,
+                          &otw, &otot))
         return NULL;
     PyArrayObject *y, *ptr, *sp, *w = NULL, *obs, *inten = NULL, *imax = NULL;
     if (!get_array(oy, NPY_FLOAT64, "y", &y, -1, 0)) return NULL;
@@ -1794,7 +1898,10 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
         if (!get_array(oimax, NPY_INT64, "imax", &imax, n_obs, 1)) return NULL;
     }
     Obs ob = {I64(ptr), I64(sp), w ? F64(w) : NULL, n_obs, ns, F64(obs),
-              inten ? F64(inten) : NULL, imax ? I64(imax) : NULL, INFINITY};
+              inten ? F64(inten) : NULL, imax ? I64(imax) : NULL, INFINITY, NULL, 0, NULL, NULL, 0};
+    PyArrayObject *atw, *atot;
+    if (!get_totals(otw, otot, n_obs, nt, &atw, &atot, &ob)) return NULL;
+    if (imax && !(ob.VM = malloc(sizeof(double) * n_obs))) return PyErr_NoMemory();
     const double *Y = F64(y);
     double ymin = INFINITY;
     Py_BEGIN_ALLOW_THREADS
@@ -1803,6 +1910,7 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
     for (npy_intp t0 = 0; t0 < nt; t0 += 4) observe_block(&ob, Y, t0, nt - t0 < 4 ? nt - t0 : 4);
     ymin = ob.ymin;
     Py_END_ALLOW_THREADS
+    free(ob.VM);
     return PyFloat_FromDouble(nt * ns > 0 ? ymin : NAN);
 }
 

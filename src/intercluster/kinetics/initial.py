@@ -12,7 +12,6 @@ Accepted forms (all in nmol/L):
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 
@@ -120,9 +119,9 @@ def initial_concentrations(
         x0 = np.array(initial, dtype=float)
         if x0.shape != (n,):
             raise ConfigError(f"initial: an array of {x0.size} values; this system has {n} species")
-    bad = [i for i, v in enumerate(x0) if not math.isfinite(v) or v < 0]
-    if bad:
-        i = bad[0]
+    bad = np.flatnonzero(~(np.isfinite(x0) & (x0 >= 0)))
+    if bad.size:
+        i = int(bad[0])
         raise ConfigError(
             f"initial: {system.species_labels[i]} = {x0[i]!r}: concentrations must be "
             "finite and >= 0 [nmol/L]"

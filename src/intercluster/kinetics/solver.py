@@ -67,6 +67,9 @@ class IntegrationResult:
         With ``observation``: (obs (n_out, n_observables) [nmol/L], intensity (n_out,
         n_observables), smallest output concentration [nmol/L], imax (n_observables,)),
         as :func:`intercluster.kinetics.observables.observe` gives them.
+    observed_totals : ndarray, shape (n_totals, n_out), or None
+        With an ``observation`` that carries totals weights: the weighted sums of the
+        observables at each output time (e.g. the atoms of each metal) [nmol/L].
     """
 
     y: np.ndarray
@@ -80,6 +83,7 @@ class IntegrationResult:
     n_sens_solves: int = 0
     n_sens_lu: int = 0
     observed: tuple | None = None
+    observed_totals: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -535,7 +539,10 @@ class CompiledNetwork:
         form (int64, int64, float64); each output row is then summed into observables,
         normalised and checked for its minimum while it is still in cache
         (``result.observed``; :func:`intercluster.kinetics.observables.observe` does the
-        same on a finished array).
+        same on a finished array). A fourth entry, an (n_totals, n_observables) float64
+        array of weights, also gives the weighted sums of each row's observables
+        (``result.observed_totals``; e.g. the atoms of each metal, for the conservation
+        drift).
 
         ``neg_tol`` [nmol/L]: a step leaving a concentration below -neg_tol is
         rejected and retried with half the step (None: no check).
@@ -589,9 +596,9 @@ class CompiledNetwork:
             ptr, rxn, val = sensitivities._csr()
             species = np.ascontiguousarray(sensitivities.initial_species, np.int64)
             sens_args = (ptr, rxn, val, species, S, bool(sens_error_control))
-        observed = None
+        observed = totals = None
         if observation is not None:
-            o_ptr, o_species, o_weight = observation
+            o_ptr, o_species, o_weight, *o_totals = observation
             n_obs = len(o_ptr) - 1
             observed = (
                 np.empty((t_out.size, n_obs)),  # observables
@@ -601,6 +608,10 @@ class CompiledNetwork:
             )
             obs, inten, low, imax = observed
             obs_arg = (o_ptr, o_species, o_weight, obs, inten, imax, low)  # the C order
+            if o_totals:
+                (totals_weight,) = o_totals
+                totals = np.empty((len(totals_weight), t_out.size))
+                obs_arg += (totals_weight, totals)
             sens_args = (sens_args or (None, None, None, None, None, False)) + (obs_arg,)
         (
             status,
@@ -649,6 +660,7 @@ class CompiledNetwork:
             n_sens_solves,
             n_sens_lu,
             observed,
+            totals,
         )
 
 
