@@ -255,3 +255,87 @@ def test_totals_arrays_are_checked():
     t = np.linspace(0.0, 10.0, 3)
     with pytest.raises(ValueError, match="totals_weight"):
         cn.integrate(y0, t, 10.0, observation=(*observation_plan(net), np.ones((2, 3))))
+
+
+@pytest.mark.parametrize("family", ["single", "trimers"])
+def test_integrator_observes_the_sensitivities(family):
+    """With sensitivities, the solver also sums them into observables and differentiates
+    the normalisation, (d o_i - I_i d sum o) / sum o: the same as the kernel and numpy
+    applied to the finished sensitivity array, on a single-family and a trimer network."""
+    from intercluster.kinetics import initial_concentrations
+    from intercluster.kinetics.observables import observable_sums, observation_plan
+    from intercluster.kinetics.simulate import _observation, compile_network, rate_parameter_map
+
+    if family == "single":
+        net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
+        mix, names = "Ag6:Au6 = 40:40", ("k_dim", "k_ex")
+    else:
+        from intercluster.network import ClusterSystem, Family
+
+        system = ClusterSystem(
+            [Family("A", "Ag", "Au", 3)],
+            max_subunits=3,
+            constants={"k_tri": 4e-3, "k_tri_diss": 5e-2},
+        )
+        net = build_network(system, "sim2")
+        mix, names = "Ag3:Au3 = 40:40", ("k_tri", "k_dim")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system if family == "single" else system, mix)
+    t = np.linspace(0.0, 300.0, 31)
+    pmap = rate_parameter_map(net, names)
+    res = cn.integrate(y0, t, 300.0, sensitivities=pmap, observation=_observation(net))
+    dobs, dint = res.observed_sensitivities
+    assert dobs.shape == dint.shape == (31, 2, len(observation_plan(net)[0]) - 1)
+    ref = observable_sums(net, res.sensitivities)
+    np.testing.assert_allclose(dobs, ref, rtol=1e-13, atol=1e-13 * np.abs(ref).max())
+    obs, inten = res.observed[:2]
+    ref_int = (ref - inten[:, None, :] * ref.sum(axis=2)[:, :, None]) / obs.sum(axis=1)[
+        :, None, None
+    ]
+    np.testing.assert_allclose(dint, ref_int, rtol=1e-11, atol=1e-13 * np.abs(ref_int).max())
+    assert np.max(np.abs(dint.sum(axis=2))) <= 1e-12  # the intensities sum to 1 at every time
+    assert cn.integrate(y0, t, 300.0, sensitivities=pmap).observed_sensitivities is None
+
+
+def test_observed_sensitivity_arrays_need_sensitivities():
+    from intercluster.kinetics import initial_concentrations
+    from intercluster.kinetics.observables import observation_plan
+    from intercluster.kinetics.simulate import compile_network
+
+    net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system, "Ag2:Au2 = 40:40")
+    ptr, sp, w = observation_plan(net)
+    t = np.linspace(0.0, 10.0, 3)
+    m = len(ptr) - 1
+    obs_arg = (
+        ptr,
+        sp,
+        w,
+        np.empty((3, m)),
+        np.empty((3, m)),
+        np.zeros(m, np.int64),
+        np.empty(1),
+        None,
+        None,
+        np.empty((3, 1, m)),
+        np.empty((3, 1, m)),
+    )
+    base = (
+        y0,
+        0.0,
+        10.0,
+        t,
+        1e-8,
+        np.full(len(y0), 1e-12),
+        np.inf,
+        0.0,
+        1000,
+        -1.0,
+        cn,
+        np.zeros((3, len(y0))),
+        None,
+        cn._lu(),
+    )
+    with pytest.raises(ValueError, match="only with sensitivities"):
+        _bdf.bdf_solve(*base, None, None, None, None, None, False, obs_arg)

@@ -899,6 +899,10 @@ typedef struct {
     const double *TW;  /* (n_tot, n_obs) weights of the observables */
     double *TOT;       /* (n_tot, n_rows): each total over time, contiguous */
     npy_intp n_rows;   /* rows of the output (time points) */
+    int skip_min;      /* 1: no minimum (a gather of sensitivities) */
+    npy_intp ns;       /* sensitivities observed by the solver (0: none): */
+    double *OS;        /* (n_rows, ns, n_obs) d obs / d p */
+    double *IS;        /* (n_rows, ns, n_obs) d intensity / d p */
 } Obs;
 
 /* rows t0 .. t0 + nb - 1 (nb <= 4) of Y (rows of ob->n): blocks of four rows, so that each
@@ -918,7 +922,7 @@ static void observe_block(Obs *restrict ob, const double *Y, npy_intp t0, npy_in
     /* eight running minima: a single one is a serial chain of compares (4 cycles each) */
     double mn[8] = {INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY,
                     INFINITY};
-    const npy_intp len = nb * ns;
+    const npy_intp len = ob->skip_min ? 0 : nb * ns;
     npy_intp i = 0;
 #if defined(__SSE2__)
     /* MINPD(a, b) is a < b ? a : b lane by lane, the C expression below (a NaN is never
@@ -1025,6 +1029,45 @@ static void observe_block(Obs *restrict ob, const double *Y, npy_intp t0, npy_in
     }
 }
 
+/* The sensitivities of output rows t0 .. t0 + nb - 1 (observed after their state rows):
+   OS[t, p, :] = the observation matrix applied to S[t, p, :] (the gather of
+   observe_block, sums only), and the intensity sensitivities
+   IS[t, p, j] = (OS[t, p, j] - IN[t, j] sum_k OS[t, p, k]) / sum_k O[t, k]
+   (the normalisation I = o / sum o differentiated; 0 where sum o is not > 0 or not
+   finite, as the intensities) */
+static void observe_sens(const Obs *ob, const double *S, npy_intp t0, npy_intp nb)
+{
+    const npy_intp ns = ob->ns, n_obs = ob->n_obs;
+    Obs g = *ob;
+    g.O = ob->OS;
+    g.IN = NULL;
+    g.IM = NULL;
+    g.n_tot = 0;
+    g.skip_min = 1;
+    const npy_intp r1 = (t0 + nb) * ns;
+    for (npy_intp r = t0 * ns; r < r1; r += 4) observe_block(&g, S, r, r1 - r < 4 ? r1 - r : 4);
+    for (npy_intp t = t0; t < t0 + nb; t++) {
+        const double *o = ob->O + t * n_obs, *in = ob->IN + t * n_obs;
+        double tot = 0.0;
+        for (npy_intp j = 0; j < n_obs; j++) tot += o[j];
+        const double inv = tot > 0.0 && isfinite(tot) ? 1.0 / tot : 0.0;
+        for (npy_intp p = 0; p < ns; p++) {
+            const double *restrict d = ob->OS + (t * ns + p) * n_obs;
+            double *restrict di = ob->IS + (t * ns + p) * n_obs;
+            double dt = 0.0;
+            for (npy_intp j = 0; j < n_obs; j++) dt += d[j];
+            for (npy_intp j = 0; j < n_obs; j++) di[j] = (d[j] - in[j] * dt) * inv;
+        }
+    }
+}
+
+/* observe output rows t0 .. t0 + nb - 1: the state's, then the sensitivities' */
+static void observe_out(Obs *ob, const double *Y, const double *S, npy_intp t0, npy_intp nb)
+{
+    observe_block(ob, Y, t0, nb);
+    if (ob->ns > 0) observe_sens(ob, S, t0, nb);
+}
+
 static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
                     const double *t_out, npy_intp n_out, double rtol, const double *atol,
                     double max_step, double first_step, long max_steps, double neg_tol,
@@ -1105,7 +1148,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         if (ns > 0) memcpy(Sout + out_i * ns * n, D + n, sizeof(double) * ns * n);
         out_i++;
         if (ob && out_i - obs_done == 4) {
-            observe_block(ob, Y, obs_done, 4);
+            observe_out(ob, Y, Sout, obs_done, 4);
             obs_done = out_i;
         }
     }
@@ -1332,7 +1375,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
             }
             out_i++;
             if (ob && out_i - obs_done == 4) { /* four fresh rows, still in cache */
-                observe_block(ob, Y, obs_done, 4);
+                observe_out(ob, Y, Sout, obs_done, 4);
                 obs_done = out_i;
             }
         }
@@ -1391,7 +1434,7 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
         n_equal_steps = 0;
     }
 done:
-    if (ob && out_i > obs_done) observe_block(ob, Y, obs_done, out_i - obs_done);
+    if (ob && out_i > obs_done) observe_out(ob, Y, Sout, obs_done, out_i - obs_done);
     st.t = t;
     free(D); free(tmp); free(vec); free(svec); free(run_end); free(run_type);
     lin_free(&L);
@@ -1790,19 +1833,30 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         refs_release(&refs);
         return NULL;
     }
-    Obs obs = {NULL, NULL, NULL, 0, n, NULL, NULL, NULL, INFINITY, NULL, 0, NULL, NULL, 0};
+    Obs obs = {NULL, NULL, NULL, 0, n, NULL, NULL, NULL, INFINITY,
+               NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL};
     PyArrayObject *olow = NULL;
     if (oobs != Py_None) {
         /* observation = (ptr, species, weight or None, obs, intensity, imax, low[1]
-           [, totals_weight (n_tot, n_obs), totals (n_tot, n_out)]) */
+           [, totals_weight (n_tot, n_obs) or None, totals (n_tot, n_out) or None
+           [, sens_obs (n_out, ns, n_obs), sens_intensity (n_out, ns, n_obs)]]) */
         PyObject *op, *os, *ow, *oo, *oi, *om, *ol, *otw = Py_None, *otot = Py_None;
+        PyObject *oso = Py_None, *osi = Py_None;
         PyArrayObject *ap = NULL, *as = NULL, *aw = NULL, *ao, *ai, *am, *atw = NULL;
-        PyArrayObject *atot = NULL;
+        PyArrayObject *atot = NULL, *aso = NULL, *asi = NULL;
         if (!PyTuple_Check(oobs) ||
-            !PyArg_ParseTuple(oobs, "OOOOOOO|OO", &op, &os, &ow, &oo, &oi, &om, &ol, &otw,
-                              &otot)) {
+            !PyArg_ParseTuple(oobs, "OOOOOOO|OOOO", &op, &os, &ow, &oo, &oi, &om, &ol, &otw,
+                              &otot, &oso, &osi)) {
             if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_TypeError, "observation: expected a tuple of 7 or 9");
+                PyErr_SetString(PyExc_TypeError, "observation: expected a tuple of 7 to 11");
+            refs_release(&refs);
+            return NULL;
+        }
+        if ((oso != Py_None || osi != Py_None) && (optr == Py_None || oso == Py_None ||
+                                                   osi == Py_None)) {
+            PyErr_SetString(PyExc_ValueError,
+                            "observation sens_obs and sens_intensity: both, and only with "
+                            "sensitivities");
             refs_release(&refs);
             return NULL;
         }
@@ -1817,7 +1871,12 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
              get_array(oi, NPY_FLOAT64, "observation intensity", &ai, n_out * m, 1) &&
              get_array(om, NPY_INT64, "observation imax", &am, m, 1) &&
              get_array(ol, NPY_FLOAT64, "observation low", &olow, 1, 1) &&
-             get_totals(otw, otot, m, n_out, &atw, &atot, &obs);
+             get_totals(otw, otot, m, n_out, &atw, &atot, &obs) &&
+             (oso == Py_None ||
+              (get_array(oso, NPY_FLOAT64, "observation sens_obs", &aso, n_out * sens.ns * m,
+                         1) &&
+               get_array(osi, NPY_FLOAT64, "observation sens_intensity", &asi,
+                         n_out * sens.ns * m, 1)));
         if (!ok) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_ValueError, "observation ptr: expected at least 2 entries");
@@ -1832,6 +1891,11 @@ static PyObject *py_bdf_solve(PyObject *self, PyObject *args)
         obs.IN = F64(ai);
         obs.IM = I64(am);
         for (npy_intp j = 0; j < m; j++) obs.IM[j] = 0;
+        if (aso) {
+            obs.ns = sens.ns;
+            obs.OS = F64(aso);
+            obs.IS = F64(asi);
+        }
         obs.VM = malloc(sizeof(double) * m);
         if (!obs.VM) {
             refs_release(&refs);
@@ -1898,7 +1962,8 @@ static PyObject *py_observe(PyObject *self, PyObject *args)
         if (!get_array(oimax, NPY_INT64, "imax", &imax, n_obs, 1)) return NULL;
     }
     Obs ob = {I64(ptr), I64(sp), w ? F64(w) : NULL, n_obs, ns, F64(obs),
-              inten ? F64(inten) : NULL, imax ? I64(imax) : NULL, INFINITY, NULL, 0, NULL, NULL, 0};
+              inten ? F64(inten) : NULL, imax ? I64(imax) : NULL, INFINITY,
+              NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL};
     PyArrayObject *atw, *atot;
     if (!get_totals(otw, otot, n_obs, nt, &atw, &atot, &ob)) return NULL;
     if (imax && !(ob.VM = malloc(sizeof(double) * n_obs))) return PyErr_NoMemory();

@@ -11,7 +11,7 @@ import xarray as xr
 
 from intercluster.errors import ConfigError, bad_value
 from intercluster.kinetics.initial import initial_concentrations
-from intercluster.kinetics.observables import observable_sums, observation_plan, t_max
+from intercluster.kinetics.observables import observation_plan, t_max
 from intercluster.kinetics.solver import CompiledNetwork, ParamMap
 from intercluster.network.rules import KIND_PARAMETER
 from intercluster.network.system import DimerSum
@@ -251,7 +251,7 @@ def simulate(
     obs, intensity, conc_min, imax = res.observed
     if not getattr(network, "is_single_family", True):
         ds = _general_dataset(network, res, x0, times, dead, t_end_s, rtol, atol, wall)
-        return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
+        return ds if pmap is None else _add_sensitivities(ds, pmap, res)
     atoms0 = network.atom_matrix @ x0
     # atoms of each metal at each output time, summed by the solver from the observables
     # it observed (see _observation)
@@ -289,12 +289,14 @@ def simulate(
     from intercluster import __version__
 
     attrs["intercluster_version"] = __version__
-    ds = xr.Dataset(
-        _core_variables(conc, obs, intensity, times, x0, imax),
-        coords=_single_family_coordinates(system, times),
-        attrs=attrs,
-    )
-    return ds if pmap is None else _add_sensitivities(ds, network, pmap, res, obs, intensity)
+    variables = _core_variables(conc, obs, intensity, times, x0, imax)
+    coordinates = _single_family_coordinates(system, times)
+    if pmap is not None:
+        sens_variables, sens_attrs = _sensitivity_variables(pmap, res)
+        variables.update(sens_variables)
+        attrs.update(sens_attrs)
+        coordinates = coordinates.assign(parameter=xr.IndexVariable("parameter", list(pmap.labels)))
+    return xr.Dataset(variables, coords=coordinates, attrs=attrs)
 
 
 def _observation(network):
@@ -435,42 +437,45 @@ def rate_parameter_map(network, names) -> ParamMap:
     return ParamMap.from_groups({name: np.flatnonzero(const == name) for name in names})
 
 
-def _add_sensitivities(ds, network, pmap, res, obs, intensity):
+def _sensitivity_variables(pmap, res) -> tuple[dict, dict]:
     """The sensitivities of the concentrations, observables and normalised intensities
-    (d / d ln p) added to a result Dataset."""
-    S = res.sensitivities  # (time, parameter, species)
-    dobs = observable_sums(network, S)  # (time, parameter, observable)
-    total = obs.sum(axis=1)  # (time,)
-    dtotal = dobs.sum(axis=2)  # (time, parameter)
-    pos = total > 0
-    inv = np.where(pos, 1.0 / np.where(pos, total, 1.0), 0.0)
-    # d I_i = (d o_i - I_i d sum o) / sum o, in place in one (time, parameter, observable)
-    # array instead of three temporaries of that size
-    dint = np.multiply(intensity[:, None, :], dtotal[:, :, None])
-    np.subtract(dobs, dint, out=dint)
-    dint *= inv[:, None, None]
-    dims_s = ("time", "parameter", "species")
+    (d / d ln p; the last two observed by the solver with each block of output rows,
+    ``IntegrationResult.observed_sensitivities``), as Dataset variables, and the
+    attributes that describe them."""
+    dobs, dint = res.observed_sensitivities  # (time, parameter, observable)
     dims_o = ("time", "parameter", "observable")
-    ds = ds.assign(  # one merge for the three variables
-        concentration_sensitivity=(
-            dims_s,
-            S,
+    V = xr.Variable
+    variables = {
+        "concentration_sensitivity": V(
+            ("time", "parameter", "species"),
+            res.sensitivities,
             {"units": "nmol/L", "long_name": "d concentration / d ln(parameter)"},
         ),
-        observable_concentration_sensitivity=(
+        "observable_concentration_sensitivity": V(
             dims_o,
             dobs,
             {"units": "nmol/L", "long_name": "d observable concentration / d ln(parameter)"},
         ),
-        intensity_sensitivity=(
+        "intensity_sensitivity": V(
             dims_o,
             dint,
             {"units": "1", "long_name": "d normalised intensity / d ln(parameter)"},
         ),
-    ).assign_coords(parameter=("parameter", list(pmap.labels)))
-    ds.attrs["sensitivity_parameters"] = list(pmap.labels)
-    ds.attrs["n_sensitivity_solves"] = res.n_sens_solves
-    ds.attrs["n_sensitivity_factorizations"] = res.n_sens_lu
+    }
+    attrs = {
+        "sensitivity_parameters": list(pmap.labels),
+        "n_sensitivity_solves": res.n_sens_solves,
+        "n_sensitivity_factorizations": res.n_sens_lu,
+    }
+    return variables, attrs
+
+
+def _add_sensitivities(ds, pmap, res):
+    """The sensitivity variables (:func:`_sensitivity_variables`) added to a result
+    Dataset of a general network."""
+    variables, attrs = _sensitivity_variables(pmap, res)
+    ds = ds.assign_coords(parameter=("parameter", list(pmap.labels))).assign(variables)
+    ds.attrs.update(attrs)
     return ds
 
 

@@ -70,6 +70,10 @@ class IntegrationResult:
     observed_totals : ndarray, shape (n_totals, n_out), or None
         With an ``observation`` that carries totals weights: the weighted sums of the
         observables at each output time (e.g. the atoms of each metal) [nmol/L].
+    observed_sensitivities : tuple or None
+        With ``observation`` and ``sensitivities``: (d obs / d p (n_out, n_params,
+        n_observables) [nmol/L], d intensity / d p (n_out, n_params, n_observables)), the
+        intensities' normalisation differentiated exactly: (d o_i - I_i d sum o) / sum o.
     """
 
     y: np.ndarray
@@ -84,6 +88,7 @@ class IntegrationResult:
     n_sens_lu: int = 0
     observed: tuple | None = None
     observed_totals: np.ndarray | None = None
+    observed_sensitivities: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -542,7 +547,9 @@ class CompiledNetwork:
         same on a finished array). A fourth entry, an (n_totals, n_observables) float64
         array of weights, also gives the weighted sums of each row's observables
         (``result.observed_totals``; e.g. the atoms of each metal, for the conservation
-        drift).
+        drift). With ``sensitivities`` as well, the sensitivities of the observables and
+        of the normalised intensities are observed the same way
+        (``result.observed_sensitivities``).
 
         ``neg_tol`` [nmol/L]: a step leaving a concentration below -neg_tol is
         rejected and retried with half the step (None: no check).
@@ -596,7 +603,7 @@ class CompiledNetwork:
             ptr, rxn, val = sensitivities._csr()
             species = np.ascontiguousarray(sensitivities.initial_species, np.int64)
             sens_args = (ptr, rxn, val, species, S, bool(sens_error_control))
-        observed = totals = None
+        observed = totals = observed_sens = None
         if observation is not None:
             o_ptr, o_species, o_weight, *o_totals = observation
             n_obs = len(o_ptr) - 1
@@ -612,6 +619,11 @@ class CompiledNetwork:
                 (totals_weight,) = o_totals
                 totals = np.empty((len(totals_weight), t_out.size))
                 obs_arg += (totals_weight, totals)
+            else:
+                obs_arg += (None, None)
+            if S is not None:
+                observed_sens = (np.empty((*S.shape[:2], n_obs)), np.empty((*S.shape[:2], n_obs)))
+                obs_arg += observed_sens
             sens_args = (sens_args or (None, None, None, None, None, False)) + (obs_arg,)
         (
             status,
@@ -661,6 +673,7 @@ class CompiledNetwork:
             n_sens_lu,
             observed,
             totals,
+            observed_sens,
         )
 
 
