@@ -275,3 +275,32 @@ def test_conservation_drift_reports_a_leak(monkeypatch, mechanism):
     ds = simulate(net, "Ag4:Au4 = 40:40", t_end_s=600, dt_s=60)
     assert ds.attrs["conservation_drift_a"] == pytest.approx(0.01, rel=1e-9)
     assert ds.attrs["conservation_drift_b"] == pytest.approx(0.01, rel=1e-9)
+
+
+def test_results_share_no_mutable_state():
+    """Results of one system and output grid are copies of one cached template (its
+    coordinates and indexes shared, read-only): a user's change to one result's
+    attributes or data does not reach the next result, and the Dataset is the one the
+    public constructor builds from the same variables and coordinates."""
+    import xarray as xr
+
+    net = build_network(ExchangeSystem("Ag", "Au", 3), "sim3")
+    kw = {"t_end_s": 60.0, "dt_s": 10.0}
+    first = simulate(net, "Ag3:Au3 = 40:40", **kw)
+    first.attrs["note"] = "mine"
+    first.concentration.attrs["units"] = "mol/L"
+    first.concentration.values[0, 0] = -1.0
+    with pytest.raises(ValueError, match="read-only"):
+        first.time.values[0] = 5.0
+    second = simulate(net, "Ag3:Au3 = 20:60", **kw)
+    assert "note" not in second.attrs
+    assert second.concentration.attrs["units"] == "nmol/L"
+    assert second.concentration.values[0, 0] >= 0.0
+    assert not np.shares_memory(first.concentration.values, second.concentration.values)
+    assert second.initial_concentration.sel(species="[Au3]-").item() == 60.0
+    built = xr.Dataset(
+        {k: second[k].variable for k in second.data_vars},
+        coords={k: second[k].variable for k in second.coords},
+        attrs=second.attrs,
+    )
+    xr.testing.assert_identical(second, built)
