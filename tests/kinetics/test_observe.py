@@ -339,3 +339,35 @@ def test_observed_sensitivity_arrays_need_sensitivities():
     )
     with pytest.raises(ValueError, match="only with sensitivities"):
         _bdf.bdf_solve(*base, None, None, None, None, None, False, obs_arg)
+
+
+def test_rows_an_integration_does_not_reach_are_nan():
+    """The solver's output arrays are allocated without zeroing: a run that stops early
+    leaves NaN in the rows it did not reach (state and sensitivities), never stale
+    memory, and every row of a finished run is written (no NaN)."""
+    from intercluster.kinetics import initial_concentrations
+    from intercluster.kinetics.simulate import compile_network, rate_parameter_map
+
+    net = build_network(ExchangeSystem("Ag", "Au", 4), "sim3")
+    cn = compile_network(net)
+    y0 = initial_concentrations(net.system, "Ag4:Au4 = 40:40")
+    t = np.linspace(0.0, 600.0, 7)
+    pmap = rate_parameter_map(net, ("k_dim",))
+    n = len(y0)
+    for poison in (np.nan, 1e300):
+        Y = np.full((7, n), poison)
+        S = np.full((7, 1, n), poison)
+        ptr, rxn, val = pmap._csr()
+        species = np.ascontiguousarray(pmap.initial_species, np.int64)
+        base = (y0, 0.0, 600.0, t, 1e-8, np.full(n, 1e-12), np.inf, 0.0)
+        status, t_reached, *_ = _bdf.bdf_solve(
+            *base, 12, -1.0, cn, Y, None, cn._lu(), ptr, rxn, val, species, S, False
+        )
+        assert status != _bdf.SUCCESS and 0.0 < t_reached < 100.0  # stopped after 12 steps
+        assert np.all(np.isfinite(Y[0])) and np.all(np.isnan(Y[1:]))
+        assert np.all(np.isfinite(S[0])) and np.all(np.isnan(S[1:]))
+        status, *_ = _bdf.bdf_solve(
+            *base, 100000, -1.0, cn, Y, None, cn._lu(), ptr, rxn, val, species, S, False
+        )
+        assert status == _bdf.SUCCESS
+        assert np.all(np.isfinite(Y)) and np.all(np.isfinite(S))

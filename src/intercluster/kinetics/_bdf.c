@@ -1435,6 +1435,10 @@ static BdfStats bdf(const Net *net, const double *y0, double t0, double t_end,
     }
 done:
     if (ob && out_i > obs_done) observe_out(ob, Y, Sout, obs_done, out_i - obs_done);
+    /* rows the integration did not reach (it stopped early) are NaN: the caller's arrays
+       need not be zeroed first */
+    for (npy_intp i = out_i * n; i < n_out * n; i++) Y[i] = NAN;
+    for (npy_intp i = out_i * ns * n; i < n_out * ns * n; i++) Sout[i] = NAN;
     st.t = t;
     free(D); free(tmp); free(vec); free(svec); free(run_end); free(run_type);
     lin_free(&L);

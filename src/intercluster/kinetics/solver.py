@@ -590,7 +590,8 @@ class CompiledNetwork:
         neg = -1.0 if neg_tol is None else _check_float("neg_tol", neg_tol, 0.0)
         if callback is not None and not callable(callback):
             raise ConfigError(bad_value("callback", callback, "a callable f(t) or None"))
-        Y = np.zeros((t_out.size, self.n_species))
+        # every row is written by the solver (rows it does not reach: NaN), so no zeroing
+        Y = np.empty((t_out.size, self.n_species))
         sens_args = ()
         S = None
         if sensitivities is not None:
@@ -599,7 +600,7 @@ class CompiledNetwork:
                     bad_value("sensitivities", _show(sensitivities), "a ParamMap or None")
                 )
             sensitivities._check(len(self.k), self.n_species)
-            S = np.zeros((t_out.size, sensitivities.n_params, self.n_species))
+            S = np.empty((t_out.size, sensitivities.n_params, self.n_species))
             ptr, rxn, val = sensitivities._csr()
             species = np.ascontiguousarray(sensitivities.initial_species, np.int64)
             sens_args = (ptr, rxn, val, species, S, bool(sens_error_control))
