@@ -49,7 +49,7 @@ def main() -> None:
     from intercluster.kinetics import initial_concentrations, simulate
     from intercluster.kinetics.observables import observe, t_max
     from intercluster.kinetics.simulate import (
-        _core_variables,
+        _core_data,
         _observation,
         _single_family_coordinates,
         compile_network,
@@ -117,11 +117,7 @@ def main() -> None:
         "t_max of 77 observables (grid maxima known)": lambda: t_max(times, inten, imax),
         "xarray Dataset (the cached template copied with the five arrays)": lambda: (
             _single_family_coordinates(net.system, times)[1].copy(
-                deep=False,
-                data={
-                    k: v.data
-                    for k, v in _core_variables(conc, obs, inten, times, y0, imax).items()
-                },
+                deep=False, data=_core_data(conc, obs, inten, times, y0, imax)
             )
         ),
     }

@@ -304,3 +304,16 @@ def test_results_share_no_mutable_state():
         attrs=second.attrs,
     )
     xr.testing.assert_identical(second, built)
+
+
+def test_mixture_strings_are_parsed_once_and_callers_get_copies():
+
+    system = ExchangeSystem("Ag", "Au", 3)
+    first = initial_concentrations(system, "Ag3:Au3 = 40:40")
+    first[:] = -1.0  # a caller's change stays in its own array
+    again = initial_concentrations(system, "Ag3:Au3 = 40:40")
+    assert again.sum() == 80.0 and again[system.index("[Ag3]-")] == 40.0
+    assert initial_concentrations(ExchangeSystem("Ag", "Au", 4), "Ag4 = 10").sum() == 10.0
+    for _ in range(2):  # a bad string is refused every time, not remembered
+        with pytest.raises(ConfigError, match="Pt3"):
+            initial_concentrations(system, "Pt3 = 40")

@@ -75,6 +75,11 @@ def _species_label(system: ExchangeSystem, name: str) -> str:
     return f"[{name}]{format_charge(system.charge)}"
 
 
+#: Initial concentrations from mixture strings, by (system, text) (the string parsed and
+#: checked once; callers get copies).
+_FROM_TEXT: dict = {}
+
+
 def initial_concentrations(
     system: ExchangeSystem, initial: str | Mapping[str, float] | np.ndarray
 ) -> np.ndarray:
@@ -103,7 +108,17 @@ def initial_concentrations(
     """
     n = len(system.species)
     if isinstance(initial, str):
-        initial = parse_mixture(initial)
+        try:
+            key = (system, initial)
+            x0 = _FROM_TEXT.get(key)
+        except TypeError:  # a system that cannot be a key: no cache
+            return initial_concentrations(system, parse_mixture(initial))
+        if x0 is None:
+            x0 = initial_concentrations(system, parse_mixture(initial))
+            if len(_FROM_TEXT) > 256:
+                _FROM_TEXT.clear()
+            _FROM_TEXT[key] = x0
+        return x0.copy()
     if isinstance(initial, Mapping):
         x0 = np.zeros(n)
         for name, amount in initial.items():

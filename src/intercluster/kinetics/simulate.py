@@ -90,10 +90,18 @@ def slowest_timescale_s(network, total_nM: float) -> float:
     ones (inf if no reaction runs).
     """
     k = np.asarray(network.rate_constants, dtype=float)
-    order = (np.asarray(network.reactions.reactants) >= 0).sum(axis=1)
+    order = _ORDER.get(network.reactions)
+    if order is None:
+        order = _ORDER[network.reactions] = (np.asarray(network.reactions.reactants) >= 0).sum(
+            axis=1
+        )
     rates = k * float(total_nM) ** (order - 1)
     rates = rates[rates > 0]
     return 1.0 / float(rates.min()) if rates.size else math.inf
+
+
+#: Molecularity of each reaction (1 or 2), per reaction set.
+_ORDER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def check_output_memory(n_times: int, system) -> float:
@@ -257,7 +265,8 @@ def simulate(
     # it observed (see _observation)
     atoms = res.observed_totals  # (metal, time)
     with np.errstate(invalid="ignore", divide="ignore"):
-        drift = np.max(np.abs(atoms - atoms0[:, None]), axis=1) / np.where(atoms0 > 0, atoms0, 1)
+        deviation = np.maximum(atoms.max(axis=1) - atoms0, atoms0 - atoms.min(axis=1))
+        drift = deviation / np.where(atoms0 > 0, atoms0, 1)
     min_rel = min(res.min_y, conc_min) / float(x0.sum())
 
     attrs = {
@@ -289,14 +298,14 @@ def simulate(
     from intercluster import __version__
 
     attrs["intercluster_version"] = __version__
-    variables = _core_variables(conc, obs, intensity, times, x0, imax)
     coordinates, template = _single_family_coordinates(system, times)
     if pmap is None:
         # the cached Dataset of this system and grid with the run's data: no merge, no
         # index built (public Dataset.copy(data=...))
-        ds = template.copy(deep=False, data={k: v.data for k, v in variables.items()})
+        ds = template.copy(deep=False, data=_core_data(conc, obs, intensity, times, x0, imax))
         ds.attrs = attrs
         return ds
+    variables = _core_variables(conc, obs, intensity, times, x0, imax)
     sens_variables, sens_attrs = _sensitivity_variables(pmap, res)
     variables.update(sens_variables)
     attrs.update(sens_attrs)
@@ -334,7 +343,7 @@ _OBSERVATION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _single_family_coordinates(system, times) -> tuple[xr.Coordinates, xr.Dataset]:
     """The coordinates (with their indexes) of a single-family result Dataset: ``time``
     and those of :func:`_single_family_coords`; and a template Dataset with them and the
-    variables of :func:`_core_variables` (their dimensions and attributes; zero-strided
+    variables of :func:`_core_data` (their dimensions and attributes; zero-strided
     placeholder data). Built once per system and output grid (the grid compared by
     value; read-only arrays, indexes shared between results), so that a result is the
     template copied with its data: 0.1 ms at N = 25, where building the Dataset took
@@ -353,14 +362,13 @@ def _single_family_coordinates(system, times) -> tuple[xr.Coordinates, xr.Datase
             **_single_family_coords(system),
         }
     )
-    n_t, n_s, n_o = len(times), system.n_species, system.n_observables
-    placeholder = _core_variables(
-        np.zeros((n_t, n_s)), np.zeros((n_t, n_o)), np.zeros((n_t, n_o)), times, np.ones(n_s)
-    )
+    sizes = {"time": len(times), "species": system.n_species, "observable": system.n_observables}
     template = xr.Dataset(
         {
-            k: xr.Variable(v.dims, np.broadcast_to(np.float64(0.0), v.shape), v.attrs)
-            for k, v in placeholder.items()
+            k: xr.Variable(
+                dims, np.broadcast_to(np.float64(0.0), [sizes[d] for d in dims]), dict(attrs)
+            )
+            for k, (dims, attrs) in _CORE_VARIABLES.items()
         },
         coords=coordinates,
     )
@@ -619,24 +627,36 @@ def _general_dataset(network, res, x0, times, dead, t_end_s, rtol, atol, wall):
     )
 
 
-def _core_variables(conc, obs, intensity, times, x0, imax=None) -> dict:
-    """The data variables every simulation Dataset holds (single-family and general):
-    concentrations [nmol/L], observables [nmol/L], normalised intensities, t_max [s] and
-    the initial concentrations [nmol/L]; as ``xr.Variable`` objects, which the Dataset
-    takes without inferring what each entry is."""
-    V = xr.Variable
+def _core_data(conc, obs, intensity, times, x0, imax=None) -> dict:
+    """The arrays of the data variables every simulation Dataset holds (single-family
+    and general), by name: concentrations [nmol/L], observables [nmol/L], normalised
+    intensities, t_max [s] and the initial concentrations [nmol/L]."""
     return {
-        "concentration": V(("time", "species"), conc, {"units": "nmol/L"}),
-        "observable_concentration": V(("time", "observable"), obs, {"units": "nmol/L"}),
-        "intensity": V(
-            ("time", "observable"),
-            intensity,
-            {"units": "1", "long_name": "intensity normalised to the total ion signal"},
-        ),
-        "t_max": V(
-            ("observable",),
-            t_max(times, intensity, imax),
-            {"units": "s", "long_name": "time of maximum normalised intensity"},
-        ),
-        "initial_concentration": V(("species",), x0, {"units": "nmol/L"}),
+        "concentration": conc,
+        "observable_concentration": obs,
+        "intensity": intensity,
+        "t_max": t_max(times, intensity, imax),
+        "initial_concentration": x0,
+    }
+
+
+#: Dimensions and attributes of the variables of :func:`_core_data`.
+_CORE_VARIABLES = {
+    "concentration": (("time", "species"), {"units": "nmol/L"}),
+    "observable_concentration": (("time", "observable"), {"units": "nmol/L"}),
+    "intensity": (
+        ("time", "observable"),
+        {"units": "1", "long_name": "intensity normalised to the total ion signal"},
+    ),
+    "t_max": (("observable",), {"units": "s", "long_name": "time of maximum normalised intensity"}),
+    "initial_concentration": (("species",), {"units": "nmol/L"}),
+}
+
+
+def _core_variables(conc, obs, intensity, times, x0, imax=None) -> dict:
+    """:func:`_core_data` as ``xr.Variable`` objects (dimensions and attributes), which a
+    Dataset takes without inferring what each entry is."""
+    data = _core_data(conc, obs, intensity, times, x0, imax)
+    return {
+        k: xr.Variable(dims, data[k], dict(attrs)) for k, (dims, attrs) in _CORE_VARIABLES.items()
     }
