@@ -307,7 +307,6 @@ def test_results_share_no_mutable_state():
 
 
 def test_mixture_strings_are_parsed_once_and_callers_get_copies():
-
     system = ExchangeSystem("Ag", "Au", 3)
     first = initial_concentrations(system, "Ag3:Au3 = 40:40")
     first[:] = -1.0  # a caller's change stays in its own array

@@ -1017,7 +1017,23 @@ static void observe_block(Obs *restrict ob, const double *Y, npy_intp t0, npy_in
         } else {
             /* normalise and compare with the running maxima in one loop; a new maximum
                is rare after the first rows, so the branch is well predicted */
-            for (npy_intp j = 0; j < n_obs; j++) {
+            npy_intp j = 0;
+#if defined(__SSE2__)
+            if (pos) { /* two at a time: the same products, and CMPGTPD is the same > */
+                const __m128d vinv = _mm_set1_pd(inv);
+                for (; j + 2 <= n_obs; j += 2) {
+                    const __m128d x = _mm_mul_pd(_mm_loadu_pd(orow + j), vinv);
+                    _mm_storeu_pd(in + j, x);
+                    if (_mm_movemask_pd(_mm_cmpgt_pd(x, _mm_loadu_pd(vm + j))))
+                        for (npy_intp q = j; q < j + 2; q++)
+                            if (in[q] > vm[q]) {
+                                vm[q] = in[q];
+                                IM[q] = (int64_t)t;
+                            }
+                }
+            }
+#endif
+            for (; j < n_obs; j++) {
                 const double x = pos ? orow[j] * inv : 0.0;
                 in[j] = x;
                 if (x > vm[j]) {
