@@ -115,7 +115,7 @@ def initial_concentrations(
             return initial_concentrations(system, parse_mixture(initial))
         if x0 is None:
             x0 = initial_concentrations(system, parse_mixture(initial))
-            if len(_FROM_TEXT) > 256:
+            if len(_FROM_TEXT) > 64:  # N = 144: 86 kB each
                 _FROM_TEXT.clear()
             _FROM_TEXT[key] = x0
         return x0.copy()
