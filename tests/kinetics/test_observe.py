@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from intercluster import ExchangeSystem, build_network
+from intercluster import ConfigError, ExchangeSystem, build_network
 from intercluster.kinetics import _bdf
 from intercluster.kinetics.observables import (
     normalise,
@@ -255,6 +255,10 @@ def test_totals_arrays_are_checked():
     t = np.linspace(0.0, 10.0, 3)
     with pytest.raises(ValueError, match="totals_weight"):
         cn.integrate(y0, t, 10.0, observation=(*observation_plan(net), np.ones((2, 3))))
+    with pytest.raises(ConfigError, match="observation"):
+        cn.integrate(y0, t, 10.0, observation=(*observation_plan(net), np.ones((2, 3)), None))
+    with pytest.raises(ConfigError, match="observation"):
+        cn.integrate(y0, t, 10.0, observation=[1, 2, 3])
 
 
 @pytest.mark.parametrize("family", ["single", "trimers"])

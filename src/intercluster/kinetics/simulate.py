@@ -179,7 +179,9 @@ def simulate(
         ``time`` [s], ``species``, ``observable`` (labels) with ``n_a`` (atoms of
         metal A) and ``is_dimer``; ``attrs`` hold the system, model, parameters,
         tolerances, the conservation drift of each metal (relative), the most
-        negative concentration relative to the total, and solver statistics.
+        negative concentration relative to the total, and solver statistics. The
+        coordinate arrays are read-only and shared between results of the same system
+        and output times; the data arrays are the result's own.
 
         For a general network (families, complexes, rules: a ``ClusterSystem``)
         the same variables plus ``family_composition(time, family, x)`` [nmol/L]

@@ -606,6 +606,14 @@ class CompiledNetwork:
             sens_args = (ptr, rxn, val, species, S, bool(sens_error_control))
         observed = totals = observed_sens = None
         if observation is not None:
+            if not isinstance(observation, tuple) or len(observation) not in (3, 4):
+                raise ConfigError(
+                    bad_value(
+                        "observation",
+                        _show(observation),
+                        "(ptr, species, weight or None[, totals_weight])",
+                    )
+                )
             o_ptr, o_species, o_weight, *o_totals = observation
             n_obs = len(o_ptr) - 1
             observed = (
@@ -618,7 +626,8 @@ class CompiledNetwork:
             obs_arg = (o_ptr, o_species, o_weight, obs, inten, imax, low)  # the C order
             if o_totals:
                 (totals_weight,) = o_totals
-                totals = np.empty((len(totals_weight), t_out.size))
+                n_tot = np.shape(totals_weight)[0] if np.ndim(totals_weight) else 0  # C checks
+                totals = np.empty((n_tot, t_out.size))
                 obs_arg += (totals_weight, totals)
             else:
                 obs_arg += (None, None)
