@@ -51,7 +51,7 @@ def main() -> None:
     from intercluster.kinetics.simulate import (
         _core_data,
         _observation,
-        _single_family_coordinates,
+        _single_family_template,
         compile_network,
     )
 
@@ -116,7 +116,7 @@ def main() -> None:
         ),
         "t_max of 77 observables (grid maxima known)": lambda: t_max(times, inten, imax),
         "xarray Dataset (the cached template copied with the five arrays)": lambda: (
-            _single_family_coordinates(net.system, times)[1].copy(
+            _single_family_template(net.system, times).copy(
                 deep=False, data=_core_data(conc, obs, inten, times, y0, imax)
             )
         ),

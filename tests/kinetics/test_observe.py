@@ -9,12 +9,24 @@ import pytest
 import scipy.sparse as sp
 
 from intercluster import ConfigError, ExchangeSystem, build_network
-from intercluster.kinetics import _bdf
+from intercluster.kinetics import _bdf, initial_concentrations
 from intercluster.kinetics.observables import (
     normalise,
     observable_concentrations,
+    observable_sums,
+    observation_plan,
     observe,
+    t_max,
 )
+from intercluster.kinetics.simulate import _observation, compile_network, rate_parameter_map
+
+
+def _compiled(n_atoms: int, mixture: str | None = None):
+    """A sim3 network of Ag/Au N-atom clusters, its compiled kernel arrays and the initial
+    concentrations of ``mixture`` (default: 40:40 of the two pure clusters)."""
+    net = build_network(ExchangeSystem("Ag", "Au", n_atoms), "sim3")
+    mixture = mixture or f"Ag{n_atoms}:Au{n_atoms} = 40:40"
+    return net, compile_network(net), initial_concentrations(net.system, mixture)
 
 
 def _reference(network, conc):
@@ -112,7 +124,6 @@ def test_kernel_checks_its_arrays():
 def test_observable_sums_of_a_three_dimensional_array():
     """Sensitivities (time, parameter, species) summed into observables: the kernel
     without intensities equals the matrix product, on both paths."""
-    from intercluster.kinetics.observables import observable_sums
 
     net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
     S = np.random.default_rng(2).standard_normal((9, 3, net.system.n_species))
@@ -128,7 +139,6 @@ def test_grid_maxima_first_of_ties_and_t_max_agrees():
     """imax is the first row of each observable's largest intensity (as numpy's argmax),
     and t_max refined from it equals t_max found on its own; a column that is never
     positive has no t_max."""
-    from intercluster.kinetics.observables import t_max
 
     net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
     n = net.system.n_species
@@ -148,13 +158,8 @@ def test_integrator_observes_each_output_row_as_observe_does(with_sensitivities)
     """integrate(observation=...) sums, normalises and checks each output row inside the
     solver: bit for bit what observe() gives on the finished array, with or without
     sensitivities (the state is the same either way)."""
-    from intercluster.kinetics import initial_concentrations
-    from intercluster.kinetics.observables import observation_plan
-    from intercluster.kinetics.simulate import compile_network, rate_parameter_map
 
-    net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
-    cn = compile_network(net)
-    y0 = initial_concentrations(net.system, "Ag6:Au6 = 40:40")
+    net, cn, y0 = _compiled(6)
     t = np.linspace(0.0, 600.0, 61)  # t = 0 is an output: the row before the first step
     kw = {"rtol": 1e-8, "atol": 1e-12}
     if with_sensitivities:
@@ -172,13 +177,8 @@ def test_integrator_observes_each_output_row_as_observe_does(with_sensitivities)
 
 
 def test_integrator_checks_the_observation_arrays():
-    from intercluster.kinetics import initial_concentrations
-    from intercluster.kinetics.observables import observation_plan
-    from intercluster.kinetics.simulate import compile_network
 
-    net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
-    cn = compile_network(net)
-    y0 = initial_concentrations(net.system, "Ag2:Au2 = 40:40")
+    net, cn, y0 = _compiled(2)
     ptr, sp, w = observation_plan(net)
     t = np.linspace(0.0, 10.0, 3)
     bad = sp.copy()
@@ -196,12 +196,8 @@ def test_totals_of_the_observables_are_the_atoms_of_each_metal():
     and of metal B of every observable: the solver's totals at each output time equal the
     network's atom matrix applied to the concentrations, and the kernel's totals on a
     finished array equal the weights times the observables."""
-    from intercluster.kinetics import initial_concentrations
-    from intercluster.kinetics.simulate import _observation, compile_network
 
-    net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
-    cn = compile_network(net)
-    y0 = initial_concentrations(net.system, "Ag6:Au6 = 30:50")
+    net, cn, y0 = _compiled(6, "Ag6:Au6 = 30:50")
     t = np.linspace(0.0, 600.0, 23)
     plan = _observation(net)
     res = cn.integrate(y0, t, 600.0, observation=plan)
@@ -245,13 +241,7 @@ def test_totals_arrays_are_checked():
     )
     np.testing.assert_array_equal(tot2, [[5.0] * 4, [0.5] * 4])  # obs rows are (1, 2)
 
-    from intercluster.kinetics import initial_concentrations
-    from intercluster.kinetics.observables import observation_plan
-    from intercluster.kinetics.simulate import compile_network
-
-    net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
-    cn = compile_network(net)
-    y0 = initial_concentrations(net.system, "Ag2:Au2 = 40:40")
+    net, cn, y0 = _compiled(2)
     t = np.linspace(0.0, 10.0, 3)
     with pytest.raises(ValueError, match="totals_weight"):
         cn.integrate(y0, t, 10.0, observation=(*observation_plan(net), np.ones((2, 3))))
@@ -266,9 +256,6 @@ def test_integrator_observes_the_sensitivities(family):
     """With sensitivities, the solver also sums them into observables and differentiates
     the normalisation, (d o_i - I_i d sum o) / sum o: the same as the kernel and numpy
     applied to the finished sensitivity array, on a single-family and a trimer network."""
-    from intercluster.kinetics import initial_concentrations
-    from intercluster.kinetics.observables import observable_sums, observation_plan
-    from intercluster.kinetics.simulate import _observation, compile_network, rate_parameter_map
 
     if family == "single":
         net = build_network(ExchangeSystem("Ag", "Au", 6), "sim3")
@@ -302,13 +289,8 @@ def test_integrator_observes_the_sensitivities(family):
 
 
 def test_observed_sensitivity_arrays_need_sensitivities():
-    from intercluster.kinetics import initial_concentrations
-    from intercluster.kinetics.observables import observation_plan
-    from intercluster.kinetics.simulate import compile_network
 
-    net = build_network(ExchangeSystem("Ag", "Au", 2), "sim3")
-    cn = compile_network(net)
-    y0 = initial_concentrations(net.system, "Ag2:Au2 = 40:40")
+    net, cn, y0 = _compiled(2)
     ptr, sp, w = observation_plan(net)
     t = np.linspace(0.0, 10.0, 3)
     m = len(ptr) - 1
@@ -349,12 +331,8 @@ def test_rows_an_integration_does_not_reach_are_nan():
     """The solver's output arrays are allocated without zeroing: a run that stops early
     leaves NaN in the rows it did not reach (state and sensitivities), never stale
     memory, and every row of a finished run is written (no NaN)."""
-    from intercluster.kinetics import initial_concentrations
-    from intercluster.kinetics.simulate import compile_network, rate_parameter_map
 
-    net = build_network(ExchangeSystem("Ag", "Au", 4), "sim3")
-    cn = compile_network(net)
-    y0 = initial_concentrations(net.system, "Ag4:Au4 = 40:40")
+    net, cn, y0 = _compiled(4)
     t = np.linspace(0.0, 600.0, 7)
     pmap = rate_parameter_map(net, ("k_dim",))
     n = len(y0)

@@ -290,11 +290,13 @@ def test_results_share_no_mutable_state():
     first.attrs["note"] = "mine"
     first.concentration.attrs["units"] = "mol/L"
     first.concentration.values[0, 0] = -1.0
+    first.time.attrs["units"] = "min"  # coordinates: shared data, attributes of its own
     with pytest.raises(ValueError, match="read-only"):
         first.time.values[0] = 5.0
     second = simulate(net, "Ag3:Au3 = 20:60", **kw)
     assert "note" not in second.attrs
     assert second.concentration.attrs["units"] == "nmol/L"
+    assert second.time.attrs["units"] == "s"
     assert second.concentration.values[0, 0] >= 0.0
     assert not np.shares_memory(first.concentration.values, second.concentration.values)
     assert second.initial_concentration.sel(species="[Au3]-").item() == 60.0

@@ -8,7 +8,7 @@ energies under the conservation of metal atoms, ligands and charge.
 
 import numpy as np
 import pytest
-from energy_balance import RT, chemical_potentials, reactions_by_species
+from tests.energy_balance import RT, chemical_potentials, reactions_by_species
 
 from intercluster.errors import ConfigError
 from intercluster.kinetics.simulate import simulate

@@ -21,8 +21,8 @@ rules (Conversion, DirectExchange) and the ``frameworks:`` rate model:
 
 import numpy as np
 import pytest
-from energy_balance import RT, chemical_potentials, reactions_by_species
 from scipy.stats import binom
+from tests.energy_balance import RT, chemical_potentials, reactions_by_species
 
 from intercluster.kinetics.simulate import simulate
 from intercluster.network import ClusterSystem, Conversion, DirectExchange, Family, build_network

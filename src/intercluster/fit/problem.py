@@ -27,7 +27,7 @@ from intercluster.errors import ConfigError, SolverError, bad_value
 from intercluster.fit.data import FitData
 from intercluster.fit.objectives import ObjectiveSpec
 from intercluster.fit.tmax import TmaxFeatures, smoothing_matrix, tmax_features, tmax_weights
-from intercluster.kinetics.observables import normalise
+from intercluster.kinetics.observables import matrix_plan
 from intercluster.kinetics.observables import t_max as refined_t_max
 from intercluster.validation import number as _number
 
@@ -163,8 +163,7 @@ class _Prepared:
     t_out: np.ndarray  # on the data axis (after the dead time) [s]
     data_rows: np.ndarray  # rows of t_out that are data times
     obs_index: np.ndarray  # positions of the dataset's observables among the system's
-    obs_matrix: object  # sparse (n_obs_d, n_species)
-    obs_runs: np.ndarray | None  # start column of each observable when they are contiguous runs
+    observation: tuple  # the dataset's rows of the observation matrix, as the solver's CSR plan
     smoother: object  # sparse (n_t, n_t) or None: the same smoothing as the data's
     t_end_total: float
     neg_tol: float
@@ -359,8 +358,6 @@ class FitProblem:
         data_rows = np.arange(len(t_out))
         labels = self.system.observable_labels
         obs_index = np.array([labels.index(lab) for lab in d.labels])
-        obs_matrix = net.observable_matrix[obs_index]
-        obs_runs = _contiguous_runs(net.observable_matrix, obs_index)
         S = smoothing_matrix(d.time_s, spec.smooth_s)
         smoothed = d.intensity if S is None else np.asarray(S @ d.intensity)
         feats = tmax_features(
@@ -377,8 +374,7 @@ class FitProblem:
             t_out=t_out,
             data_rows=data_rows,
             obs_index=obs_index,
-            obs_matrix=obs_matrix,
-            obs_runs=obs_runs,
+            observation=matrix_plan(net.observable_matrix[obs_index]),
             smoother=S,
             t_end_total=d.dead_time_s + t_end,
             neg_tol=NEG_TOL_RELATIVE * float(x0.sum()),
@@ -406,7 +402,7 @@ class FitProblem:
         prep = self.prepared()[i]
         net = prep.network.with_parameters(**values)
         res = self._integrate(i, prep.compiled.with_rate_constants(net.rate_constants))
-        return prep.t_out, normalise(_sum_observables(prep, res.y))
+        return prep.t_out, res.observed[1]  # normalised over the dataset's observables
 
     def _integrate(self, i: int, compiled, sensitivities=None):
         """Dataset ``i`` integrated with ``compiled`` (its rate constants set) on the
@@ -421,6 +417,7 @@ class FitProblem:
             atol=self.atol_nM,
             neg_tol=prep.neg_tol,
             sensitivities=sensitivities,
+            observation=prep.observation,
         )
 
     def evaluate(self, theta, *, residuals: bool = False) -> Evaluation:
@@ -433,7 +430,7 @@ class FitProblem:
         values = self.values(theta)
         spec = self.objective
         parts = []
-        eq1 = tchi = ichi = 0.0
+        eq1 = ichi = 0.0
         try:
             for i, d in enumerate(self.datasets):
                 prep = self.prepared()[i]
@@ -450,17 +447,13 @@ class FitProblem:
                     if spec.uses_intensity:
                         parts.append(ri * spec.intensity_scale())
         except SolverError as exc:
-            n = self.n_residuals() if residuals else 0
-            return Evaluation(
-                value=math.nan,
-                eq1_s2=math.nan,
-                tmax_chi2=math.nan,
-                intensity_chi2=math.nan,
-                status="solver_error",
-                message=str(exc),
-                residuals=np.full(n, FAILED_RESIDUAL) if residuals else None,
-                seconds=_time.perf_counter() - start,
-            )
+            return self._failed(exc, start, residuals)
+        return self._evaluation(eq1, ichi, np.concatenate(parts) if residuals else None, start)
+
+    def _evaluation(self, eq1: float, ichi: float, residuals, start: float) -> Evaluation:
+        """The Evaluation of eq 1 [s^2] and the intensity chi^2 combined as the objective
+        asks, with the residual vector (or None) and the seconds since ``start``."""
+        spec = self.objective
         tchi = eq1 / spec.sigma_t_s**2
         if spec.kind == "eq1":
             value = eq1
@@ -473,7 +466,21 @@ class FitProblem:
             eq1_s2=eq1,
             tmax_chi2=tchi,
             intensity_chi2=ichi,
-            residuals=np.concatenate(parts) if residuals else None,
+            residuals=residuals,
+            seconds=_time.perf_counter() - start,
+        )
+
+    def _failed(self, exc: SolverError, start: float, residuals: bool) -> Evaluation:
+        """The Evaluation of a point whose integration failed: NaN objective values and,
+        if asked, residuals of :data:`FAILED_RESIDUAL`."""
+        return Evaluation(
+            value=math.nan,
+            eq1_s2=math.nan,
+            tmax_chi2=math.nan,
+            intensity_chi2=math.nan,
+            status="solver_error",
+            message=str(exc),
+            residuals=np.full(self.n_residuals(), FAILED_RESIDUAL) if residuals else None,
             seconds=_time.perf_counter() - start,
         )
 
@@ -570,16 +577,11 @@ class FitProblem:
                     cat = (np.concatenate(rxn), np.concatenate(val)) if rxn else ([], [])
                     groups[f"direction {m}"] = cat
                 res = self._integrate(i, compiled, ParamMap.from_groups(groups))
-                S = res.sensitivities  # d y / d direction
-                n_t, n_p, _ = S.shape
-                obs = _sum_observables(prep, res.y)
-                dobs = _sum_observables(prep, S)
-                inten = normalise(obs)
-                total = obs.sum(axis=1)
-                pos = total > 0
-                inv = np.where(pos, 1.0 / np.where(pos, total, 1.0), 0.0)
-                dtotal = dobs.sum(axis=2)
-                dint = (dobs - inten[:, None, :] * dtotal[:, :, None]) * inv[:, None, None]
+                n_t, n_p, _ = res.sensitivities.shape  # d y / d direction
+                # the dataset's intensities and their derivatives (the normalisation over
+                # its observables differentiated), observed by the solver
+                inten = res.observed[1]
+                dint = res.observed_sensitivities[1]
                 # t_max residuals
                 t_out = prep.t_out
                 sm, dsm = inten, dint
@@ -610,32 +612,8 @@ class FitProblem:
                     parts.append(ri * spec.intensity_scale())
                     jparts.append(ji * spec.intensity_scale())
         except SolverError as exc:
-            ev = Evaluation(
-                value=math.nan,
-                eq1_s2=math.nan,
-                tmax_chi2=math.nan,
-                intensity_chi2=math.nan,
-                status="solver_error",
-                message=str(exc),
-                residuals=np.full(self.n_residuals(), FAILED_RESIDUAL),
-                seconds=_time.perf_counter() - start,
-            )
-            return ev, None
-        tchi = eq1 / spec.sigma_t_s**2
-        if spec.kind == "eq1":
-            value = eq1
-        elif spec.kind == "intensity":
-            value = ichi
-        else:
-            value = spec.tmax_weight * tchi + spec.intensity_weight * ichi
-        ev = Evaluation(
-            value=value,
-            eq1_s2=eq1,
-            tmax_chi2=tchi,
-            intensity_chi2=ichi,
-            residuals=np.concatenate(parts),
-            seconds=_time.perf_counter() - start,
-        )
+            return self._failed(exc, start, residuals=True), None
+        ev = self._evaluation(eq1, ichi, np.concatenate(parts), start)
         return ev, np.concatenate(jparts, axis=0)
 
     def n_residuals(self) -> int:
@@ -720,36 +698,6 @@ class FitProblem:
             for j, label in enumerate(d.labels):
                 rows.append({"dataset": d.name, "observable": label, "chi2": float(chi[j])})
         return rows
-
-
-def _sum_observables(prep, values: np.ndarray) -> np.ndarray:
-    """Species quantities (..., n_species) summed into the dataset's observables
-    (..., n_obs): contiguous runs of species summed directly where each observable is
-    one (np.add.reduceat), else the dataset's rows of the observation matrix."""
-    if prep.obs_runs is not None:
-        return np.add.reduceat(values, prep.obs_runs, axis=-1)
-    flat = values.reshape(-1, values.shape[-1])
-    return np.asarray(flat @ prep.obs_matrix.T).reshape(*values.shape[:-1], -1)
-
-
-def _contiguous_runs(matrix, obs_index: np.ndarray) -> np.ndarray | None:
-    """Start columns if observables ``obs_index`` of a 0/1 observable matrix are
-    consecutive runs of species that tile 0..n_species (monomers, then dimers
-    ordered by total): then ``np.add.reduceat`` sums them. None otherwise."""
-    m = matrix.tocsr()
-    if len(obs_index) != m.shape[0] or np.any(obs_index != np.arange(m.shape[0])):
-        return None
-    starts = []
-    expect = 0
-    for i in range(m.shape[0]):
-        cols = np.sort(m.indices[m.indptr[i] : m.indptr[i + 1]])
-        if len(cols) == 0 or cols[0] != expect or np.any(np.diff(cols) != 1):
-            return None
-        if np.any(m.data[m.indptr[i] : m.indptr[i + 1]] != 1):
-            return None
-        starts.append(expect)
-        expect = int(cols[-1]) + 1
-    return np.array(starts) if expect == m.shape[1] else None
 
 
 def _tmax_jacobian(time: np.ndarray, values: np.ndarray, dvalues: np.ndarray) -> np.ndarray:

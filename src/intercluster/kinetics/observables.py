@@ -21,6 +21,7 @@ import weakref
 import numpy as np
 
 __all__ = [
+    "matrix_plan",
     "normalise",
     "observable_concentrations",
     "observable_sums",
@@ -119,22 +120,29 @@ def observable_sums(network, values: np.ndarray) -> np.ndarray:
 
 
 def observation_plan(network):
-    """The observation matrix as CSR arrays (ptr, species, weight or None if every
-    weight is 1), int64/float64 for the C kernel of :func:`observe` and for
-    ``CompiledNetwork.integrate(observation=...)``, which observes the output rows four
-    at a time while they are in cache; cached per network."""
+    """The observation matrix as CSR arrays (:func:`matrix_plan`) for the C kernel of
+    :func:`observe` and for ``CompiledNetwork.integrate(observation=...)``, which observes
+    the output rows four at a time while they are in cache; cached per network."""
     plan = _PLAN.get(network)
     if plan is None:
-        M = network.observable_matrix.tocsr()
-        M.sort_indices()
-        weight = np.ascontiguousarray(M.data, dtype=float)
-        plan = (
-            np.ascontiguousarray(M.indptr, dtype=np.int64),
-            np.ascontiguousarray(M.indices, dtype=np.int64),
-            None if np.all(weight == 1.0) else weight,
-        )
-        _PLAN[network] = plan
+        plan = _PLAN[network] = matrix_plan(network.observable_matrix)
     return plan
+
+
+def matrix_plan(matrix) -> tuple:
+    """An observation matrix (observables x species, sparse or dense) as the CSR arrays
+    the C kernel takes: (ptr int64 (n_observables + 1,), species int64 (nnz,), weight
+    float64 (nnz,) or None if every weight is 1), members of each row in species order."""
+    from scipy.sparse import csr_matrix
+
+    M = csr_matrix(matrix)
+    M.sort_indices()
+    weight = np.ascontiguousarray(M.data, dtype=float)
+    return (
+        np.ascontiguousarray(M.indptr, dtype=np.int64),
+        np.ascontiguousarray(M.indices, dtype=np.int64),
+        None if np.all(weight == 1.0) else weight,
+    )
 
 
 _PLAN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

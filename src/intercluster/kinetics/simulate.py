@@ -300,7 +300,7 @@ def simulate(
     from intercluster import __version__
 
     attrs["intercluster_version"] = __version__
-    coordinates, template = _single_family_coordinates(system, times)
+    template = _single_family_template(system, times)
     if pmap is None:
         # the cached Dataset of this system and grid with the run's data: no merge, no
         # index built (public Dataset.copy(data=...))
@@ -311,7 +311,7 @@ def simulate(
     sens_variables, sens_attrs = _sensitivity_variables(pmap, res)
     variables.update(sens_variables)
     attrs.update(sens_attrs)
-    coordinates = coordinates.assign(parameter=xr.IndexVariable("parameter", list(pmap.labels)))
+    coordinates = template.coords.assign(parameter=xr.IndexVariable("parameter", list(pmap.labels)))
     return xr.Dataset(variables, coords=coordinates, attrs=attrs)
 
 
@@ -342,28 +342,26 @@ def _observation(network):
 _OBSERVATION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _single_family_coordinates(system, times) -> tuple[xr.Coordinates, xr.Dataset]:
-    """The coordinates (with their indexes) of a single-family result Dataset: ``time``
-    and those of :func:`_single_family_coords`; and a template Dataset with them and the
-    variables of :func:`_core_data` (their dimensions and attributes; zero-strided
-    placeholder data). Built once per system and output grid (the grid compared by
-    value; read-only arrays, indexes shared between results), so that a result is the
-    template copied with its data: 0.1 ms at N = 25, where building the Dataset took
-    0.3-1.2 ms (its coordinates' indexes, the merge of variables and coordinates)."""
+def _single_family_template(system, times) -> xr.Dataset:
+    """A template of a single-family result Dataset: the coordinates ``time`` and those
+    of :func:`_single_family_coords` with their indexes, and the variables of
+    :func:`_core_data` (their dimensions and attributes; zero-strided placeholder data).
+    Built once per system and output grid (the grid compared by value; read-only
+    arrays, indexes shared between results), so that a result is the template copied
+    with its data: 0.1 ms at N = 25, where building the Dataset took 0.3-1.2 ms (its
+    coordinates' indexes, the merge of variables and coordinates)."""
     key = (system, times.shape, hash(times.tobytes()))
-    entry = _COORDINATES.get(key)
+    entry = _TEMPLATES.get(key)
     if entry is not None and np.array_equal(entry[0], times):
-        return entry[1], entry[2]
+        return entry[1]
     times = np.array(times, dtype=float)
     times.flags.writeable = False
-    coordinates = xr.Coordinates(
-        {
-            "time": xr.IndexVariable(
-                "time", times, {"units": "s", "long_name": "time after the dead time"}
-            ),
-            **_single_family_coords(system),
-        }
-    )
+    coordinates = {
+        "time": xr.IndexVariable(
+            "time", times, {"units": "s", "long_name": "time after the dead time"}
+        ),
+        **_single_family_coords(system),
+    }
     sizes = {"time": len(times), "species": system.n_species, "observable": system.n_observables}
     template = xr.Dataset(
         {
@@ -374,13 +372,13 @@ def _single_family_coordinates(system, times) -> tuple[xr.Coordinates, xr.Datase
         },
         coords=coordinates,
     )
-    if len(_COORDINATES) > 16:
-        _COORDINATES.clear()
-    _COORDINATES[key] = (times, coordinates, template)
-    return coordinates, template
+    if len(_TEMPLATES) > 16:
+        _TEMPLATES.clear()
+    _TEMPLATES[key] = (times, template)
+    return template
 
 
-_COORDINATES: dict = {}
+_TEMPLATES: dict = {}
 
 
 _COORDS: dict = {}
